@@ -1,0 +1,184 @@
+"""Data shared by every stage: the neutral document model and the extracted report.
+
+Format parsers (``parse/``) produce a :class:`Document`; they know nothing about annual
+reports. The template matcher (``template/``) turns a Document into a :class:`Report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, Mapping, Union
+
+Format = Literal["html", "docx", "doc", "wps", "pdf", "image"]
+ValueKind = Literal["number", "zero", "blank", "placeholder", "text"]
+CheckStatus = Literal["pass", "fail", "uncertain"]
+Status = Literal["ok", "partial", "failed", "not_a_report"]
+
+
+# --------------------------------------------------------------------------- document model
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One origin cell of a table (a merged cell appears once, with its spans).
+
+    ``text`` keeps the cell's lines joined by ``\\n`` (paragraphs, ``<br>``, ``<p>``);
+    ``ref`` says where the cell sits in the source, e.g. ``table2 r7 c3``.
+    """
+
+    row: int
+    col: int
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    ref: str = ""
+    page: int | None = None
+    method: str = ""
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table as origin cells on a grid of ``n_rows`` x ``n_cols`` slots."""
+
+    cells: tuple[Cell, ...]
+    n_rows: int
+    n_cols: int
+    ref: str = ""
+    page: int | None = None
+
+    def grid(self) -> list[list[Cell | None]]:
+        """Every slot of the grid, each pointing at the origin cell that covers it."""
+        slots: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell.row, min(cell.row + cell.rowspan, self.n_rows)):
+                for c in range(cell.col, min(cell.col + cell.colspan, self.n_cols)):
+                    slots[r][c] = cell
+        return slots
+
+    def row_cells(self) -> list[list[Cell]]:
+        """For each grid row, the distinct cells covering it, left to right.
+
+        A cell spanning several columns appears once; a cell spanning several rows
+        appears in each of those rows (it labels all of them).
+        """
+        rows: list[list[Cell]] = []
+        for slots in self.grid():
+            distinct: list[Cell] = []
+            for cell in slots:
+                if cell is not None and (not distinct or distinct[-1] is not cell):
+                    distinct.append(cell)
+            rows.append(distinct)
+        return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A run of text in reading order; ``heading`` is a hint from markup, never required."""
+
+    text: str
+    ref: str = ""
+    page: int | None = None
+    heading: bool = False
+
+
+Block = Union[Paragraph, Table]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What a format parser recovers from one file, independent of its format."""
+
+    format: Format
+    blocks: tuple[Block, ...]
+    title: str | None = None
+    meta: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    ocr: bool = False
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+
+# --------------------------------------------------------------------------- extracted report
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A printed cell value: the raw text and what it parses to."""
+
+    raw: str
+    value: float | None
+    kind: ValueKind
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CellValue:
+    """One template cell of one report, traced to its place in the source."""
+
+    key: str
+    table: str
+    row: str
+    col: str
+    row_label: str
+    col_label: str
+    value: Value
+    page: int | None
+    source_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    number: int
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    rule: str
+    scope: str
+    expected: float | None
+    found: float | None
+    status: CheckStatus
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything extracted from one input file; one row of reports.parquet and its children."""
+
+    report_id: str
+    source_path: str
+    format: str
+    status: Status
+    template: str = "unknown"
+    source_url: str | None = None
+    ocr: bool = False
+    agency: str | None = None
+    year: int | None = None
+    published_date: date | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    adcode: str | None = None
+    error: str | None = None
+    cells: tuple[CellValue, ...] = ()
+    sections: tuple[Section, ...] = ()
+    checks: tuple[Check, ...] = ()
+
+    @property
+    def checks_failed(self) -> int:
+        return sum(c.status == "fail" for c in self.checks)
+
+    @property
+    def checks_uncertain(self) -> int:
+        return sum(c.status == "uncertain" for c in self.checks)

@@ -1,0 +1,330 @@
+"""Batch extraction: files -> reports -> dataset, one status per document, never aborting.
+
+Each document is processed in a worker under a time limit; its report is saved at once
+under ``OUT/.work/`` (keyed by the file's sha256 and the code's fingerprint), so a killed
+run resumes where it stopped and a re-run on the same input rebuilds the same dataset
+without parsing again. The parquet files are written at the end, atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import signal
+import sys
+from collections import Counter
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import gk_extract
+from gk_extract.errors import DocumentTimeout, GkError, UnsupportedFormat
+from gk_extract.export.parquet import DatasetWriter, write_manifest
+from gk_extract.models import Report
+from gk_extract.parse import parse_document
+from gk_extract.parse.detect import detect_format
+from gk_extract.template.match import Source, build_report
+
+logger = logging.getLogger(__name__)
+
+# A real report parses in well under a second; 60 s only stops hostile or pathological files.
+DEFAULT_TIMEOUT_S = 60.0
+# Bytes read to decide whether a file found in a folder is a document at all.
+SNIFF_BYTES = 4096
+# Files larger than this are refused unread: the largest real reports (scanned PDFs) stay below.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+WORK_DIR = ".work"
+
+
+def _fingerprint() -> str:
+    """Version plus a hash of the package's code: cached reports from other code are not reused."""
+    digest = hashlib.sha256(gk_extract.__version__.encode())
+    root = Path(gk_extract.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+FINGERPRINT = _fingerprint()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    out_dir: Path
+    workers: int = 1
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    reuse: bool = True
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.timeout_s <= 0:
+            raise ValueError(f"timeout_s must be positive, got {self.timeout_s}")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the batch keeps in memory per document; the report itself waits on disk."""
+
+    report_id: str
+    source_path: str
+    status: str
+    template: str
+    error: str | None
+    part: str
+
+
+@dataclass(slots=True)
+class BatchResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        return Counter(o.status for o in self.outcomes)
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def collect_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """Files to process and files skipped: folders are walked, keeping what sniffs as a document."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if _hidden(child.relative_to(path)) or not _sniffs_as_document(child):
+                    skipped.append(child)
+                else:
+                    files.append(child)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    return files, skipped
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _sniffs_as_document(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return True  # let the worker report why it cannot be read
+    if head.startswith(b"PK\x03\x04"):
+        return True  # a zip: whether it is a DOCX is decided on the whole file
+    try:
+        detect_format(head)
+    except UnsupportedFormat:
+        return False
+    return True
+
+
+# ----------------------------------------------------------------------------- one document
+
+
+def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool) -> Outcome:
+    """Worker entry: read, parse, match one file and save its report; never raises."""
+    try:
+        data = _read(Path(path))
+    except (OSError, GkError) as exc:
+        report = Report(report_id=hashlib.sha256(path.encode()).hexdigest(), source_path=path,
+                        format="unknown", status="failed", error=one_line(exc))
+        return _save(report, Path(out_dir))
+    report_id = hashlib.sha256(data).hexdigest()
+    part = part_path(Path(out_dir), report_id)
+    if reuse and part.exists():
+        cached = load_part(part)
+        if cached is not None and cached.source_path == path:
+            return _outcome(cached, part)
+    return _save(extract_bytes(data, path, report_id, timeout_s), Path(out_dir))
+
+
+def _read(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise GkError(f"file of {size} bytes is over the {MAX_FILE_BYTES} byte limit")
+    return path.read_bytes()
+
+
+def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: float,
+                  source_url: str | None = None) -> Report:
+    """Given one file's bytes, return its report; failures become status ``failed``."""
+    fmt = "unknown"
+    try:
+        with time_limit(timeout_s):
+            fmt = detect_format(data)
+            document = parse_document(data, fmt)
+            return build_report(document, Source(report_id, source_path, fmt, source_url))
+    except Exception as exc:  # noqa: BLE001 - a hostile file must cost that file only
+        logger.debug("%s failed", source_path, exc_info=True)
+        return Report(report_id=report_id, source_path=source_path, format=fmt, status="failed",
+                      source_url=source_url, error=one_line(exc))
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if not isinstance(exc, GkError):
+        text = f"{type(exc).__name__}: {text}"
+    return text[:300]
+
+
+class time_limit:
+    """Raise DocumentTimeout in this (main) thread after ``seconds``; a no-op elsewhere."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = False
+
+    def __enter__(self) -> None:
+        try:
+            signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.armed = True
+        except ValueError:  # not the main thread: no alarm available
+            self.armed = False
+
+    def _expire(self, signum: int, frame: object) -> None:
+        raise DocumentTimeout(f"took longer than the {self.seconds:g} s limit per document")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+# ----------------------------------------------------------------------------- saved parts
+
+
+def part_path(out_dir: Path, report_id: str) -> Path:
+    return out_dir / WORK_DIR / FINGERPRINT / report_id[:2] / f"{report_id}.pickle"
+
+
+def _save(report: Report, out_dir: Path) -> Outcome:
+    part = part_path(out_dir, report.report_id)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    tmp = part.with_suffix(f".tmp-{os.getpid()}")
+    tmp.write_bytes(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, part)
+    return _outcome(report, part)
+
+
+def load_part(part: Path) -> Report | None:
+    """A saved report, or None when the file is unreadable (a run killed mid-write)."""
+    try:
+        report = pickle.loads(part.read_bytes())
+    except Exception:  # noqa: BLE001 - any damage means: extract again
+        return None
+    return report if isinstance(report, Report) else None
+
+
+def _outcome(report: Report, part: Path) -> Outcome:
+    return Outcome(report.report_id, report.source_path, report.status, report.template,
+                   report.error, str(part))
+
+
+# ----------------------------------------------------------------------------- the batch
+
+
+def run_batch(files: Sequence[Path], settings: Settings,
+              on_done: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
+    """Process every file (in parallel when workers > 1); returns one outcome per file."""
+    args = [(str(f), str(settings.out_dir), settings.timeout_s, settings.reuse) for f in files]
+    if settings.workers == 1:
+        results = []
+        for a in args:
+            results.append(process_file(*a))
+            on_done(results[-1])
+        return results
+    return _run_pool(args, settings.workers, on_done)
+
+
+def _run_pool(args: list[tuple[str, str, float, bool]], workers: int,
+              on_done: Callable[[Outcome], None]) -> list[Outcome]:
+    """A crashed worker (segfault, out of memory) fails its document; the others go on."""
+    done: dict[str, Outcome] = {}
+    pending = list(args)
+    while pending:
+        crashed: list[tuple[str, str, float, bool]] = []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures: dict[Future[Outcome], tuple[str, str, float, bool]] = {
+                pool.submit(process_file, *a): a for a in pending}
+            for future in as_completed(futures):
+                a = futures[future]
+                try:
+                    done[a[0]] = future.result()
+                except BrokenProcessPool:
+                    crashed.append(a)
+                    continue
+                on_done(done[a[0]])
+        pending = _after_crash(crashed, done, on_done)
+    return [done[a[0]] for a in args]
+
+
+def _after_crash(crashed: list[tuple[str, str, float, bool]], done: dict[str, Outcome],
+                 on_done: Callable[[Outcome], None]) -> list[tuple[str, str, float, bool]]:
+    """Retry documents lost with a crashed pool one by one; the one that crashes alone fails."""
+    if len(crashed) == 1:
+        path, out_dir = crashed[0][0], crashed[0][1]
+        report = Report(report_id=hashlib.sha256(path.encode()).hexdigest(), source_path=path,
+                        format="unknown", status="failed", error="the worker process crashed on this file")
+        done[path] = _save(report, Path(out_dir))
+        on_done(done[path])
+        return []
+    return crashed
+
+
+def extract_paths(paths: Sequence[Path], settings: Settings,
+                  on_start: Callable[[int], None] = lambda n: None,
+                  on_done: Callable[[Outcome], None] = lambda o: None) -> BatchResult:
+    """The whole ``extract`` command: inputs -> reports -> dataset in ``settings.out_dir``."""
+    started = datetime.now(timezone.utc)
+    files, skipped = collect_inputs(paths)
+    on_start(len(files))
+    outcomes = run_batch(files, settings, on_done)
+    result = BatchResult(skipped=[str(s) for s in skipped])
+    seen: set[str] = set()
+    for outcome in outcomes:
+        if outcome.report_id in seen:
+            result.duplicates.append(outcome.source_path)
+            continue
+        seen.add(outcome.report_id)
+        result.outcomes.append(outcome)
+    _write(result, settings, started)
+    return result
+
+
+def _write(result: BatchResult, settings: Settings, started: datetime) -> None:
+    ordered = sorted(result.outcomes, key=lambda o: o.report_id)
+    with DatasetWriter(settings.out_dir) as writer:
+        for report in _load_all(ordered):
+            writer.add(report)
+    write_manifest(settings.out_dir, {
+        "command": " ".join(sys.argv), "inputs": len(result.outcomes) + len(result.duplicates),
+        "documents": len(result.outcomes), "skipped": len(result.skipped),
+        "duplicates": result.duplicates, "started": started.isoformat(),
+        "finished": datetime.now(timezone.utc).isoformat(), "counts": dict(result.counts()),
+    })
+
+
+def _load_all(outcomes: Iterable[Outcome]) -> Iterator[Report]:
+    for outcome in outcomes:
+        report = load_part(Path(outcome.part))
+        if report is None:  # vanished or damaged since: keep the row, say why
+            report = Report(report_id=outcome.report_id, source_path=outcome.source_path,
+                            format="unknown", status="failed", error="saved result could not be read")
+        yield report
+
+
+def extract_one(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:
+    """One file to one report, in this process, saving nothing (``gk-extract show``)."""
+    data = _read(path)
+    return extract_bytes(data, str(path), hashlib.sha256(data).hexdigest(), timeout_s)

@@ -1,0 +1,105 @@
+"""One document -> one report: template detection, cells, sections, metadata, checks, status."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from gk_extract.models import Document, Report, Table
+from gk_extract.normalize.text import squash
+from gk_extract.template import spec as T
+from gk_extract.template.checks import run_checks
+from gk_extract.template.labels import contains_any
+from gk_extract.template.meta import Meta, read_meta
+from gk_extract.template.sections import find_sections
+from gk_extract.template.tables import Extraction, extract_s2, extract_s3, extract_s4, table_kinds
+
+logger = logging.getLogger(__name__)
+
+# Reports on years up to this one predate the 2019 format (report-format.md §0).
+LAST_PRE_2019_YEAR = 2018
+LAST_LEGACY_YEAR = 2013
+# A document with fewer template headings than this and no template table is no report.
+MIN_HEADINGS_FOR_REPORT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    report_id: str
+    source_path: str
+    format: str
+    source_url: str | None = None
+
+
+def build_report(doc: Document, source: Source) -> Report:
+    """Given a parsed document, return the report extracted from it (never raises on content)."""
+    meta = read_meta(doc)
+    sections = find_sections(doc)
+    kinds = {id(t): table_kinds(t) for t in doc.tables}
+    version = detect_template(doc, meta, kinds)
+    found = Extraction()
+    if version in ("2021", "2019"):
+        _extract(doc, version, kinds, found)
+    if version == "unknown" and not found.cells and _looks_like_no_report(meta, sections):
+        version = "not_a_report"
+    checks = run_checks(found.cells, sections) if version in ("2021", "2019") else []
+    status, error = _status(version, found, sections, meta)
+    for note in found.notes:
+        logger.info("%s: %s", source.report_id[:12], note)
+    return Report(
+        report_id=source.report_id, source_path=source.source_path, format=source.format,
+        source_url=source.source_url, status=status, template=version, ocr=doc.ocr,
+        agency=meta.agency, year=meta.year, published_date=meta.published, error=error,
+        cells=tuple(sorted(found.cells.values(), key=lambda c: c.key)), sections=tuple(sections),
+        checks=tuple(checks))
+
+
+def detect_template(doc: Document, meta: Meta, kinds: dict[int, set[str]]) -> str:
+    """The template by its labels (report-format.md §0); the year only decides between old ones."""
+    text = "".join(squash(c.text) for t in doc.tables for c in t.cells)
+    if meta.title_is_other:
+        return "unknown"
+    if contains_any(text, T.SIGNS_2021):
+        return "2021"
+    if contains_any(text, T.SIGNS_2019):
+        return "2019"
+    body = text + "".join(squash(p.text) for p in doc.paragraphs)
+    if contains_any(body, T.SIGNS_2014) or (meta.year and meta.year <= LAST_PRE_2019_YEAR):
+        return "legacy" if meta.year and meta.year <= LAST_LEGACY_YEAR else "2014"
+    if any(k & {"s3", "s4"} for k in kinds.values()):
+        return "2021" if not meta.year or meta.year >= 2021 else "2019"
+    return "unknown"
+
+
+def _extract(doc: Document, version: str, kinds: dict[int, set[str]], out: Extraction) -> None:
+    def of(kind: str) -> list[Table]:
+        return [t for t in doc.tables if kind in kinds[id(t)]]
+
+    extract_s2(of("s2"), version, out)
+    extract_s3(of("s3"), out)
+    extract_s4(of("s4"), out)
+
+
+def _looks_like_no_report(meta: Meta, sections: list) -> bool:
+    return meta.title_is_other or (not meta.title_is_report and len(sections) < MIN_HEADINGS_FOR_REPORT)
+
+
+def _status(version: str, found: Extraction, sections: list, meta: Meta) -> tuple[str, str | None]:
+    if version == "not_a_report":
+        return "not_a_report", "no report title, headings or template tables"
+    missing = [name for name, prefix in (("二", "s2"), ("三", "s3_"), ("四", "s4_"))
+               if not found.has_table(prefix)]
+    if version in ("2014", "legacy"):
+        return "partial", f"{version} format: tables are not mapped onto template cells"
+    if version == "unknown":
+        return "partial", "report title found but no template tables or headings"
+    problems = []
+    if missing:
+        problems.append("no table for section " + "/".join(missing))
+    if len(sections) < len(T.SECTIONS):
+        got = {s.key for s in sections}
+        lost = [str(s.number) for s in T.SECTIONS if s.key not in got]
+        problems.append("sections not found: " + ",".join(lost))
+    if meta.year is None:
+        problems.append("report year not found")
+    return ("partial", "; ".join(problems)) if problems else ("ok", None)

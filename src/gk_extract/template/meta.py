@@ -1,0 +1,95 @@
+"""Report metadata from the text: title, agency, year reported on, published date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import regex
+
+from gk_extract.models import Document
+from gk_extract.normalize.text import squash, tidy
+
+# {机关名称}{YYYY}年(度)政府信息公开工作年度报告, allowing the variants seen in titles.
+_TITLE = regex.compile(
+    r"(?P<agency>[^。；;！!？?]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*"
+    r"(?:政府)?(?:信息公开|政务公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
+)
+_NOT_A_REPORT = regex.compile(r"关于.*(?:报告|年报).*(?:通知|函|通报|意见)|编制.*(?:通知|函)$|政府工作报告")
+_SITE_SUFFIX = regex.compile(r"[_|｜\-—]+[^_|｜\-—]*$")
+_AGENCY_JUNK = regex.compile(r"^[\s《“\"'「(（]+|[\s》”\"'」:：,，]+$")
+_PERIOD = regex.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*至\s*\1\s*年\s*12\s*月\s*31\s*日")
+_DATE_CN = regex.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DATE_ISO = regex.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+# How many leading paragraphs may hold the title (a PDF may print it over two lines).
+TITLE_LINES = 4
+# How many closing paragraphs may hold the signature date.
+SIGNATURE_LINES = 4
+# Longest paragraph taken as a bare signature date (a date inside a sentence is no signature).
+SIGNATURE_MAX = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    title: str | None
+    agency: str | None
+    year: int | None
+    published: date | None
+    title_is_report: bool
+    title_is_other: bool
+
+
+def read_meta(doc: Document) -> Meta:
+    title, match = _find_title(doc)
+    agency = _clean_agency(match["agency"]) if match else None
+    year = int(match["year"]) if match else _year_from_period(doc)
+    other = bool(title and _NOT_A_REPORT.search(squash(title)))
+    return Meta(title, agency or None, year, _published(doc), match is not None and not other, other)
+
+
+def _candidates(doc: Document) -> list[str]:
+    lead = [tidy(p.text) for p in doc.paragraphs[:TITLE_LINES]]
+    joined = ["".join(lead[i:i + 2]) for i in range(len(lead) - 1)]
+    found = [doc.meta.get("ArticleTitle"), doc.title, *lead, *joined]
+    return [t for t in found if t]
+
+
+def _find_title(doc: Document) -> tuple[str | None, regex.Match[str] | None]:
+    candidates = _candidates(doc)
+    for text in candidates:
+        flat = _SITE_SUFFIX.sub("", tidy(text)) if "_" in text or "|" in text else tidy(text)
+        match = _TITLE.search(flat.replace(" ", ""))
+        if match:
+            return flat, match
+    return (candidates[0] if candidates else None), None
+
+
+def _clean_agency(raw: str) -> str:
+    agency = _AGENCY_JUNK.sub("", raw.strip())
+    return agency.removeprefix("关于")
+
+
+def _year_from_period(doc: Document) -> int | None:
+    for paragraph in doc.paragraphs[:12]:
+        match = _PERIOD.search(paragraph.text)
+        if match:
+            return int(match[1])
+    return None
+
+
+def _published(doc: Document) -> date | None:
+    for paragraph in reversed(doc.paragraphs[-SIGNATURE_LINES:]):
+        text = squash(paragraph.text)
+        match = _DATE_CN.search(text)
+        if match and len(text) <= SIGNATURE_MAX and text.endswith("日"):
+            return _date(*match.groups())
+    stamp = doc.meta.get("PubDate") or doc.meta.get("pubdate") or ""
+    match = _DATE_ISO.search(stamp) or _DATE_CN.search(stamp)
+    return _date(*match.groups()) if match else None
+
+
+def _date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None

@@ -1,0 +1,263 @@
+"""Map a document's tables onto the template cells of sections 二, 三 and 四.
+
+Rows are found by their printed labels (see ``labels.py``); data cells are read from the
+right of each row, because label columns vary (merged, split, missing) while the data
+columns of the national template do not (report-format.md §4.2).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Sequence
+
+from gk_extract.models import Cell, CellValue, Table
+from gk_extract.normalize.numbers import parse_value
+from gk_extract.normalize.text import squash, tidy
+from gk_extract.template import spec as T
+from gk_extract.template.labels import best_match, contains_any, fuzzy_match
+
+logger = logging.getLogger(__name__)
+
+VALUE_KINDS = frozenset({"number", "zero", "blank", "placeholder"})
+# Share of value-like cells that makes a row a data row of section 四 (its cells carry no
+# labels); 0.8 tolerates one stray text cell in a 5-cell row.
+S4_VALUE_SHARE = 0.8
+# A header row of section 三 names at least this many of the 7 applicant columns.
+S3_HEADER_MIN_LABELS = 3
+
+
+@dataclass(slots=True)
+class Extraction:
+    """Cells found so far in one document, keyed by cell key (first printing wins)."""
+
+    cells: dict[str, CellValue] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    extra_rows: int = 0
+
+    def add(self, cell: CellValue) -> None:
+        if cell.key in self.cells:
+            self.notes.append(f"{cell.key} printed twice ({cell.source_ref}); first kept")
+            return
+        self.cells[cell.key] = cell
+
+    def has_table(self, prefix: str) -> bool:
+        return any(k.startswith(prefix) for k in self.cells)
+
+
+def table_text(table: Table) -> str:
+    return "".join(squash(c.text) for c in table.cells)
+
+
+def make_cell(key_table: str, row: str, col: str, labels: tuple[str, str], source: Cell,
+              unit: str | None = None, table: str | None = None) -> CellValue:
+    value = parse_value(source.text)
+    if unit and value.unit is None and value.value is not None:
+        value = replace(value, unit=unit)
+    return CellValue(key=f"{key_table}_{row}__{col}", table=table or key_table, row=row, col=col,
+                     row_label=labels[0], col_label=labels[1], value=value, page=source.page,
+                     source_ref=source.ref)
+
+
+def is_value_like(cell: Cell) -> bool:
+    return parse_value(cell.text).kind in VALUE_KINDS
+
+
+# ----------------------------------------------------------------------------- classification
+
+
+def table_kinds(table: Table) -> set[str]:
+    """Which template sections a table holds data for, judged by its labels."""
+    text = table_text(table)
+    kinds = set()
+    if "自然人" in text or "申请人情况" in text or _s3_label_hits(table) >= 2:
+        kinds.add("s3")
+    if contains_any(text, ("行政复议", "行政诉讼", "复议后起诉", "未经复议")) and contains_any(
+            text, ("维持", "纠正", "审结")):
+        kinds.add("s4")
+    if "s3" not in kinds and contains_any(text, ("第二十条", "信息内容", "制发件数", "处理决定",
+                                                  "收费金额", "新制作", "上一年项目", "集中采购")):
+        kinds.add("s2")
+    return kinds
+
+
+def _s3_label_hits(table: Table) -> int:
+    hits = 0
+    for cells in table.row_cells():
+        if len(cells) >= 8 and best_match(squash(cells[-8].text), T.S3_ROWS) is not None:
+            hits += 1
+    return hits
+
+
+# ----------------------------------------------------------------------------- section 二
+
+
+def extract_s2(tables: Iterable[Table], version: str, out: Extraction) -> None:
+    blocks = T.S2_2019 if version == "2019" else T.S2_2021
+    prefix = "s2v19" if version == "2019" else "s2"
+    row_specs = [r for b in blocks for r in b.rows]
+    col_specs = list({c.key: c for b in blocks for c in b.cols}.values())
+    for table in tables:
+        header: list[T.ColSpec | None] = []
+        for cells in table.row_cells():
+            if len(cells) < 2:
+                continue  # a block caption such as 第二十条第（一）项
+            first = squash(cells[0].text)
+            if "信息内容" in first or _is_s2_header(cells, col_specs):
+                header = [best_match(squash(c.text), col_specs) for c in cells[1:]]
+                continue
+            row = best_match(first, row_specs) if first else None
+            if row is None:
+                _extra_row(cells, out)
+                continue
+            block = next(b for b in blocks if row in b.rows)
+            cols = _s2_columns(header, block)
+            for col, cell in zip(cols, cells[1:]):
+                unit = _unit_in_label(col.label)
+                out.add(make_cell(prefix, row.key, col.key, (row.label, col.label), cell, unit))
+
+
+def _is_s2_header(cells: Sequence[Cell], col_specs: Sequence[T.ColSpec]) -> bool:
+    labelled = [c for c in cells[1:] if best_match(squash(c.text), col_specs) is not None]
+    return bool(labelled) and not any(parse_value(c.text).value is not None for c in cells[1:])
+
+
+def _s2_columns(header: Sequence[T.ColSpec | None], block: T.BlockSpec) -> Sequence[T.ColSpec]:
+    """The header's columns when they belong to this block, else the block's own columns."""
+    named = [c for c in header if c is not None]
+    if named and all(c in block.cols for c in named) and len(named) == len(header):
+        return named
+    return block.cols
+
+
+def _unit_in_label(label: str) -> str | None:
+    return "万元" if "万元" in label else "元" if label.endswith("（元）") else None
+
+
+def _extra_row(cells: Sequence[Cell], out: Extraction) -> None:
+    """Keep a local row outside the template (e.g. 其他主动公开文件) when it carries numbers."""
+    label = tidy(cells[0].text)
+    values = cells[1:]
+    if not label or label.startswith("第二十条") or not any(
+            parse_value(c.text).value is not None for c in values):
+        return
+    out.extra_rows += 1
+    row = f"s2_extra_{out.extra_rows}"
+    for i, cell in enumerate(values, start=1):
+        out.add(_extra_cell(row, label, i, cell))
+
+
+def _extra_cell(row: str, label: str, index: int, cell: Cell) -> CellValue:
+    return CellValue(key=f"{row}__c{index}", table="extra", row=row, col=f"c{index}",
+                     row_label=label, col_label="", value=parse_value(cell.text), page=cell.page,
+                     source_ref=cell.ref)
+
+
+# ----------------------------------------------------------------------------- section 三
+
+
+def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
+    specs = (*T.S3_ROWS, T.S3_OTHER_HANDLING)
+    order: Sequence[T.ColSpec] = T.S3_COLS
+    for table in tables:
+        for cells in table.row_cells():
+            header = _s3_header_order(cells)
+            if header is not None:
+                order = header if len(header) == len(T.S3_COLS) else order
+                continue
+            if len(cells) < len(T.S3_COLS) + 1:
+                continue
+            labels, values = cells[:-len(T.S3_COLS)], cells[-len(T.S3_COLS):]
+            row = _s3_row(labels, specs, out)
+            if row is None:
+                continue
+            for col, cell in zip(order, values):
+                out.add(make_cell("s3", row.key, col.key, (row.label, col.label), cell))
+
+
+def _s3_header_order(cells: Sequence[Cell]) -> list[T.ColSpec] | None:
+    """The applicant columns a header row names, in printed order; None for other rows."""
+    found: dict[str, tuple[int, T.ColSpec]] = {}
+    for cell in cells:
+        col = best_match(squash(cell.text), T.S3_COLS)
+        if col is not None and col.key not in found:
+            found[col.key] = (cell.col, col)
+    if len(found) < S3_HEADER_MIN_LABELS:
+        return None
+    return [c for _, c in sorted(found.values(), key=lambda p: p[0])]
+
+
+def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], out: Extraction) -> T.RowSpec | None:
+    own = squash(labels[-1].text)
+    context = "".join(squash(c.text) for c in labels[:-1])
+    if not own:
+        return None
+    taken = {k.split("__")[0][3:] for k in out.cells if k.startswith("s3_")}
+    candidates = [s for s in specs if not s.group or not context or contains_any(context, s.group)]
+    row = best_match(own, candidates)
+    if row is None:
+        free = [s for s in candidates if s.key not in taken]
+        row = fuzzy_match(own, free)
+        if row is not None:
+            out.notes.append(f"s3 row label {own!r} read as {row.label!r}")
+    return row
+
+
+# ----------------------------------------------------------------------------- section 四
+
+
+def extract_s4(tables: Iterable[Table], out: Extraction) -> None:
+    for table in tables:
+        text = table_text(table)
+        for cells in table.row_cells():
+            values = _trailing_values(cells)
+            if len(values) < len(T.S4_OUTCOMES):
+                continue
+            for group, five in _s4_groups(values, text, out):
+                for outcome, cell in zip(T.S4_OUTCOMES, five):
+                    labels = (group.label, outcome.label)
+                    out.add(make_cell("s4", group.key, outcome.key, labels, cell))
+
+
+def _trailing_values(cells: Sequence[Cell]) -> list[Cell]:
+    """The run of value-like cells ending the row, when the row is mostly values."""
+    run: list[Cell] = []
+    for cell in reversed(cells):
+        if not is_value_like(cell):
+            break
+        run.append(cell)
+    run.reverse()
+    if not run or len(run) < S4_VALUE_SHARE * len(cells):
+        return []
+    if all(parse_value(c.text).kind == "blank" for c in run) and (
+            len(run) != len(cells) or len(run) % len(T.S4_OUTCOMES)):
+        return []  # an empty spacer row, unlike a data row printed blank (the blank template)
+    return run
+
+
+def _s4_groups(values: list[Cell], text: str, out: Extraction) -> list[tuple[T.ColSpec, list[Cell]]]:
+    n = len(T.S4_OUTCOMES)
+    groups = list(T.S4_GROUPS)
+    if len(values) >= 3 * n:
+        values = values[-3 * n:]
+    elif len(values) >= 2 * n:
+        values, groups = values[-2 * n:], groups[1:]
+    else:
+        values, groups = values[-n:], [_lone_group(text, out)]
+    return [(g, values[i * n:(i + 1) * n]) for i, g in enumerate(groups)]
+
+
+def _lone_group(text: str, out: Extraction) -> T.ColSpec:
+    """The group of a five-cell table: by its label, else the first group not yet read."""
+    review, direct, after = T.S4_GROUPS
+    for group in (direct, after):
+        if contains_any(text, group.match):
+            return group
+    if "行政复议" in text and not out.has_table("s4_review"):
+        return review
+    for group in T.S4_GROUPS:
+        if not out.has_table(f"s4_{group.key}"):
+            return group
+    return review
+
+
