@@ -39,6 +39,8 @@ SNIFF_BYTES = 4096
 # Files larger than this are refused unread: the largest real reports (scanned PDFs) stay below.
 MAX_FILE_BYTES = 200 * 1024 * 1024
 WORK_DIR = ".work"
+# Errors starting with this are not reused by a later run: it may allow more time.
+TIMEOUT_PREFIX = "time limit:"
 
 
 def _fingerprint() -> str:
@@ -144,7 +146,8 @@ def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool) -> Outc
     part = part_path(Path(out_dir), report_id)
     if reuse and part.exists():
         cached = load_part(part)
-        if cached is not None and cached.source_path == path:
+        if cached is not None and cached.source_path == path and not (
+                cached.error or "").startswith(TIMEOUT_PREFIX):
             return _outcome(cached, part)
     return _save(extract_bytes(data, path, report_id, timeout_s), Path(out_dir))
 
@@ -194,7 +197,7 @@ class time_limit:
             self.armed = False
 
     def _expire(self, signum: int, frame: object) -> None:
-        raise DocumentTimeout(f"took longer than the {self.seconds:g} s limit per document")
+        raise DocumentTimeout(f"{TIMEOUT_PREFIX} parsing took longer than {self.seconds:g} s")
 
     def __exit__(self, *exc: object) -> None:
         if self.armed:

@@ -18,7 +18,8 @@ What comes out, in ``w:body`` order (content controls and custom XML are see-thr
   (``w:gridBefore``/``w:gridAfter`` skip grid columns, ``w:gridSpan`` and legacy
   ``w:hMerge`` widen a cell, ``w:vMerge`` continuations extend the cell above).
   A table nested in a cell is left out of that cell's text and emitted as its own Table
-  right after the outer one (after the outer table's other nested tables' own children).
+  right after the outer one (depth first: ``table3``, ``table3.1``, ``table3.1.1``,
+  ``table3.2``). A table with no text at all is dropped.
 
 Ref conventions (provenance, see STYLE.md habit 7):
 
@@ -96,10 +97,13 @@ _FALSE_VALUES = frozenset(("0", "false", "off"))
 _HEADING_STYLE = regex.compile(r"^\s*(heading|标题|title|subtitle|副标题)", regex.IGNORECASE)
 # Body-text outline level: levels 0-8 are headings, 9 means "no level".
 _BODY_OUTLINE_LEVEL = 9
-# Titles that Word, WPS and converters write when the author typed none.
+# Titles that Word, WPS and converters write when the author typed none: a converter
+# stamp ("Microsoft Word - 报告.doc"), a "new document" name, a bare placeholder word
+# ("Document1", "无标题"), or a file name.
 _DEFAULT_TITLE = regex.compile(
-    r"^(microsoft\s+word\s*-|新建|untitled|无标题|document|文档|标题|title|word\s*文档)"
-    r"|\.(docx?|dotx?|wps|wpt|pdf|rtf|txt|html?)\s*$",
+    r"^\s*(microsoft\s*word\s*-|新建\s*(microsoft\s*)?(word|wps|docx?|文字|文档))"
+    r"|^\s*(untitled|无标题|document|doc|文档|标题|title|word\s*文档|空白文档)\s*\d*\s*$"
+    r"|\.(docx?|dotx?|docm|wps|wpt|pdf|rtf|txt|html?)\s*$",
     regex.IGNORECASE,
 )
 
@@ -396,15 +400,13 @@ def _run_bold(props: dict[str, etree._Element], styles: _Styles, para_style: str
 
 
 def _find_boxes(el: etree._Element, acc: _ParaText) -> None:
-    """Text boxes under a drawing/VML/object, reading one AlternateContent branch only."""
-    for child in el:
-        if child.tag == W_TXBX:
-            acc.boxes.append(child)
-        elif child.tag == MC_ALT:
-            branch = _alternate_branch(child)
-            if branch is not None:
-                _find_boxes(branch, acc)
-        elif isinstance(child.tag, str):
+    """Text boxes in a drawing/VML/object subtree, reading one AlternateContent branch only."""
+    if el.tag == W_TXBX:
+        acc.boxes.append(el)
+        return
+    branch = _alternate_branch(el) if el.tag == MC_ALT else el
+    for child in () if branch is None else branch:
+        if isinstance(child.tag, str):
             _find_boxes(child, acc)
 
 
@@ -431,8 +433,6 @@ def _prop_map(props: etree._Element | None) -> dict[str, etree._Element]:
 
 def _val(prop: etree._Element | None) -> str | None:
     return None if prop is None else prop.get(W_VAL)
-
-
 
 
 _BLOCKS = (W_P, W_TBL)
@@ -519,9 +519,11 @@ class _TableBuilder:
     nested: list[etree._Element]
     warnings: list[str]
     cells: list[_Pending] = field(default_factory=list)
+    props: dict[etree._Element, _CellProps] = field(default_factory=dict)
     n_cols: int = 0
 
     def build(self, tbl: etree._Element) -> Table | None:
+        self.props = _cell_props_index(tbl)
         above: dict[int, _Pending] = {}
         n_rows = 0
         for tr in _flat_children(tbl, (W_TR,)):
@@ -544,7 +546,7 @@ class _TableBuilder:
         here: dict[int, _Pending] = {}
         last: _Pending | None = None
         for tc in _flat_children(tr, (W_TC,)):
-            props = _cell_props(tc)
+            props = self.props.get(tc, _PLAIN_CELL)
             cell = self._place(tc, props, r, col, above, last)
             for c in range(cell.col, cell.col + cell.colspan):
                 here[c] = cell
@@ -622,21 +624,27 @@ def _row_props(tr: etree._Element) -> _RowProps:
     return _RowProps(before, after, deleted)
 
 
-def _cell_props(tc: etree._Element) -> _CellProps:
-    """Span and merge flags in one pass over w:tcPr (this runs for every cell)."""
-    tcpr = _leading_props(tc, W_TCPR)
-    if tcpr is None:
-        return _PLAIN_CELL
-    span, h_continue, v_continue = 1, False, False
-    for prop in tcpr:
-        tag = prop.tag
-        if tag == W_GRID_SPAN:
-            span = min(max(_int_val(prop, 1), 1), MAX_GRID_SPAN)
-        elif tag == W_HMERGE:
-            h_continue = _continues(prop)
-        elif tag == W_VMERGE:
-            v_continue = _continues(prop)
-    return _CellProps(span, h_continue, v_continue)
+def _cell_props_index(tbl: etree._Element) -> dict[etree._Element, _CellProps]:
+    """w:tc -> spans and merge flags, for the cells that have any.
+
+    One C-level ``iter`` over the table finds the few span/merge elements; walking every
+    cell's w:tcPr in Python instead cost a third of the whole walk. lxml hands back the same
+    proxy object for a node while one is alive, so the w:tc elements work as dict keys.
+    """
+    found: dict[etree._Element, dict[str, etree._Element]] = {}
+    for prop in tbl.iter(W_GRID_SPAN, W_HMERGE, W_VMERGE):
+        tcpr = prop.getparent()
+        tc = None if tcpr is None or tcpr.tag != W_TCPR else tcpr.getparent()
+        if tc is not None and tc.tag == W_TC:  # not the old values inside w:tcPrChange
+            found.setdefault(tc, {})[prop.tag] = prop
+    return {tc: _cell_props(props) for tc, props in found.items()}
+
+
+def _cell_props(props: dict[str, etree._Element]) -> _CellProps:
+    span, h_merge, v_merge = props.get(W_GRID_SPAN), props.get(W_HMERGE), props.get(W_VMERGE)
+    return _CellProps(span=min(max(_int_val(span, 1), 1), MAX_GRID_SPAN),
+                      h_continue=h_merge is not None and _continues(h_merge),
+                      v_continue=v_merge is not None and _continues(v_merge))
 
 
 def _continues(merge: etree._Element) -> bool:

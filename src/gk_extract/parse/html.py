@@ -24,6 +24,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -388,6 +389,8 @@ _BLOCK_TAGS = frozenset({
     "center", "pre", "address", "figure", "figcaption", "table", "caption", "thead", "tbody",
     "tfoot", "tr", "td", "th", "form", "fieldset", "legend", "details", "summary",
 })
+_BREAK_TAGS = frozenset({"br", "hr"})
+_LINE_CUT_TAGS = _BLOCK_TAGS | _BREAK_TAGS
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BOLD_TAGS = frozenset({"strong", "b"})
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
@@ -398,53 +401,39 @@ MAX_BLOCKS_PER_DOCUMENT = 100_000
 LONG_CELL_CHARS = 400
 
 
-class _TextWalker:
-    """Walks elements in reading order, cutting their text into lines at blocks and ``<br>``.
+class _BodyWalker:
+    """Walks the article body in reading order, emitting Paragraph and Table blocks.
 
-    Used as is for the text of one table cell (nested tables become lines of text there);
-    :class:`_BodyWalker` turns the lines into paragraphs and emits data tables.
+    Text accumulates into a run until a block element or ``<br>`` cuts it; each non-empty run
+    becomes a paragraph. Data tables become :class:`Table` blocks; layout tables are walked
+    like any other block so that their content comes out in order.
     """
 
-    def __init__(self, images: list[str]) -> None:
-        self.images = images
-        self.lines: list[str] = []
-        self.saw_heading = False
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.images: list[str] = []
+        self.warnings: list[str] = []
         self._pieces: list[str] = []
         self._has_bold = False
         self._has_plain = False
         self._heading_depth = 0
+        self._n_paragraphs = 0
+        self._n_tables = 0
+        self._n_cells = 0
 
     def walk(self, el: Element, bold: bool, depth: int) -> None:
         tag = el.tag
-        if not isinstance(tag, str):  # entities and the like; their tail is read by the caller
+        if tag.__class__ is not str:  # entities and the like; their tail is read by the caller
             return
-        if tag in ("br", "hr"):
+        if tag in _BREAK_TAGS:
             self.flush()
         elif tag == "img":
-            self._add_image(el)
-        elif tag != "table" or not self.on_table(el, depth):
+            _add_image(el, self.images)
+        elif tag != "table" or not self._on_table(el, depth):
             self._walk_element(el, tag, bold, depth)
 
-    def walk_contents(self, el: Element, bold: bool, depth: int) -> None:
-        if depth >= MAX_WALK_DEPTH:
-            self.add(_text_of(el), bold)
-            return
-        if el.text:
-            self.add(el.text, bold)
-        for child in el:
-            self.walk(child, bold, depth + 1)
-            if child.tail:
-                self.add(child.tail, bold)
-
-    def add(self, text: str, bold: bool) -> None:
-        self._pieces.append(text)
-        if not text.isspace():
-            if bold:
-                self._has_bold = True
-            else:
-                self._has_plain = True
-
     def flush(self) -> None:
+        """End the current run of text: emit it as a paragraph unless it is blank."""
         if not self._pieces:
             return
         text = clean_line("".join(self._pieces))
@@ -452,15 +441,10 @@ class _TextWalker:
         self._pieces.clear()
         self._has_bold = self._has_plain = False
         if text:
-            self.saw_heading |= heading
-            self.emit(text, heading)
-
-    def emit(self, text: str, heading: bool) -> None:
-        self.lines.append(text)
-
-    def on_table(self, el: Element, depth: int) -> bool:
-        """Handle a <table>; False means "walk it as ordinary blocks"."""
-        return False
+            self._n_paragraphs += 1
+            self.blocks.append(Paragraph(text=text, ref=f"p{self._n_paragraphs}",
+                                         heading=heading))
+            self._check_size()
 
     def _walk_element(self, el: Element, tag: str, bold: bool, depth: int) -> None:
         block = tag in _BLOCK_TAGS
@@ -468,15 +452,66 @@ class _TextWalker:
         if block:
             self.flush()
         self._heading_depth += heading
-        self.walk_contents(el, bold or tag in _BOLD_TAGS or _has_bold_style(el), depth)
+        self._walk_contents(el, bold or tag in _BOLD_TAGS or _has_bold_style(el), depth)
         if block:
             self.flush()
         self._heading_depth -= heading
 
-    def _add_image(self, el: Element) -> None:
-        src = (el.get("src") or el.get("data-src") or "").strip()
-        if src:
-            self.images.append(src)
+    def _walk_contents(self, el: Element, bold: bool, depth: int) -> None:
+        if depth >= MAX_WALK_DEPTH:
+            self._add(_text_of(el), bold)
+            return
+        if el.text:
+            self._add(el.text, bold)
+        for child in el:
+            self.walk(child, bold, depth + 1)
+            if child.tail:
+                self._add(child.tail, bold)
+
+    def _add(self, text: str, bold: bool) -> None:
+        self._pieces.append(text)
+        if not text.isspace():
+            if bold:
+                self._has_bold = True
+            else:
+                self._has_plain = True
+
+    def _on_table(self, el: Element, depth: int) -> bool:
+        """Emit a data table and return True; False means "walk it as ordinary blocks"."""
+        rows = _table_rows(el)
+        self._n_cells += sum(map(len, rows))
+        self._check_size()
+        if el.find(".//table") is not None:  # a table of tables only positions them
+            return False
+        images: list[str] = []
+        readers = [[_read_cell(td, images, depth) for td in row] for row in rows]
+        if _is_layout(readers):
+            return False
+        self.flush()
+        for caption in el.iterchildren("caption"):
+            self.walk(caption, False, depth + 1)
+        self.images.extend(images)
+        self._emit_table(rows, readers)
+        return True
+
+    def _emit_table(self, rows: list[list[Element]], readers: list[list[_CellReader]]) -> None:
+        number = self._n_tables + 1
+        slots, dropped = _place(rows)
+        if dropped:
+            self.warnings.append(f"table{number}: {dropped} cells beyond column "
+                                 f"{MAX_TABLE_COLS} dropped")
+        text_at = {id(td): readers[r][i].text()
+                   for r, row in enumerate(rows) for i, td in enumerate(row)}
+        if not any(text_at[id(slot.element)] for slot in slots):
+            return  # an empty frame carries nothing
+        self._n_tables = number
+        self.blocks.append(_make_table(slots, text_at, f"table{number}"))
+
+    def _check_size(self) -> None:
+        if self._n_cells > MAX_CELLS_PER_DOCUMENT:
+            raise ParseError(f"more than {MAX_CELLS_PER_DOCUMENT} table cells; not a report page")
+        if len(self.blocks) > MAX_BLOCKS_PER_DOCUMENT:
+            raise ParseError(f"more than {MAX_BLOCKS_PER_DOCUMENT} blocks; not an article page")
 
 
 def _has_bold_style(el: Element) -> bool:
@@ -484,73 +519,79 @@ def _has_bold_style(el: Element) -> bool:
     return style is not None and "weight" in style and _BOLD_STYLE.search(style) is not None
 
 
-class _BodyWalker(_TextWalker):
-    """Walks the article body, emitting Paragraph and Table blocks in reading order."""
-
-    def __init__(self) -> None:
-        super().__init__([])
-        self.blocks: list[Block] = []
-        self.warnings: list[str] = []
-        self._n_paragraphs = 0
-        self._n_tables = 0
-        self._n_cells = 0
-
-    def emit(self, text: str, heading: bool) -> None:
-        self._n_paragraphs += 1
-        self.blocks.append(Paragraph(text=text, ref=f"p{self._n_paragraphs}", heading=heading))
-        if len(self.blocks) > MAX_BLOCKS_PER_DOCUMENT:
-            raise ParseError(f"more than {MAX_BLOCKS_PER_DOCUMENT} blocks; not an article page")
-
-    def on_table(self, el: Element, depth: int) -> bool:
-        rows = _table_rows(el)
-        self._n_cells += sum(map(len, rows))
-        if self._n_cells > MAX_CELLS_PER_DOCUMENT:
-            raise ParseError(f"more than {MAX_CELLS_PER_DOCUMENT} table cells; not a report page")
-        if el.find(".//table") is not None:  # a table of tables only positions them
-            return False
-        images: list[str] = []
-        texts = [[_cell_text(td, images, depth) for td in row] for row in rows]
-        if _is_layout(texts):
-            return False
-        self.flush()
-        for caption in el.iterchildren("caption"):
-            self.walk(caption, False, depth + 1)
-        self.images.extend(images)
-        self._emit_table(rows, texts)
-        return True
-
-    def _emit_table(self, rows: list[list[Element]], texts: list[list[tuple[str, bool]]]) -> None:
-        number = self._n_tables + 1
-        slots, dropped = _place(rows)
-        if dropped:
-            self.warnings.append(f"table{number}: {dropped} cells beyond column "
-                                 f"{MAX_TABLE_COLS} dropped")
-        text_at = {id(td): texts[r][i][0] for r, row in enumerate(rows) for i, td in enumerate(row)}
-        if not any(text_at[id(s.element)] for s in slots):
-            return  # an empty frame carries nothing
-        self._n_tables = number
-        self.blocks.append(_make_table(slots, text_at, f"table{number}"))
+def _add_image(el: Element, images: list[str]) -> None:
+    src = (el.get("src") or el.get("data-src") or "").strip()
+    if src:
+        images.append(src)
 
 
-def _cell_text(td: Element, images: list[str], depth: int) -> tuple[str, bool]:
-    """The cell's lines joined by newlines, and whether one of them is marked as a heading."""
-    walker = _TextWalker(images)
-    walker.walk_contents(td, False, depth + 1)
-    walker.flush()
-    return "\n".join(walker.lines), walker.saw_heading
+class _CellReader:
+    """The text of one table cell as lines: blocks, ``<br>`` and nested tables cut lines.
+
+    This is the hot path of the parser (a report has ~600 cells of 3-8 elements each), hence
+    one method call per element and no bold/heading bookkeeping beyond "has an <h*>".
+    """
+
+    __slots__ = ("lines", "images", "has_heading", "_pieces")
+
+    def __init__(self, images: list[str]) -> None:
+        self.lines: list[str] = []
+        self.images = images
+        self.has_heading = False
+        self._pieces: list[str] = []
+
+    def read(self, el: Element, depth: int) -> None:
+        if el.text:
+            self._pieces.append(el.text)
+        for child in el:
+            tag = child.tag
+            if tag in _LINE_CUT_TAGS:
+                self.has_heading |= tag in _HEADING_TAGS
+                self.cut()
+                self._read_child(child, depth)
+                self.cut()
+            elif tag == "img":
+                _add_image(child, self.images)
+            elif tag.__class__ is str:
+                self._read_child(child, depth)
+            if child.tail:
+                self._pieces.append(child.tail)
+
+    def cut(self) -> None:
+        if self._pieces:
+            line = clean_line("".join(self._pieces))
+            self._pieces.clear()
+            if line:
+                self.lines.append(line)
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def _read_child(self, child: Element, depth: int) -> None:
+        if depth < MAX_WALK_DEPTH:
+            self.read(child, depth + 1)
+        else:
+            self._pieces.append(_text_of(child))
 
 
-def _is_layout(texts: list[list[tuple[str, bool]]]) -> bool:
-    """A table whose cells hold running text or headings with text only lays out the page.
+def _read_cell(td: Element, images: list[str], depth: int) -> _CellReader:
+    reader = _CellReader(images)
+    reader.read(td, depth + 1)
+    reader.cut()
+    return reader
+
+
+def _is_layout(cells: list[list[_CellReader]]) -> bool:
+    """A table whose cells hold running text, or a heading with text, only lays out the page.
 
     A one-cell table is a framed paragraph. A lone heading in a cell is not enough: reports
     put the section title in a data table's first row.
     """
-    cells = [cell for row in texts for cell in row]
-    if len(cells) <= 1:
+    flat = [cell for row in cells for cell in row]
+    if len(flat) <= 1:
         return True
-    return any(len(text) > LONG_CELL_CHARS or (heading and "\n" in text)
-               for text, heading in cells)
+    return any(sum(map(len, cell.lines)) > LONG_CELL_CHARS
+               or (cell.has_heading and len(cell.lines) > 1) for cell in flat)
 
 
 def _table_rows(table: Element) -> list[list[Element]]:
@@ -570,8 +611,7 @@ def _table_rows(table: Element) -> list[list[Element]]:
 # --------------------------------------------------------------------------- grid placement
 
 
-@dataclass(frozen=True, slots=True)
-class _Slot:
+class _Slot(NamedTuple):
     row: int
     col: int
     rowspan: int
@@ -584,7 +624,9 @@ _SPAN_DIGITS = re.compile(r"[0-9]+")
 
 def _span(raw: str | None) -> int:
     """A rowspan/colspan attribute read leniently: '2 ', '"3"' -> 2, 3; junk or 0 -> 1."""
-    match = _SPAN_DIGITS.search(raw) if raw else None
+    if raw is None:
+        return 1
+    match = _SPAN_DIGITS.search(raw)
     if match is None:
         return 1
     return min(max(int(match.group()[:6]), 1), MAX_SPAN)
@@ -608,7 +650,8 @@ def _place(rows: list[list[Element]]) -> tuple[list[_Slot], int]:
                 continue
             rowspan = _span(td.get("rowspan"))
             colspan = min(_span(td.get("colspan")), MAX_TABLE_COLS - c)
-            busy_until.extend([0] * (c + colspan - len(busy_until)))
+            if len(busy_until) < c + colspan:
+                busy_until.extend([0] * (c + colspan - len(busy_until)))
             busy_until[c:c + colspan] = [r + rowspan] * colspan
             slots.append(_Slot(r, c, rowspan, colspan, td))
             c += colspan

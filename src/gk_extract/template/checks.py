@@ -117,7 +117,7 @@ _PHRASES = (
     _phrase("carried_forward", r"(?:结转(?:至)?下一?年度?" + _GAP % 12 + _N + r"|(\d+)\s*件"
             + _GAP % 6 + r"结转(?:至)?下一?年)", (("carried_forward",),), True),
     # "收到/受理申请 N 件" may mean new_received or new_received + carried_over, or one office.
-    _phrase("received", r"(?:收到|受理)" + _GAP % 20 + r"(?:申请" + _N + r"|(\d+)\s*件" + _GAP % 10
+    _phrase("received", r"(?<!新)(?:收到|受理)" + _GAP % 20 + r"(?:申请" + _N + r"|(\d+)\s*件" + _GAP % 10
             + r"申请)", (("new_received",), ("new_received", "carried_over")), False),
     _phrase("closed", r"办结" + _N, (("result_total",),), False),
 )

@@ -55,12 +55,18 @@ def _candidates(doc: Document) -> list[str]:
 
 
 def _find_title(doc: Document) -> tuple[str | None, regex.Match[str] | None]:
+    """The first title naming an agency, else the first title at all (the agency may be absent)."""
     candidates = _candidates(doc)
+    found: list[tuple[str, regex.Match[str]]] = []
     for text in candidates:
         flat = _SITE_SUFFIX.sub("", tidy(text)) if "_" in text or "|" in text else tidy(text)
         match = _TITLE.search(flat.replace(" ", ""))
-        if match:
+        if match and _clean_agency(match["agency"]):
             return flat, match
+        if match:
+            found.append((flat, match))
+    if found:
+        return found[0]
     return (candidates[0] if candidates else None), None
 
 

@@ -77,7 +77,7 @@ def _split_heading(text: str, rest_at: int, spec: SectionSpec) -> tuple[str, str
     if end is None or len(squash(end[0])) > KEYWORD_WINDOW + 12:
         return text, ""
     cut = rest_at + end.end()
-    return text[:cut].strip(), text[cut:].strip(" 。:：")
+    return text[:cut].strip(), text[cut:].lstrip(" 。:：").strip()
 
 
 def _bare_heading(text: str, seen: set[str]) -> _Open | None:

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from gk_extract.models import CellValue, Section
+from gk_extract.normalize.numbers import parse_value
+from gk_extract.template import spec as T
+from gk_extract.template.checks import run_checks
+
+
+def s3_cells(values: dict[str, list[str]], rows=T.S3_ROWS) -> dict[str, CellValue]:  # type: ignore[no-untyped-def]
+    cells = {}
+    for row in rows:
+        for col, raw in zip(T.S3_COLS, values.get(row.key, ["0"] * 7)):
+            key = f"s3_{row.key}__{col.key}"
+            cells[key] = CellValue(key, "s3", row.key, col.key, row.label, col.label, parse_value(raw), None, "")
+    return cells
+
+
+def consistent() -> dict[str, list[str]]:
+    return {"new_received": ["3", "1", "0", "0", "0", "0", "4"], "granted": ["2", "1", "0", "0", "0", "0", "3"],
+            "unable_not_held": ["1", "0", "0", "0", "0", "0", "1"],
+            "result_total": ["3", "1", "0", "0", "0", "0", "4"]}
+
+
+def by_rule(checks, rule: str, scope: str):  # type: ignore[no-untyped-def]
+    return next(c for c in checks if c.rule == rule and c.scope == scope)
+
+
+def test_consistent_table_passes_every_rule() -> None:
+    checks = run_checks(s3_cells(consistent()), [])
+    assert {c.status for c in checks} == {"pass"}
+    assert len([c for c in checks if c.rule == "R3.3"]) == 25
+
+
+def test_wrong_printed_total_fails_and_stays_printed() -> None:
+    values = consistent()
+    values["result_total"] = ["3", "1", "0", "0", "0", "0", "5"]
+    cells = s3_cells(values)
+    checks = run_checks(cells, [])
+    failed = {(c.rule, c.scope) for c in checks if c.status == "fail"}
+    assert failed == {("R3.1", "total"), ("R3.2", "total"), ("R3.3", "result_total")}
+    assert cells["s3_result_total__total"].value.value == 5
+
+
+def test_blank_cell_makes_rule_uncertain_not_failed() -> None:
+    values = consistent()
+    values["granted"] = ["2", "", "0", "0", "0", "0", "3"]
+    checks = run_checks(s3_cells(values), [])
+    assert by_rule(checks, "R3.3", "granted").status == "uncertain"
+    assert by_rule(checks, "R3.2", "commercial_enterprise").status == "uncertain"
+
+
+def test_single_other_row_replaces_the_three_other_rows() -> None:
+    rows = [r for r in T.S3_ROWS if r.key not in T.S3_OTHER_ROWS] + [T.S3_OTHER_HANDLING]
+    values = consistent()
+    values["other_handling"] = ["1", "0", "0", "0", "0", "0", "1"]
+    values["result_total"] = ["4", "1", "0", "0", "0", "0", "5"]
+    values["new_received"] = ["4", "1", "0", "0", "0", "0", "5"]
+    checks = run_checks(s3_cells(values, rows), [])
+    assert by_rule(checks, "R3.2", "natural_person").status == "pass"
+    assert "s3_other_handling__total" in by_rule(checks, "R3.2", "total").cells
+
+
+def test_text_versus_table() -> None:
+    text = "本年度新收到政府信息公开申请4件，上年结转0件，结转下年度继续办理2件。"
+    checks = run_checks(s3_cells(consistent()), [Section("s3_requests", 3, "三、", text)])
+    t1 = {c.scope: c.status for c in checks if c.rule == "T1"}
+    assert t1 == {"new_received": "pass", "carried_over": "pass", "carried_forward": "fail"}
+
+
+def test_one_office_count_in_text_is_flagged_uncertain_not_failed() -> None:
+    text = "区政府办代表区政府受理政府信息公开申请 17 件，均已在法定期限内予以答复。"
+    checks = run_checks(s3_cells(consistent()), [Section("s1_overview", 1, "一、", text)])
+    assert [(c.scope, c.status) for c in checks if c.rule == "T1"] == [("received", "uncertain")]

@@ -1,0 +1,181 @@
+"""The template matcher on hand-built tables: one test per real-world variant (report-format.md §4)."""
+
+from __future__ import annotations
+
+from gk_extract.models import Document, Paragraph, Table
+from gk_extract.template import spec as T
+from gk_extract.template.match import Source, build_report
+from gk_extract.template.tables import Extraction, extract_s2, extract_s3, extract_s4
+
+from conftest import table
+
+NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+HEADER = [
+    [(NOTE, 3, 3), ("申请人情况", 1, 7)],
+    [("自然人", 2, 1), ("法人或其他组织", 1, 5), ("总计", 2, 1)],
+    ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+]
+GROUPS = {"（三）不予公开": 8, "（四）无法提供": 3, "（五）不予处理": 5, "（六）其他处理": 3}
+
+
+def s3_rows(values: dict[str, list[str]], single_other: bool = False,
+            header: list | None = None) -> list[list]:
+    """Section 三 laid out as the official template, values per row key."""
+    rows = [list(r) for r in (header or HEADER)]
+    items = [r for r in T.S3_ROWS if r.group]
+    spans = 20 if single_other else 22
+    for spec in T.S3_ROWS:
+        cells = values.get(spec.key, ["0"] * 7)
+        if spec.key in ("new_received", "carried_over", "carried_forward"):
+            rows.append([(spec.label, 1, 3), *cells])
+        elif spec.key == "granted":
+            rows.append([("三、本年度办理结果", spans, 1), (spec.label, 1, 2), *cells])
+        elif spec.key in ("partially_granted", "result_total"):
+            rows.append([(spec.label, 1, 2), *cells])
+        elif spec.group == ("其他处理",) and single_other:
+            if spec.key == "other_no_correction":
+                rows.append([(T.S3_OTHER_HANDLING.label, 1, 2), *values.get("other_handling", ["0"] * 7)])
+        else:
+            group = next(g for g, n in GROUPS.items() if spec.group[0] in g)
+            first = next(r for r in items if r.group == spec.group) is spec
+            lead = [(group, GROUPS[group], 1)] if first else []
+            rows.append([*lead, spec.label, *cells])
+    return rows
+
+
+def cells_of(out: Extraction) -> dict[str, str]:
+    return {k: c.value.raw for k, c in out.cells.items()}
+
+
+def test_official_layout_reads_every_cell() -> None:
+    values = {r.key: [str(i * 10 + j) for j in range(7)] for i, r in enumerate(T.S3_ROWS)}
+    out = Extraction()
+    extract_s3([table(s3_rows(values))], out)
+    got = cells_of(out)
+    assert len(got) == 175
+    assert got["s3_withheld_state_secret__natural_person"] == values["withheld_state_secret"][0]
+    assert got["s3_other_other__total"] == values["other_other"][6]
+    assert got["s3_result_total__other_org"] == values["result_total"][5]
+
+
+def test_23_row_variant_gives_other_handling_and_no_invented_rows() -> None:
+    out = Extraction()
+    extract_s3([table(s3_rows({"other_handling": ["5"] * 7}, single_other=True))], out)
+    got = cells_of(out)
+    assert got["s3_other_handling__natural_person"] == "5"
+    assert not any(k.startswith(("s3_other_no_correction", "s3_other_other")) for k in got)
+    assert len(got) == 23 * 7
+
+
+def test_labels_split_over_lines_typos_and_fill_in_notes() -> None:
+    header = [[(NOTE, 3, 3), ("申请人\n情况", 1, 7)],
+              [("自\n然\n人", 2, 1), ("法人或其他组织", 1, 5), ("总\n计", 2, 1)],
+              ["商业\n企业", "科研\n机构", "社会\n公益\n组织", "法律\n服务\n机构", "其他"]]
+    rows = s3_rows({"withheld_other_law": ["7"] * 7}, header=header)
+    for row in rows:  # the typo seen in a real report and a bracketed instruction
+        for i, cell in enumerate(row):
+            if isinstance(cell, str) and "其他法律行政法规" in cell:
+                row[i] = "2.其他法律行政止公开"
+    out = Extraction()
+    extract_s3([table(rows)], out)
+    assert cells_of(out)["s3_withheld_other_law__total"] == "7"
+    assert len(out.cells) == 175
+
+
+def test_misaligned_header_maps_data_by_position_in_row() -> None:
+    """自然人 printed colspan=2 in the header while data rows give 商业企业 colspan=2."""
+    header = [[(NOTE, 3, 3), ("申请人情况", 1, 8)],
+              [("自然人", 2, 2), ("法人或其他组织", 1, 5), ("总计", 2, 1)],
+              ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]]
+    rows = [*header, [("一、本年新收政府信息公开申请数量", 1, 3), "70", ("1", 1, 2), "0", "2", "0", "4", "77"]]
+    out = Extraction()
+    extract_s3([table(rows)], out)
+    got = cells_of(out)
+    assert got["s3_new_received__natural_person"] == "70"
+    assert got["s3_new_received__commercial_enterprise"] == "1"
+    assert got["s3_new_received__total"] == "77"
+
+
+def test_table_split_in_two_keeps_column_order() -> None:
+    rows = s3_rows({"unable_not_held": ["3"] * 7})
+    cut = 16  # after （四）1, as a PDF page break would cut it
+    first, second = table(rows[:cut]), table([r[-8:] if len(r) > 8 else r for r in rows[cut:]])
+    out = Extraction()
+    extract_s3([first, second], out)
+    assert cells_of(out)["s3_unable_not_held__total"] == "3"
+    assert "s3_carried_forward__total" in out.cells
+
+
+S2_ONE_TABLE = [
+    [("第二十条第（一）项", 1, 4)],
+    ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+    ["规章（设区的市、自治州人民政府应提供相关数据）", "1", "0", "3"],
+    ["行政规范性文件", "62", "33", "440"],
+    [("第二十条第（五）项", 1, 4)],
+    ["信息内容", ("本年处理决定数量", 1, 3)],
+    ["行政许可", ("4529", 1, 3)],
+    [("第二十条第（六）项", 1, 4)],
+    ["信息内容", ("本年处理决定数量", 1, 3)],
+    ["行政处罚", ("1100", 1, 3)],
+    ["行政强制", ("65", 1, 3)],
+    ["其他主动公开文件", ("12", 1, 3)],
+    [("第二十条第（八）项", 1, 4)],
+    ["信息内容", ("本年收费金额（单位：万元）", 1, 3)],
+    ["行政事业性收费", ("18,651.06", 1, 3)],
+]
+
+
+def test_section_2_one_table_and_four_tables_agree() -> None:
+    one, four = Extraction(), Extraction()
+    extract_s2([table(S2_ONE_TABLE)], "2021", one)
+    blocks = [S2_ONE_TABLE[0:4], S2_ONE_TABLE[4:7], S2_ONE_TABLE[7:12], S2_ONE_TABLE[12:]]
+    extract_s2([table(b) for b in blocks], "2021", four)
+    assert cells_of(one) == cells_of(four)
+    fee = one.cells["s2_admin_fees__amount_wan_yuan"]
+    assert fee.value.value == 18651.06 and fee.value.unit == "万元"
+    assert one.cells["s2_regulations__issued"].value.value == 1
+    extra = [c for c in one.cells.values() if c.table == "extra"]
+    assert [c.row_label for c in extra] == ["其他主动公开文件"] and extra[0].value.value == 12
+
+
+S4_HEADER = [
+    [("行政复议", 1, 5), ("行政诉讼", 1, 10)],
+    [("结果维持", 2, 1), ("结果纠正", 2, 1), ("其他结果", 2, 1), ("尚未审结", 2, 1), ("总计", 2, 1),
+     ("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
+    ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2,
+]
+
+
+def test_section_4_one_row_of_15_and_three_tables_agree() -> None:
+    data = [str(i) for i in range(15)]
+    one, three = Extraction(), Extraction()
+    extract_s4([table([*S4_HEADER, data])], one)
+    labels = ["行政复议", "未经复议直接起诉", "复议后起诉"]
+    outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    extract_s4([table([[label], outcomes, data[i * 5:(i + 1) * 5]]) for i, label in enumerate(labels)], three)
+    assert cells_of(one) == cells_of(three)
+    assert cells_of(one)["s4_suit_after_review__total"] == "14"
+    assert cells_of(one)["s4_review__upheld"] == "0"
+
+
+def test_notice_in_the_same_column_is_not_a_report() -> None:
+    doc = Document("html", (Paragraph("关于做好2024年政府信息公开工作年度报告编制和发布工作的通知"),
+                            Paragraph("各区县人民政府：现将有关事项通知如下。")))
+    report = build_report(doc, Source("0" * 64, "n.html", "html"))
+    assert report.status == "not_a_report" and report.template in ("not_a_report", "unknown")
+
+
+def test_2019_template_detected_from_labels_not_year() -> None:
+    s2 = table([["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", "1", "2", "3"],
+                ["规范性文件", "4", "5", "6"]])
+    doc = Document("html", (Paragraph("某市某局2021年政府信息公开工作年度报告"), s2))
+    report = build_report(doc, Source("1" * 64, "a.html", "html"))
+    assert report.template == "2019"
+    assert {c.key: c.value.value for c in report.cells}["s2v19_normative_docs__published_total"] == 6
+
+
+def test_old_report_is_never_forced_into_2021_keys() -> None:
+    stats = table([["统计指标", "单位", "统计数"], ["一、主动公开情况", "", ""], ["当面申请数", "件", "3"]])
+    doc = Document("html", (Paragraph("某县人民政府2016年政府信息公开工作年度报告"), stats))
+    report = build_report(doc, Source("2" * 64, "b.html", "html"))
+    assert report.template == "2014" and report.cells == ()

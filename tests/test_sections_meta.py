@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import date
+
+from gk_extract.models import Document, Paragraph
+from gk_extract.template.meta import read_meta
+from gk_extract.template.sections import find_sections
+
+
+def doc(*lines: str, **meta: str) -> Document:
+    return Document("html", tuple(Paragraph(line) for line in lines), meta=meta)
+
+
+def test_headings_without_markup_glued_and_misnumbered() -> None:
+    d = doc("某区财政局2023年政府信息公开工作年度报告",
+            "本报告共分6个部分：总体情况、主动公开政府信息情况。",
+            "一、总体情况 2023年，我局认真贯彻。", "（一）主动公开情况", "二、主动公开政府信息情况",
+            "三、收到和处理政府信息公开申请情况", "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况",
+            "六、政府信息公开工作存在的主要问题及改进情况", "问题一。", "六、其他需要报告的事项", "无。",
+            "某区财政局", "2024年1月10日")
+    sections = find_sections(d)
+    assert [s.key for s in sections] == ["s1_overview", "s2_proactive", "s3_requests",
+                                         "s4_review_litigation", "s5_problems", "s6_other"]
+    assert sections[0].heading == "一、总体情况"
+    assert sections[0].text.startswith("2023年，我局认真贯彻。")
+    assert sections[4].number == 6  # printed number kept, meaning from the words
+    assert sections[5].text == "无。"  # signature lines are not section text
+
+
+def test_title_over_two_lines_and_signature_date() -> None:
+    d = doc("淮安市某区人民政府", "2024 年政府信息公开工作年度报告", "正文。", "2025年1月20日")
+    meta = read_meta(d)
+    assert (meta.agency, meta.year, meta.published) == ("淮安市某区人民政府", 2024, date(2025, 1, 20))
+
+
+def test_page_meta_title_and_pubdate() -> None:
+    d = doc("正文。", ArticleTitle="某市2024年度政府信息公开工作年度报告", PubDate="2025-03-10 15:35")
+    meta = read_meta(d)
+    assert (meta.agency, meta.year, meta.published) == ("某市", 2024, date(2025, 3, 10))
+
+
+def test_site_suffix_removed_and_notice_recognised() -> None:
+    assert read_meta(doc("x", ArticleTitle="某县2022年政府信息公开工作年度报告_某县人民政府网")).agency == "某县"
+    notice = read_meta(doc("关于做好2023年政府信息公开工作年度报告编制发布工作的通知"))
+    assert notice.title_is_other and not notice.title_is_report
