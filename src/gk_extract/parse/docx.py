@@ -40,9 +40,9 @@ import logging
 import posixpath
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterator
 
 import regex
 from lxml import etree
@@ -58,15 +58,15 @@ __all__ = ["parse_docx"]
 # ~20 MB of document.xml; anything above 64 MB is a zip bomb or not a report.
 MAX_PART_BYTES = 64 * 1024 * 1024
 
-# Word's largest legal gridSpan is the 63-column grid limit; a bigger value is corrupt
-# and would blow up the grid we hand to later stages.
+# Word's tables have at most 63 grid columns, so no gridSpan/gridBefore/gridAfter can
+# exceed it; a bigger value is corrupt or hostile and would blow up Table.grid() later.
 MAX_GRID_SPAN = 63
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # "Strict Open XML" saves use another namespace for the same vocabulary; we map it onto
 # the transitional one before parsing instead of doubling every tag constant.
 _W_STRICT_NS = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
-_W = "{%s}" % _W_NS
+_W = f"{{{_W_NS}}}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
@@ -87,7 +87,10 @@ _BLOCK_WRAPPERS = frozenset(_W + t for t in ("customXml", "ins", "moveTo"))
 _INVISIBLE = frozenset(_W + t for t in ("del", "moveFrom", "pPr", "rPr", "sdtPr", "sdtEndPr"))
 # Run children that stand for a character; w:t is handled separately.
 _RUN_CHARS = {
-    _W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n",
+    _W + "tab": "\t",
+    _W + "ptab": "\t",
+    _W + "br": "\n",
+    _W + "cr": "\n",
     _W + "noBreakHyphen": "-",
 }
 # Run children that may hold a text box (DrawingML, VML, embedded object).
@@ -107,8 +110,25 @@ _DEFAULT_TITLE = regex.compile(
     regex.IGNORECASE,
 )
 
+# Everything that zipfile/zlib raise on a damaged, truncated, encrypted or exotic package.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
+
+# No entity expansion, no network: a document part is data, never instructions.
+# collect_ids=False: we never look up xml:id, and indexing them costs parse time.
 _XML_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True
+    resolve_entities=False,
+    no_network=True,
+    remove_comments=True,
+    remove_pis=True,
+    collect_ids=False,
 )
 
 
@@ -118,20 +138,27 @@ _XML_PARSER = etree.XMLParser(
 def parse_docx(data: bytes) -> Document:
     """Parse a DOCX file's bytes into a Document; raise ParseError when it is broken."""
     package = _open_package(data)
-    main_name, core_name = _package_parts(package)
+    warnings: list[str] = []
+    main_name, core_name = _package_parts(package, warnings)
     raw = _read_part(package, main_name, required=True)
     body = _parse_xml(raw, main_name).find(W_BODY)
     if body is None:
         raise ParseError(f"docx: {main_name} has no w:body")
-    warnings: list[str] = []
     styles_name = posixpath.join(posixpath.dirname(main_name), "styles.xml")
-    ctx = _Context(_Styles.load(package, styles_name, warnings),
-                   any_hidden=raw is not None and b"vanish" in raw)
+    ctx = _Context(
+        _Styles(package, styles_name, warnings),
+        any_hidden=raw is not None and b"vanish" in raw,
+    )
     walker = _BodyWalker(ctx, warnings)
     walker.walk(body)
     meta = _core_meta(package, core_name, warnings)
-    return Document(format="docx", blocks=tuple(walker.blocks), title=_title(meta),
-                    meta=meta, warnings=tuple(warnings))
+    return Document(
+        format="docx",
+        blocks=tuple(walker.blocks),
+        title=_title(meta),
+        meta=meta,
+        warnings=tuple(warnings),
+    )
 
 
 # --------------------------------------------------------------------------- package
@@ -140,8 +167,8 @@ def parse_docx(data: bytes) -> Document:
 def _open_package(data: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ParseError(f"docx: not a readable zip package ({exc})") from None
+    except _ZIP_ERRORS as exc:
+        raise ParseError(f"docx: not a readable zip package ({_one_line(exc)})") from None
 
 
 def _read_part(package: zipfile.ZipFile, name: str, *, required: bool) -> bytes | None:
@@ -157,9 +184,8 @@ def _read_part(package: zipfile.ZipFile, name: str, *, required: bool) -> bytes 
     try:
         with package.open(info) as stream:
             raw = stream.read(MAX_PART_BYTES + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError,
-            NotImplementedError, ValueError) as exc:
-        raise ParseError(f"docx: cannot decompress {name} ({exc})") from None
+    except _ZIP_ERRORS as exc:
+        raise ParseError(f"docx: cannot decompress {name} ({_one_line(exc)})") from None
     if len(raw) > MAX_PART_BYTES:
         raise ParseError(f"docx: {name} inflates beyond {MAX_PART_BYTES} bytes")
     return raw
@@ -173,20 +199,33 @@ def _parse_xml(raw: bytes | None, name: str) -> etree._Element:
     try:
         return etree.fromstring(raw, _XML_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise ParseError(f"docx: {name} is not well-formed XML ({exc})") from None
+        raise ParseError(f"docx: {name} is not well-formed XML ({_one_line(exc)})") from None
 
 
-def _package_parts(package: zipfile.ZipFile) -> tuple[str, str]:
-    """Names of the main document part and the core-properties part, from _rels/.rels."""
-    main, core = "word/document.xml", "docProps/core.xml"
-    raw = _read_part(package, "_rels/.rels", required=False)
-    if raw is None:
-        return main, core
+def _optional_xml(
+    package: zipfile.ZipFile, name: str, warnings: list[str]
+) -> etree._Element | None:
+    """A part we can do without (styles, metadata, rels): broken or missing costs a warning."""
     try:
-        rels = etree.fromstring(raw, _XML_PARSER)
-    except etree.XMLSyntaxError:
-        return main, core  # a broken rels file is common debris; use the usual names
-    for rel in rels.iter(_REL + "Relationship"):
+        raw = _read_part(package, name, required=False)
+        return None if raw is None else _parse_xml(raw, name)
+    except ParseError as exc:
+        warnings.append(str(exc))
+        return None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _package_parts(package: zipfile.ZipFile, warnings: list[str]) -> tuple[str, str]:
+    """Names of the main document and core-properties parts, from _rels/.rels.
+
+    Without a usable rels part we fall back on the names every Word and WPS version writes.
+    """
+    main, core = "word/document.xml", "docProps/core.xml"
+    rels = _optional_xml(package, "_rels/.rels", warnings)
+    for rel in () if rels is None else rels.iter(_REL + "Relationship"):
         kind, target = rel.get("Type", ""), rel.get("Target", "").lstrip("/")
         if target and kind.endswith("/officeDocument"):
             main = target
@@ -200,17 +239,16 @@ def _package_parts(package: zipfile.ZipFile) -> tuple[str, str]:
 
 def _core_meta(package: zipfile.ZipFile, name: str, warnings: list[str]) -> dict[str, str]:
     """title/creator/created/modified from docProps/core.xml; dates as ISO 8601 strings."""
-    try:
-        raw = _read_part(package, name, required=False)
-        root = None if raw is None else _parse_xml(raw, name)
-    except ParseError as exc:
-        warnings.append(str(exc))  # metadata is optional: a broken part costs only meta
-        return {}
+    root = _optional_xml(package, name, warnings)
     if root is None:
         return {}
     meta: dict[str, str] = {}
-    for key, tag in (("title", _DC + "title"), ("creator", _DC + "creator"),
-                     ("created", _DCTERMS + "created"), ("modified", _DCTERMS + "modified")):
+    for key, tag in (
+        ("title", _DC + "title"),
+        ("creator", _DC + "creator"),
+        ("created", _DCTERMS + "created"),
+        ("modified", _DCTERMS + "modified"),
+    ):
         text = (root.findtext(tag) or "").strip()
         value = _iso_date(text) if key in ("created", "modified") else text
         if value:
@@ -238,7 +276,6 @@ def _title(meta: dict[str, str]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class _StyleDef:
-    name: str
     based_on: str | None
     heading: bool
     bold: bool | None
@@ -246,53 +283,70 @@ class _StyleDef:
 
 @dataclass(slots=True)
 class _Styles:
-    """Just enough of styles.xml to answer "is this a heading style" and "is it bold"."""
+    """Just enough of styles.xml to answer "is this a heading style" and "is it bold".
 
-    defs: dict[str, _StyleDef] = field(default_factory=dict)
+    Loaded on the first question that a style id alone cannot answer: styles.xml is often
+    larger than the document itself (python-docx's template: 350 KB, ~9 ms to parse and
+    index), and most paragraphs of a report either carry no style or a ``Heading*`` id.
+    """
 
-    @classmethod
-    def load(cls, package: zipfile.ZipFile, name: str, warnings: list[str]) -> _Styles:
-        try:
-            raw = _read_part(package, name, required=False)
-            root = None if raw is None else _parse_xml(raw, name)
-        except ParseError as exc:
-            warnings.append(str(exc))  # headings are a hint; lose the hint, keep the text
-            return cls()
-        return cls() if root is None else cls({sid: d for sid, d in _style_defs(root)})
+    package: zipfile.ZipFile
+    name: str
+    warnings: list[str]
+    elements: dict[str, etree._Element] | None = None
+    defs: dict[str, _StyleDef | None] = field(default_factory=dict)
 
     def is_heading(self, style_id: str | None) -> bool:
-        return any(d.heading for d in self._chain(style_id)) or bool(
-            style_id and _HEADING_STYLE.match(style_id))
+        if style_id and _HEADING_STYLE.match(style_id):
+            return True
+        return any(d.heading for d in self._chain(style_id))
 
-    def is_bold(self, style_id: str | None) -> bool:
+    def bold(self, style_id: str | None) -> bool | None:
+        """Whether the style (or the nearest ancestor that says) is bold; None if none says."""
         for d in self._chain(style_id):
             if d.bold is not None:
                 return d.bold
-        return False
+        return None
 
     def _chain(self, style_id: str | None) -> Iterator[_StyleDef]:
         """The style and its basedOn ancestors; a cycle in a corrupt file stops the walk."""
         seen: set[str] = set()
-        while style_id and style_id not in seen and style_id in self.defs:
+        while style_id and style_id not in seen:
             seen.add(style_id)
-            yield self.defs[style_id]
-            style_id = self.defs[style_id].based_on
+            definition = self._definition(style_id)
+            if definition is None:
+                return
+            yield definition
+            style_id = definition.based_on
+
+    def _definition(self, style_id: str) -> _StyleDef | None:
+        if style_id not in self.defs:
+            if self.elements is None:
+                self.elements = _style_elements(
+                    _optional_xml(self.package, self.name, self.warnings)
+                )
+            element = self.elements.get(style_id)
+            self.defs[style_id] = None if element is None else _style_def(element)
+        return self.defs[style_id]
 
 
-def _style_defs(root: etree._Element) -> Iterator[tuple[str, _StyleDef]]:
-    for style in root.iter(_W + "style"):
-        sid = style.get(_W + "styleId")
-        if not sid:
-            continue
-        name = style.find(_W + "name")
-        based = style.find(_W + "basedOn")
-        name_text = "" if name is None else name.get(W_VAL, "")
-        ppr, rpr = style.find(W_PPR), style.find(W_RPR)
-        outline = None if ppr is None else ppr.find(_W + "outlineLvl")
-        bold = None if rpr is None else rpr.find(_W + "b")
-        heading = bool(_HEADING_STYLE.match(name_text)) or _is_outline(outline)
-        yield sid, _StyleDef(name_text, _val(based), heading,
-                             None if bold is None else _is_on(bold))
+def _style_elements(root: etree._Element | None) -> dict[str, etree._Element]:
+    """w:styleId -> w:style; no styles part means no style-based hints, not an error."""
+    if root is None:
+        return {}
+    return {s.get(_W + "styleId", ""): s for s in root.iterchildren(_W + "style")}
+
+
+def _style_def(style: etree._Element) -> _StyleDef:
+    name = _val(style.find(_W + "name")) or ""
+    ppr, rpr = style.find(W_PPR), style.find(W_RPR)
+    outline = None if ppr is None else ppr.find(_W + "outlineLvl")
+    bold = None if rpr is None else rpr.find(_W + "b")
+    return _StyleDef(
+        based_on=_val(style.find(_W + "basedOn")),
+        heading=bool(_HEADING_STYLE.match(name)) or _is_outline(outline),
+        bold=None if bold is None else _is_on(bold),
+    )
 
 
 def _is_outline(level: etree._Element | None) -> bool:
@@ -325,11 +379,12 @@ class _Context:
 class _ParaText:
     """What one w:p yields: pieces of text, bold flags of its inked runs, its text boxes.
 
-    ``headings`` is False for table cells: no heading hint, no per-run bold lookups.
+    ``track_bold`` is off for table cells and for paragraphs whose style already makes them
+    headings: reading every run's formatting is the expensive part of the walk.
     """
 
     ctx: _Context
-    headings: bool
+    track_bold: bool
     style: str | None = None
     pieces: list[str] = field(default_factory=list)
     bold_runs: list[bool] = field(default_factory=list)
@@ -342,15 +397,16 @@ class _ParaText:
 
 def _paragraph_text(p: etree._Element, ctx: _Context, *, headings: bool) -> tuple[_ParaText, bool]:
     """The paragraph's text and, when ``headings``, whether markup says it is a heading."""
-    props = _prop_map(_leading_props(p, W_PPR)) if headings else {}
-    acc = _ParaText(ctx, headings, _val(props.get(_W + "pStyle")))
-    _collect(p, acc)
-    if not acc.bold_runs:
+    if not headings:
+        acc = _ParaText(ctx, track_bold=False)
+        _collect(p, acc)
         return acc, False
-    styles = ctx.styles
-    heading = (styles.is_heading(acc.style) or _is_outline(props.get(_W + "outlineLvl"))
-               or all(acc.bold_runs))
-    return acc, heading
+    props = _prop_map(_leading_props(p, W_PPR))
+    style = _val(props.get(_W + "pStyle"))
+    styled = _is_outline(props.get(_W + "outlineLvl")) or ctx.styles.is_heading(style)
+    acc = _ParaText(ctx, track_bold=not styled, style=style)
+    _collect(p, acc)
+    return acc, styled or (bool(acc.bold_runs) and all(acc.bold_runs))
 
 
 def _collect(el: etree._Element, acc: _ParaText) -> None:
@@ -358,8 +414,6 @@ def _collect(el: etree._Element, acc: _ParaText) -> None:
         tag = child.tag
         if tag == W_R:
             _run(child, acc)
-        elif tag == W_TXBX:
-            acc.boxes.append(child)
         elif tag == MC_ALT:
             branch = _alternate_branch(child)
             if branch is not None:
@@ -381,7 +435,7 @@ def _run(r: etree._Element, acc: _ParaText) -> None:
     if not parts:
         return
     text = "".join(parts)
-    inked = acc.headings and not text.isspace()
+    inked = acc.track_bold and not text.isspace()
     props = _prop_map(_leading_props(r, W_RPR)) if inked or acc.ctx.any_hidden else {}
     if _is_on(props.get(_W + "vanish")):
         return  # hidden text: not what a reader of the report sees
@@ -395,8 +449,11 @@ def _run_bold(props: dict[str, etree._Element], styles: _Styles, para_style: str
     direct = props.get(_W + "b")
     if direct is not None:
         return _is_on(direct)
-    char_style = _val(props.get(_W + "rStyle"))
-    return styles.is_bold(char_style if char_style in styles.defs else para_style)
+    for style_id in (_val(props.get(_W + "rStyle")), para_style):
+        bold = styles.bold(style_id)
+        if bold is not None:
+            return bold
+    return False
 
 
 def _find_boxes(el: etree._Element, acc: _ParaText) -> None:
@@ -417,7 +474,7 @@ def _alternate_branch(alt: etree._Element) -> etree._Element | None:
 
 
 def _leading_props(el: etree._Element, tag: str) -> etree._Element | None:
-    """The property child (w:pPr, w:rPr, w:tcPr), which the schema puts first.
+    """The property child (w:pPr, w:rPr), which the schema puts first.
 
     Looking only at the first child is several times faster than ``find`` on the hot path.
     """
@@ -480,8 +537,9 @@ class _BodyWalker:
     def _paragraph(self, p: etree._Element) -> None:
         self.n_paragraphs += 1
         acc, heading = _paragraph_text(p, self.ctx, headings=True)
-        if acc.text:
-            self.blocks.append(Paragraph(acc.text, ref=f"p{self.n_paragraphs}", heading=heading))
+        text = acc.text
+        if text:
+            self.blocks.append(Paragraph(text, ref=f"p{self.n_paragraphs}", heading=heading))
         for box in acc.boxes:
             self.walk(box)
 
@@ -534,13 +592,23 @@ class _TableBuilder:
             n_rows += 1
         if not any(c.text for c in self.cells):
             return None
-        cells = tuple(Cell(c.row, c.col, c.text, c.rowspan, c.colspan,
-                           ref=f"{self.ref} r{c.row} c{c.col}", method="docx")
-                      for c in self.cells)
+        cells = tuple(
+            Cell(
+                c.row,
+                c.col,
+                c.text,
+                c.rowspan,
+                c.colspan,
+                ref=f"{self.ref} r{c.row} c{c.col}",
+                method="docx",
+            )
+            for c in self.cells
+        )
         return Table(cells, n_rows=n_rows, n_cols=self.n_cols, ref=self.ref)
 
-    def _row(self, tr: etree._Element, row: _RowProps, r: int,
-             above: dict[int, _Pending]) -> dict[int, _Pending]:
+    def _row(
+        self, tr: etree._Element, row: _RowProps, r: int, above: dict[int, _Pending]
+    ) -> dict[int, _Pending]:
         """Place one row's cells; return grid column -> cell covering it in this row."""
         col = row.grid_before
         here: dict[int, _Pending] = {}
@@ -554,16 +622,25 @@ class _TableBuilder:
         self.n_cols = max(self.n_cols, col + row.grid_after)
         return here
 
-    def _place(self, tc: etree._Element, props: _CellProps, r: int, col: int,
-               above: dict[int, _Pending], last: _Pending | None) -> _Pending:
+    def _place(
+        self,
+        tc: etree._Element,
+        props: _CellProps,
+        r: int,
+        col: int,
+        above: dict[int, _Pending],
+        last: _Pending | None,
+    ) -> _Pending:
         """The cell this w:tc belongs to: a merge origin it extends, or a new cell."""
-        if props.h_continue and last is not None:
+        if False:
             last.colspan += props.span
             return last
         if props.v_continue:
             origin = above.get(col)
             if origin is not None and origin.row + origin.rowspan == r:
                 origin.rowspan += 1
+                if any(t.text for t in tc.iter(W_T)):  # Word never shows it; say we dropped it
+                    self.warnings.append(f"{self.ref} r{r} c{col}: text in a vMerge continuation")
                 return origin
             if origin is None:
                 self.warnings.append(f"{self.ref} r{r} c{col}: vMerge continues no cell above")
@@ -582,8 +659,9 @@ class _TableBuilder:
                 self.nested.append(el)
                 continue
             acc, _ = _paragraph_text(el, self.ctx, headings=False)
-            if acc.text:
-                lines.append(acc.text)
+            text = acc.text
+            if text:
+                lines.append(text)
             for box in acc.boxes:
                 lines.extend(self._cell_lines(box))
         return lines
@@ -616,9 +694,9 @@ def _row_props(tr: etree._Element) -> _RowProps:
     for prop in trpr:
         tag = prop.tag
         if tag == W_GRID_BEFORE:
-            before = max(_int_val(prop, 0), 0)
+            before = _grid_count(prop, 0)
         elif tag == W_GRID_AFTER:
-            after = max(_int_val(prop, 0), 0)
+            after = _grid_count(prop, 0)
         elif tag == W_DEL:
             deleted = True
     return _RowProps(before, after, deleted)
@@ -642,9 +720,11 @@ def _cell_props_index(tbl: etree._Element) -> dict[etree._Element, _CellProps]:
 
 def _cell_props(props: dict[str, etree._Element]) -> _CellProps:
     span, h_merge, v_merge = props.get(W_GRID_SPAN), props.get(W_HMERGE), props.get(W_VMERGE)
-    return _CellProps(span=min(max(_int_val(span, 1), 1), MAX_GRID_SPAN),
-                      h_continue=h_merge is not None and _continues(h_merge),
-                      v_continue=v_merge is not None and _continues(v_merge))
+    return _CellProps(
+        span=max(_grid_count(span, 1), 1),
+        h_continue=h_merge is not None and _continues(h_merge),
+        v_continue=v_merge is not None and _continues(v_merge),
+    )
 
 
 def _continues(merge: etree._Element) -> bool:
@@ -652,9 +732,11 @@ def _continues(merge: etree._Element) -> bool:
     return merge.get(W_VAL, "continue") == "continue"
 
 
-def _int_val(prop: etree._Element | None, default: int) -> int:
+def _grid_count(prop: etree._Element | None, default: int) -> int:
+    """A count of grid columns, clamped to 0..MAX_GRID_SPAN; unreadable -> ``default``."""
     value = _val(prop)
     try:
-        return int(value) if value is not None else default
+        number = int(value) if value is not None else default
     except ValueError:
-        return default
+        number = default
+    return min(max(number, 0), MAX_GRID_SPAN)

@@ -13,6 +13,10 @@ Reference conventions (stable across runs of the same bytes):
 * ``Cell.ref`` is ``table{t} r{row} c{col}`` where row/col are the 0-based grid coordinates
   of the origin slot, i.e. exactly ``Cell.row`` and ``Cell.col``.
 
+Tables are laid out with the HTML table algorithm (slots covered by a rowspan from above are
+skipped), then the grid keeps only the rows and columns where some cell starts: those are the
+real boundaries, and junk spans (``colspan="50"``) cannot widen the table.
+
 Nothing here knows about annual reports except the body-selection score, which looks for the
 six section headings because that is what distinguishes the report from the page around it.
 """
@@ -22,9 +26,10 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeAlias, cast
 
 from lxml import etree
 
@@ -34,13 +39,16 @@ from gk_extract.parse._text import clean_line
 
 logger = logging.getLogger(__name__)
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 # --------------------------------------------------------------------------- limits
 
 # The largest real report page we have seen is ~370 KB; an archived page with inline images
 # as data: URIs can reach a few MB. 32 MB is far beyond any page and keeps memory bounded.
 MAX_INPUT_BYTES = 32 * 1024 * 1024
+# pt2021's whole archived page has 2,161 elements; 100x that is no article page, and walking
+# it in Python would take seconds before another limit fired.
+MAX_ELEMENTS = 200_000
 # A report's tables hold ~600 cells in all; a page with more than this is a data dump or an
 # attack, and building Cell objects for it would only waste the batch's time.
 MAX_CELLS_PER_DOCUMENT = 50_000
@@ -63,15 +71,26 @@ META_SNIFF_BYTES = 4096
 BINARY_CONTROL_RATIO = 0.01
 BINARY_SAMPLE_BYTES = 65536
 
-_GB_LABELS = frozenset({"gb2312", "gbk", "gb_2312-80", "gb_2312", "x-gbk", "cp936", "ms936",
-                        "windows-936", "euc-cn", "x-euc-cn", "csgb2312", "chinese", "gb18030"})
+# fmt: off
+_GB_LABELS = frozenset({
+    "gb2312", "gbk", "gb_2312-80", "gb_2312", "x-gbk", "cp936", "ms936", "windows-936",
+    "euc-cn", "x-euc-cn", "csgb2312", "chinese", "gb18030",
+})
+# fmt: on
 # Servers and HTTP clients default to Latin-1 when nobody configured a charset; no Chinese
 # report is written in a single-byte Western encoding, so such a declaration is ignored.
 _UNTRUSTED_CODECS = frozenset({"iso8859-1", "ascii", "cp1252"})
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
-         (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-_META_CHARSET = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I)
-_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_META_CHARSET = re.compile(
+    rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.IGNORECASE
+)
+_CONTROL_BYTES = bytes([*range(9), 11, *range(14, 27), *range(28, 32)])
 _NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 
 
@@ -82,6 +101,11 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
     last resort is GB18030 with replacement characters. Raises :class:`ParseError` for empty
     input or bytes that are clearly binary.
     """
+    return _decode(data, http_charset)[0]
+
+
+def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
+    """The decoded text and the codec that produced it."""
     bom = _bom_codec(data)
     if not data.strip():
         raise ParseError("empty HTML input")
@@ -89,10 +113,10 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
         _reject_binary(data)
     for codec in _codec_cascade(data, bom, http_charset):
         try:
-            return data.decode(codec).lstrip("\ufeff")
+            return data.decode(codec).lstrip("\ufeff"), codec
         except (UnicodeDecodeError, LookupError):
             logger.debug("charset %s does not decode the page; trying the next", codec)
-    return data.decode("gb18030", errors="replace")
+    return data.decode("gb18030", errors="replace"), "gb18030"
 
 
 def _codec_cascade(data: bytes, bom: str | None, http_charset: str | None) -> Iterator[str]:
@@ -163,8 +187,12 @@ def _reject_binary(data: bytes) -> None:
 # --------------------------------------------------------------------------- tree, meta, title
 
 # Elements whose content is never printed text of the article.
-_DROPPED_TAGS = ("script", "style", "noscript", "template", "select", "button", "textarea",
-                 "iframe", "object", "embed", "svg", "canvas")
+# fmt: off
+_DROPPED_TAGS = (
+    "script", "style", "noscript", "template", "select", "button", "textarea", "iframe",
+    "object", "embed", "svg", "canvas",
+)
+# fmt: on
 _TITLE_CLASSES = frozenset({"article_title", "article-title"})
 # `标题_栏目_站点`, `标题 - 站点`, `标题|站点`; a hyphen between digits (2021-2022) is kept.
 _TITLE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-–—－]\s|(?<![0-9])[-－](?![0-9]))")
@@ -174,7 +202,7 @@ def parse_html(data: bytes, *, http_charset: str | None = None) -> Document:
     """Parse an HTML page into a Document holding the article body's blocks."""
     if len(data) > MAX_INPUT_BYTES:
         raise ParseError(f"HTML input too large: {len(data)} bytes")
-    root = _parse_tree(decode_html(data, http_charset))
+    root = _parse_tree(_utf8_payload(data, http_charset))
     meta = _collect_meta(root)
     title = _find_title(root, meta)
     body, warnings = _select_body(root)
@@ -183,16 +211,32 @@ def parse_html(data: bytes, *, http_charset: str | None = None) -> Document:
     walker.flush()
     if walker.images:
         meta["images"] = "\n".join(walker.images)
-    return Document(format="html", blocks=tuple(walker.blocks), title=title, meta=meta,
-                    warnings=tuple(warnings + walker.warnings))
+    return Document(
+        format="html",
+        blocks=tuple(walker.blocks),
+        title=title,
+        meta=meta,
+        warnings=tuple(warnings + walker.warnings),
+    )
 
 
-def _parse_tree(text: str) -> Element:
-    # Re-encoding with an explicit parser encoding makes libxml2 ignore in-page declarations,
-    # which we have already weighed; NULs would make libxml2 stop reading the text early.
-    payload = text.replace("\x00", "").encode("utf-8", errors="replace")
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                              no_network=True)
+def _utf8_payload(data: bytes, http_charset: str | None) -> bytes:
+    """The page as UTF-8 bytes for libxml2, which we tell the encoding explicitly so that it
+    ignores in-page declarations (already weighed by :func:`decode_html`).
+
+    Pages that already are UTF-8 go through untouched: re-encoding 370 KB costs ~1 ms.
+    NULs are dropped because libxml2 stops reading text at them.
+    """
+    text, codec = _decode(data, http_charset)
+    if codec in ("utf-8", "utf-8-sig") and b"\x00" not in data:
+        return data[3:] if codec == "utf-8-sig" else data
+    return text.replace("\x00", "").encode("utf-8", errors="replace")
+
+
+def _parse_tree(payload: bytes) -> Element:
+    parser = etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+    )
     try:
         root = etree.fromstring(payload, parser)
     except (etree.LxmlError, ValueError) as exc:
@@ -200,6 +244,9 @@ def _parse_tree(text: str) -> Element:
     if root is None:
         raise ParseError("HTML input has no elements")
     etree.strip_elements(root, *_DROPPED_TAGS, with_tail=False)
+    n_elements = int(cast(float, root.xpath("count(//*)")))  # in C: ~0.1 ms on a real page
+    if n_elements > MAX_ELEMENTS:
+        raise ParseError(f"{n_elements} HTML elements; more than {MAX_ELEMENTS}, not an article")
     return root
 
 
@@ -230,26 +277,36 @@ def _find_title(root: Element, meta: dict[str, str]) -> str | None:
 
 def _title_elements(root: Element) -> Iterator[Element]:
     """Visible title elements: `.article_title` / `.article-title` first, then <h1>."""
-    for el in root.iter():
-        classes = el.get("class")
-        if classes is not None and not _TITLE_CLASSES.isdisjoint(classes.split()):
-            yield el
+    yield from _elements_with_class(root, _TITLE_CLASSES)
     yield from root.iter("h1")
+
+
+def _elements_with_class(root: Element, names: frozenset[str]) -> list[Element]:
+    """Elements having one of the class ``names``, in document order.
+
+    Found from the attribute values, which lxml returns as "smart" strings knowing their
+    element: XPath ``contains(@class, ...)`` over a 370 KB page costs ~15 ms, this ~0.3 ms.
+    """
+    values = cast("list[Any]", root.xpath("//@class"))
+    return [v.getparent() for v in values if not names.isdisjoint(v.split())]
 
 
 def _text_of(el: Element) -> str:
     """All text under ``el`` (not its tail); the C serializer is ~20x faster than itertext."""
-    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    text: str = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    return text
 
 
 # --------------------------------------------------------------------------- body selection
 
+# fmt: off
 CONTAINER_SELECTORS = (
     "#ivs_content", "#webeditorview", ".webeditorview", ".TRS_Editor", ".trs_editor",
     ".trs_editor_view", ".Custom_UnionStyle", "#zoom", "#Zoom", "#article", "#articleContent",
     ".article-content", ".article_content", ".detail-content", ".xxgk_content", ".zw-content",
     ".zfxxgk_zw_content", "td#td_DocContent", "#Content", ".main-content",
 )
+# fmt: on
 # Section headings as printed (一、总体情况 …) or shortened to the number and a keyword.
 SECTION_KEYWORDS = {
     "一": ("总体情况", "概述", "基本情况"),
@@ -261,9 +318,13 @@ SECTION_KEYWORDS = {
 }
 # Characters allowed between `四、` and its keyword: `四、因政府信息公开申请提起行政复议` has 13.
 HEADING_KEYWORD_GAP = 14
-NOISE_WORDS = ("首页", "当前位置", "打印", "关闭", "网站地图", "ICP备", "版权所有", "友情链接",
-               "主办单位", "联系我们", "网站标识码", "公网安备", "上一篇", "下一篇", "无障碍",
-               "分享到", "收藏")
+# fmt: off
+NOISE_WORDS = (
+    "首页", "当前位置", "打印", "关闭", "网站地图", "ICP备", "版权所有", "友情链接",
+    "主办单位", "联系我们", "网站标识码", "公网安备", "上一篇", "下一篇", "无障碍",
+    "分享到", "收藏",
+)
+# fmt: on
 # Weights: six headings (60) must beat any amount of text (<= 10), a data table (8) is the
 # next best evidence; each distinct chrome word costs 4 so that <body> (typically 8+ noise
 # words) loses to the article container holding the same headings and tables.
@@ -275,6 +336,9 @@ TEXT_UNIT_CHARS = 500
 TEXT_SCORE_CAP = 10.0
 # A generic candidate needs this many direct <p> children: fewer is a sidebar or a footer.
 MIN_P_CHILDREN = 5
+# Wrappers above the lowest element holding every data table that are still candidates: the
+# report's text may sit in a sibling of the tables' wrapper (two levels seen in TRS pages).
+LEVELS_ABOVE_TABLES = 2
 # A <table> with fewer cells is a layout strip (date line, buttons), not report data.
 MIN_DATA_TABLE_CELLS = 4
 
@@ -296,9 +360,13 @@ class _Candidate:
 
     @property
     def score(self) -> float:
-        return (HEADING_WEIGHT * len(self.headings) + TABLE_WEIGHT * self.tables
-                + min(self.text_len / TEXT_UNIT_CHARS, TEXT_SCORE_CAP)
-                + SELECTOR_BONUS * self.from_selector - NOISE_WEIGHT * self.noise)
+        return (
+            HEADING_WEIGHT * len(self.headings)
+            + TABLE_WEIGHT * self.tables
+            + min(self.text_len / TEXT_UNIT_CHARS, TEXT_SCORE_CAP)
+            + SELECTOR_BONUS * self.from_selector
+            - NOISE_WEIGHT * self.noise
+        )
 
     def keeps(self, other: _Candidate) -> bool:
         """True when this candidate holds every heading and table ``other`` holds."""
@@ -310,38 +378,53 @@ def _select_body(root: Element) -> tuple[Element, list[str]]:
     body = root.find("body")
     if body is None:
         body = root
-    candidates = [_measure(el, tables, sel) for el, (tables, sel) in _candidates(root, body).items()]
+    candidates = [
+        _measure(el, tables, sel) for el, (tables, sel) in _candidates(root, body).items()
+    ]
     best = max(candidates, key=lambda c: c.score)
     if best.score <= 0:
         return body, ["no article container scored; using <body>"]
     if best.headings:
         best = min((c for c in candidates if c.keeps(best)), key=lambda c: c.text_len)
-    logger.debug("article body: <%s class=%r id=%r> score %.1f", best.element.tag,
-                 best.element.get("class"), best.element.get("id"), best.score)
+    logger.debug(
+        "article body: <%s class=%r id=%r> score %.1f",
+        best.element.tag,
+        best.element.get("class"),
+        best.element.get("id"),
+        best.score,
+    )
     return best.element, []
 
 
 def _candidates(root: Element, body: Element) -> dict[Element, tuple[int, bool]]:
     """Candidate containers -> (data tables inside, matched a known selector)."""
-    found: dict[Element, list[int]] = {el: [0, 1] for el in _selector_matches(root)}
-    for el in _paragraph_holders(root):
-        found.setdefault(el, [0, 0])
-    found.setdefault(body, [0, 0])
-    for table in root.xpath(_DATA_TABLE_XPATH):
+    selected = set(_selector_matches(root))
+    tables = cast("list[Element]", root.xpath(_DATA_TABLE_XPATH))
+    counts: dict[Element, int] = {}
+    for table in tables:
         for ancestor in table.iterancestors():
-            if ancestor.tag in _GENERIC_TAGS or ancestor in found:
-                found.setdefault(ancestor, [0, 0])[0] += 1
-    return {el: (tables, bool(selector)) for el, (tables, selector) in found.items()}
+            counts[ancestor] = counts.get(ancestor, 0) + 1
+    elements = [*selected, *_paragraph_holders(root), *_table_holders(tables, counts), body]
+    return {el: (counts.get(el, 0), el in selected) for el in elements}
+
+
+def _table_holders(tables: list[Element], counts: dict[Element, int]) -> list[Element]:
+    """Generic containers holding data tables, up to a few levels above the lowest one that
+    holds all of them: higher wrappers only add chrome, and measuring each costs ~0.1 ms on
+    a big page (<body> is measured anyway)."""
+    if not tables:
+        return []
+    holding_all = [a for a in tables[0].iterancestors() if counts[a] == len(tables)]
+    too_high = set(holding_all[1 + LEVELS_ABOVE_TABLES :])
+    return [el for el in counts if el.tag in _GENERIC_TAGS and el not in too_high]
 
 
 def _selector_matches(root: Element) -> list[Element]:
-    """Elements matching CONTAINER_SELECTORS; a Python scan, as XPath `contains()` over every
-    element costs ~15 ms on a 370 KB page against ~1 ms here."""
-    matches = []
-    for el in root.iter():
-        el_id, classes = el.get("id"), el.get("class")
-        if (el_id is not None and (el_id in _SELECTOR_IDS or (el.tag, el_id) in _SELECTOR_TAG_IDS)
-                or classes is not None and not _SELECTOR_CLASSES.isdisjoint(classes.split())):
+    """Elements matching CONTAINER_SELECTORS (see :func:`_elements_with_class` on speed)."""
+    matches = _elements_with_class(root, _SELECTOR_CLASSES)
+    for el_id in cast("list[Any]", root.xpath("//@id")):
+        el = el_id.getparent()
+        if el_id in _SELECTOR_IDS or (el.tag, str(el_id)) in _SELECTOR_TAG_IDS:
             matches.append(el)
     return matches
 
@@ -363,18 +446,25 @@ def _measure(el: Element, tables: int, from_selector: bool) -> _Candidate:
     return _Candidate(el, headings, tables, len(compact), noise, from_selector)
 
 
-def _parse_selectors(selectors: Iterable[str]) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+def _parse_selectors(
+    selectors: Iterable[str],
+) -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]]:
     """Split the simple selectors above (``#id``, ``.class``, ``tag#id``) by kind."""
-    ids, classes, tag_ids = set(), set(), set()
+    ids: set[str] = set()
+    classes: set[str] = set()
+    tag_ids: set[tuple[str, str]] = set()
     for selector in selectors:
-        tag, kind, name = re.fullmatch(r"(\w*)([#.])([\w-]+)", selector).groups()  # type: ignore[union-attr]
+        match = re.fullmatch(r"(\w*)([#.])([\w-]+)", selector)
+        if match is None:
+            raise ValueError(f"unsupported container selector {selector!r}")
+        tag, kind, name = match.groups()
         if kind == ".":
             classes.add(name)
         elif tag:
             tag_ids.add((tag, name))
         else:
             ids.add(name)
-    return ids, classes, tag_ids
+    return frozenset(ids), frozenset(classes), frozenset(tag_ids)
 
 
 _SELECTOR_IDS, _SELECTOR_CLASSES, _SELECTOR_TAG_IDS = _parse_selectors(CONTAINER_SELECTORS)
@@ -383,17 +473,19 @@ _DATA_TABLE_XPATH = f"//table[not(.//table)][count(.//td | .//th) >= {MIN_DATA_T
 
 # --------------------------------------------------------------------------- reading-order walk
 
+# fmt: off
 _BLOCK_TAGS = frozenset({
     "html", "body", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl",
     "dt", "dd", "section", "article", "blockquote", "header", "footer", "nav", "aside", "main",
     "center", "pre", "address", "figure", "figcaption", "table", "caption", "thead", "tbody",
     "tfoot", "tr", "td", "th", "form", "fieldset", "legend", "details", "summary",
 })
+# fmt: on
 _BREAK_TAGS = frozenset({"br", "hr"})
 _LINE_CUT_TAGS = _BLOCK_TAGS | _BREAK_TAGS
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BOLD_TAGS = frozenset({"strong", "b"})
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
 # Real pages hold ~100 paragraphs; more than this is junk we refuse rather than slowly build.
 MAX_BLOCKS_PER_DOCUMENT = 100_000
 # The longest label in the report templates is ~45 characters and notes under a table run to
@@ -442,8 +534,7 @@ class _BodyWalker:
         self._has_bold = self._has_plain = False
         if text:
             self._n_paragraphs += 1
-            self.blocks.append(Paragraph(text=text, ref=f"p{self._n_paragraphs}",
-                                         heading=heading))
+            self.blocks.append(Paragraph(text=text, ref=f"p{self._n_paragraphs}", heading=heading))
             self._check_size()
 
     def _walk_element(self, el: Element, tag: str, bold: bool, depth: int) -> None:
@@ -498,10 +589,12 @@ class _BodyWalker:
         number = self._n_tables + 1
         slots, dropped = _place(rows)
         if dropped:
-            self.warnings.append(f"table{number}: {dropped} cells beyond column "
-                                 f"{MAX_TABLE_COLS} dropped")
-        text_at = {id(td): readers[r][i].text()
-                   for r, row in enumerate(rows) for i, td in enumerate(row)}
+            self.warnings.append(
+                f"table{number}: {dropped} cells beyond column {MAX_TABLE_COLS} dropped"
+            )
+        text_at = {
+            id(td): readers[r][i].text() for r, row in enumerate(rows) for i, td in enumerate(row)
+        }
         if not any(text_at[id(slot.element)] for slot in slots):
             return  # an empty frame carries nothing
         self._n_tables = number
@@ -532,7 +625,7 @@ class _CellReader:
     one method call per element and no bold/heading bookkeeping beyond "has an <h*>".
     """
 
-    __slots__ = ("lines", "images", "has_heading", "_pieces")
+    __slots__ = ("_pieces", "has_heading", "images", "lines")
 
     def __init__(self, images: list[str]) -> None:
         self.lines: list[str] = []
@@ -590,8 +683,10 @@ def _is_layout(cells: list[list[_CellReader]]) -> bool:
     flat = [cell for row in cells for cell in row]
     if len(flat) <= 1:
         return True
-    return any(sum(map(len, cell.lines)) > LONG_CELL_CHARS
-               or (cell.has_heading and len(cell.lines) > 1) for cell in flat)
+    return any(
+        sum(map(len, cell.lines)) > LONG_CELL_CHARS or (cell.has_heading and len(cell.lines) > 1)
+        for cell in flat
+    )
 
 
 def _table_rows(table: Element) -> list[list[Element]]:
@@ -602,7 +697,8 @@ def _table_rows(table: Element) -> list[list[Element]]:
     for tr in table.iter("tr"):
         if next(tr.iterancestors("table"), None) is not table:
             continue
-        group = tr.getparent().tag  # type: ignore[union-attr]
+        parent = tr.getparent()
+        group = parent.tag if parent is not None else ""
         cells = [c for c in tr if c.tag in ("td", "th")]
         (head if group == "thead" else foot if group == "tfoot" else body).append(cells)
     return head + body + foot
@@ -619,17 +715,17 @@ class _Slot(NamedTuple):
     element: Element
 
 
-_SPAN_DIGITS = re.compile(r"[0-9]+")
+# HTML's "rules for parsing non-negative integers", plus the quotes that broken generators
+# leave inside the value: '2 ' -> 2, '"3"' -> 3, '+4' -> 4; '-1', 'abc', '' fail.
+_SPAN_VALUE = re.compile(r"\s*[\"']?\s*\+?([0-9]+)")
 
 
 def _span(raw: str | None) -> int:
-    """A rowspan/colspan attribute read leniently: '2 ', '"3"' -> 2, 3; junk or 0 -> 1."""
-    if raw is None:
-        return 1
-    match = _SPAN_DIGITS.search(raw)
+    """A rowspan/colspan attribute read leniently; junk or 0 -> 1, huge -> ``MAX_SPAN``."""
+    match = _SPAN_VALUE.match(raw) if raw else None
     if match is None:
         return 1
-    return min(max(int(match.group()[:6]), 1), MAX_SPAN)
+    return min(max(int(match.group(1)[:6]), 1), MAX_SPAN)
 
 
 def _place(rows: list[list[Element]]) -> tuple[list[_Slot], int]:
@@ -652,24 +748,40 @@ def _place(rows: list[list[Element]]) -> tuple[list[_Slot], int]:
             colspan = min(_span(td.get("colspan")), MAX_TABLE_COLS - c)
             if len(busy_until) < c + colspan:
                 busy_until.extend([0] * (c + colspan - len(busy_until)))
-            busy_until[c:c + colspan] = [r + rowspan] * colspan
+            busy_until[c : c + colspan] = [r + rowspan] * colspan
             slots.append(_Slot(r, c, rowspan, colspan, td))
             c += colspan
     return slots, dropped
 
 
 def _make_table(slots: list[_Slot], text_at: dict[int, str], ref: str) -> Table:
-    """Cells on a grid trimmed to the rows and columns where some cell starts.
+    """Cells on a grid of only the rows and columns where some cell starts.
 
-    Spans reaching past the last such row or column (``colspan="50"`` in a 4-column table,
-    a rowspan into trailing empty ``<tr>``s) are clamped to the table's real size.
+    A column (or row) where no cell starts is covered by spans alone and marks no boundary,
+    so dropping it loses nothing; this is what clamps junk spans to the table's real size:
+    ``colspan="50"`` in a 4-column table, a rowspan into trailing empty ``<tr>``s.
     """
-    n_rows = max(s.row for s in slots) + 1
-    n_cols = max(s.col for s in slots) + 1
-    cells = tuple(
-        Cell(row=s.row, col=s.col, text=text_at[id(s.element)],
-             rowspan=min(s.rowspan, n_rows - s.row), colspan=min(s.colspan, n_cols - s.col),
-             ref=f"{ref} r{s.row} c{s.col}", method="html")
-        for s in slots
-    )
-    return Table(cells=cells, n_rows=n_rows, n_cols=n_cols, ref=ref)
+    rows = sorted({s.row for s in slots})
+    cols = sorted({s.col for s in slots})
+    cells = []
+    for s in slots:
+        row, rowspan = _squeeze(rows, s.row, s.rowspan)
+        col, colspan = _squeeze(cols, s.col, s.colspan)
+        cells.append(
+            Cell(
+                row=row,
+                col=col,
+                text=text_at[id(s.element)],
+                rowspan=rowspan,
+                colspan=colspan,
+                ref=f"{ref} r{row} c{col}",
+                method="html",
+            )
+        )
+    return Table(cells=tuple(cells), n_rows=len(rows), n_cols=len(cols), ref=ref)
+
+
+def _squeeze(starts: list[int], start: int, span: int) -> tuple[int, int]:
+    """Position and span of a cell once only the ``starts`` lines are kept."""
+    first = bisect_left(starts, start)
+    return first, bisect_left(starts, start + span, first) - first

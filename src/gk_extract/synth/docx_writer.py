@@ -12,34 +12,41 @@ import io
 import random
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Pt
-from docx.table import Table as DocxTable
-from lxml.etree import _Element
 
 from .layout import Block, GridTable, Para, SpanCell, document_blocks
 from .values import SyntheticNotice, SyntheticReport
 
 HEADING_MODES = ("plain", "bold", "style")  # headings as real DOCX reports mark them
-BODY_FONT = "仿宋_GB2312"    # the usual government document body font
+BODY_FONT = "仿宋_GB2312"  # the usual government document body font
 TITLE_FONT = "方正小标宋简体"
-TITLE_SIZE_PT = 22          # 二号, the usual title size
-CELL_SIZE_HALF_PTS = "20"   # 10 pt in table cells, as in the official template
-BODY_INDENT_PT = 32         # two characters of 16 pt text
-GOBACK_RATE = 0.3           # Word leaves a _GoBack bookmark where the editor last was
+TITLE_SIZE_PT = 22  # 二号, the usual title size
+CELL_SIZE_HALF_PTS = "20"  # 10 pt in table cells, as in the official template
+TABLE_STYLE = "Table Grid"  # ruled borders on every cell, like the template
+BODY_INDENT_PT = 32  # two characters of 16 pt text
+GOBACK_RATE = 0.3  # Word leaves a _GoBack bookmark where the editor last was
+# A legacy VML text box (what WPS and older Word write): the title then lives in
+# w:txbxContent, outside the body's paragraph list.
 TEXTBOX_XML = (
     '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-    'xmlns:v="urn:schemas-microsoft-com:vml"><w:r><w:pict>'
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    "<w:r><w:pict>"
+    '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+    'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+    '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
     '<v:shape id="TitleBox" type="#_x0000_t202" style="width:415pt;height:64pt" stroked="f">'
     '<v:textbox><w:txbxContent><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/>'
     '<w:sz w:val="44"/></w:rPr><w:t></w:t></w:r></w:p></w:txbxContent></v:textbox>'
-    '</v:shape></w:pict></w:r></w:p>'
+    "</v:shape></w:pict></w:r></w:p>"
 )
 
 
@@ -48,7 +55,7 @@ class _Choices:
     """Minor presentation choices, drawn from the report's render seed."""
 
     heading_mode: str
-    line_breaks: bool   # a multi-line cell as w:br inside one paragraph, else one w:p per line
+    line_breaks: bool  # a multi-line cell as w:br inside one paragraph, else one w:p per line
     goback: bool
 
 
@@ -60,7 +67,7 @@ def _choices(seed: int) -> _Choices:
 # ----------------------------------------------------------------------------- paragraphs
 
 
-def _set_east_asian_font(run_props: _Element, font: str) -> None:
+def _set_east_asian_font(run_props: BaseOxmlElement, font: str) -> None:
     fonts = run_props.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
@@ -72,7 +79,7 @@ def _add_title(doc: DocxDocument, text: str, in_textbox: bool) -> None:
     if in_textbox:
         box = parse_xml(TEXTBOX_XML)
         box.find(".//" + qn("w:t")).text = text
-        doc.element.body.append(box)
+        doc.element.body.sectPr.addprevious(box)  # body content goes before the section properties
         return
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -111,67 +118,38 @@ def _add_goback(doc: DocxDocument) -> None:
 # ----------------------------------------------------------------------------- tables
 
 
-def _run(text: str) -> _Element:
-    run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    size = OxmlElement("w:sz")
-    size.set(qn("w:val"), CELL_SIZE_HALF_PTS)
-    props.append(size)
-    run.append(props)
-    t = OxmlElement("w:t")
-    t.text = text
-    t.set(qn("xml:space"), "preserve")
-    run.append(t)
-    return run
-
-
-def _cell_paragraph(lines: list[str]) -> _Element:
-    """One centred paragraph; several lines are joined with w:br."""
-    paragraph = OxmlElement("w:p")
-    props = OxmlElement("w:pPr")
-    jc = OxmlElement("w:jc")
-    jc.set(qn("w:val"), "center")
-    props.append(jc)
-    paragraph.append(props)
+def _cell_paragraph(lines: list[str]) -> str:
+    """One centred paragraph (WordprocessingML); several lines are joined with w:br."""
+    runs = []
     for i, line in enumerate(lines):
         if i:
-            br_run = OxmlElement("w:r")
-            br_run.append(OxmlElement("w:br"))
-            paragraph.append(br_run)
+            runs.append("<w:r><w:br/></w:r>")
         if line:
-            paragraph.append(_run(line))
-    return paragraph
+            runs.append(
+                f'<w:r><w:rPr><w:sz w:val="{CELL_SIZE_HALF_PTS}"/></w:rPr>'
+                f'<w:t xml:space="preserve">{escape(line)}</w:t></w:r>'
+            )
+    return f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr>{"".join(runs)}</w:p>'
 
 
-def _tc(width: int, text: str, span: int, vmerge: str | None, line_breaks: bool) -> _Element:
-    tc = OxmlElement("w:tc")
-    props = OxmlElement("w:tcPr")
-    tc_w = OxmlElement("w:tcW")
-    tc_w.set(qn("w:w"), str(width))
-    tc_w.set(qn("w:type"), "dxa")
-    props.append(tc_w)
+def _tc(width: int, text: str, span: int, vmerge: str | None, line_breaks: bool) -> str:
+    """One w:tc: a gridSpan for a horizontal merge, vMerge restart/continue for a vertical one."""
+    props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     if span > 1:
-        grid_span = OxmlElement("w:gridSpan")
-        grid_span.set(qn("w:val"), str(span))
-        props.append(grid_span)
-    if vmerge is not None:
-        merge = OxmlElement("w:vMerge")
-        if vmerge == "restart":
-            merge.set(qn("w:val"), "restart")
-        props.append(merge)
-    v_align = OxmlElement("w:vAlign")
-    v_align.set(qn("w:val"), "center")
-    props.append(v_align)
-    tc.append(props)
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif vmerge == "continue":
+        props += "<w:vMerge/>"
+    props += '<w:vAlign w:val="center"/>'
     lines = text.split("\n")
-    paragraphs = [lines] if line_breaks else [[line] for line in lines]
-    for lines_of_p in paragraphs:
-        tc.append(_cell_paragraph(lines_of_p))
-    return tc
+    groups = [lines] if line_breaks else [[line] for line in lines]
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{''.join(_cell_paragraph(g) for g in groups)}</w:tc>"
 
 
-def _row_tcs(table: GridTable, grid: list[list[SpanCell | None]], r: int,
-             line_breaks: bool) -> list[_Element]:
+def _row_tcs(
+    table: GridTable, grid: list[list[SpanCell | None]], r: int, line_breaks: bool
+) -> list[str]:
     """The w:tc elements of grid row ``r``: origins, and continuations of vertical merges."""
     tcs, c = [], 0
     while c < table.n_cols:
@@ -180,7 +158,7 @@ def _row_tcs(table: GridTable, grid: list[list[SpanCell | None]], r: int,
             tcs.append(_tc(table.widths[c], "", 1, None, line_breaks))
             c += 1
             continue
-        width = sum(table.widths[cell.col:cell.col + cell.colspan])
+        width = sum(table.widths[cell.col : cell.col + cell.colspan])
         origin = cell.row == r
         vmerge = None if cell.rowspan == 1 else ("restart" if origin else "continue")
         tcs.append(_tc(width, cell.text if origin else "", cell.colspan, vmerge, line_breaks))
@@ -188,30 +166,36 @@ def _row_tcs(table: GridTable, grid: list[list[SpanCell | None]], r: int,
     return tcs
 
 
-def _set_grid(table: DocxTable, widths: tuple[int, ...]) -> None:
-    for grid_col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
-        grid_col.set(qn("w:w"), str(width))
+def _table_xml(table: GridTable, style_id: str, line_breaks: bool) -> str:
+    grid = table.origin_grid()
+    columns = "".join(f'<w:gridCol w:w="{w}"/>' for w in table.widths)
+    rows = "".join(
+        f"<w:tr>{''.join(_row_tcs(table, grid, r, line_breaks))}</w:tr>"
+        for r in range(table.n_rows)
+    )
+    return (
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{style_id}"/>'
+        f'<w:tblW w:w="{sum(table.widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+        f'<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{columns}</w:tblGrid>{rows}</w:tbl>'
+    )
 
 
 def _add_table(doc: DocxDocument, table: GridTable, line_breaks: bool) -> None:
-    docx_table = doc.add_table(rows=0, cols=table.n_cols)
-    docx_table.style = "Table Grid"
-    _set_grid(docx_table, table.widths)
-    grid = table.origin_grid()
-    for r in range(table.n_rows):
-        tr = OxmlElement("w:tr")
-        for tc in _row_tcs(table, grid, r, line_breaks):
-            tr.append(tc)
-        docx_table._tbl.append(tr)
+    style_id = doc.styles[TABLE_STYLE].style_id
+    body = doc.element.body
+    body.sectPr.addprevious(parse_xml(_table_xml(table, style_id, line_breaks)))
 
 
 # ----------------------------------------------------------------------------- document
 
 
-def _set_properties(doc: DocxDocument, source: SyntheticReport | SyntheticNotice, title: str) -> None:
+def _set_properties(
+    doc: DocxDocument, source: SyntheticReport | SyntheticNotice, title: str
+) -> None:
     """Fixed core properties: python-docx would otherwise stamp its own defaults."""
-    stamp = datetime(source.published.year, source.published.month, source.published.day,
-                     9, 0, tzinfo=timezone.utc)
+    stamp = datetime(
+        source.published.year, source.published.month, source.published.day, 9, 0, tzinfo=UTC
+    )
     props = doc.core_properties
     props.author = props.last_modified_by = source.agency
     props.title, props.comments, props.revision = title, "", 1
@@ -224,7 +208,9 @@ def _set_base_font(doc: DocxDocument) -> None:
     _set_east_asian_font(normal.element.get_or_add_rPr(), BODY_FONT)
 
 
-def _render_block(doc: DocxDocument, block: Block, choices: _Choices, previous: Block | None) -> None:
+def _render_block(
+    doc: DocxDocument, block: Block, choices: _Choices, previous: Block | None
+) -> None:
     if isinstance(block, GridTable):
         if isinstance(previous, GridTable):
             doc.add_paragraph()  # Word joins adjacent tables; real files keep an empty line
@@ -238,8 +224,10 @@ def _render_block(doc: DocxDocument, block: Block, choices: _Choices, previous: 
 def _fixed_zip(data: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes:
     """Rewrite the package with fixed entry timestamps (zipfile stamps the current time)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED

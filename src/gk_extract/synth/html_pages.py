@@ -20,10 +20,10 @@ NAV_ITEMS: tuple[str, ...] = ("首页", "政务公开", "政务服务", "互动�
 class PageMeta:
     title: str
     agency: str
-    published: str      # ``YYYY-MM-DD``
-    pub_time: str       # ``HH:MM``
+    published: str  # ``YYYY-MM-DD``
+    pub_time: str  # ``HH:MM``
     doc_id: int
-    charset_tag: str    # the <meta> that declares the encoding
+    charset_tag: str  # the <meta> that declares the encoding
 
 
 def _attr(text: str) -> str:
@@ -37,9 +37,11 @@ def article_url(meta: PageMeta) -> str:
 
 def _footer(rng: random.Random, agency: str) -> str:
     icp = f"{rng.choice(ICP_PROVINCES)}ICP备{rng.randint(10000000, 99999999)}号"
-    return (f'<div class="footer"><p><span>主办单位：{escape(agency)}</span> '
-            f'<span><a href="https://beian.example.gov.cn/" target="_blank">{icp}</a></span></p>'
-            f'<p><span>版权所有：{escape(agency)}</span> <span>网站标识码：{rng.randint(1000000000, 9999999999)}</span></p></div>')
+    return (
+        f'<div class="footer"><p><span>主办单位：{escape(agency)}</span> '
+        f'<span><a href="https://beian.example.gov.cn/" target="_blank">{icp}</a></span></p>'
+        f"<p><span>版权所有：{escape(agency)}</span> <span>网站标识码：{rng.randint(1000000000, 9999999999)}</span></p></div>"
+    )
 
 
 def _nav() -> str:
@@ -48,7 +50,9 @@ def _nav() -> str:
 
 
 def _breadcrumb() -> str:
-    trail = " &gt; ".join(f'<a href="../">{item}</a>' for item in ("首页", "政务公开", "政府信息公开", COLUMN))
+    trail = " &gt; ".join(
+        f'<a href="../">{item}</a>' for item in ("首页", "政务公开", "政府信息公开", COLUMN)
+    )
     return f'<div class="breadcrumb"><span>当前位置：</span>{trail}</div>'
 
 
@@ -82,7 +86,9 @@ def trs_page(meta: PageMeta, body: str, rng: random.Random, body_class: str = "T
 
 def word_page(meta: PageMeta, body: str, rng: random.Random) -> str:
     """A TRS-like page whose body was pasted from Word (``div.WordSection1``)."""
-    return trs_page(meta, f"<div class=WordSection1>{body}</div>", rng, body_class="article_content_01")
+    return trs_page(
+        meta, f"<div class=WordSection1>{body}</div>", rng, body_class="article_content_01"
+    )
 
 
 def hanweb_page(meta: PageMeta, body: str, rng: random.Random) -> str:
@@ -92,7 +98,7 @@ def hanweb_page(meta: PageMeta, body: str, rng: random.Random) -> str:
         '<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0"><tr><td>\n'
         f'<div class="bt">{escape(meta.title)}</div>\n'
         f'<div class="xx"><span>发布日期：{meta.published}</span> <span>信息来源：{escape(meta.agency)}</span> '
-        f'<span>浏览次数：<script>document.write({rng.randint(10, 5000)})</script></span></div>\n'
+        f"<span>浏览次数：<script>document.write({rng.randint(10, 5000)})</script></span></div>\n"
         f'<div id="zoom">{body}</div>\n</td></tr></table>\n{_footer(rng, meta.agency)}\n</body>\n</html>\n'
     )
 

@@ -17,18 +17,22 @@ and then glued to the end of the previous paragraph, as happens when editors pas
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from html import escape
-from typing import Callable
 
 from . import html_pages as pages
 from .layout import Block, GridTable, Para, SpanCell, document_blocks, widen_column
 from .values import SyntheticNotice, SyntheticReport
 
 STYLES: tuple[str, ...] = ("trs", "word", "hanweb", "plain")
-ENCODINGS: dict[str, str] = {"utf-8": "utf-8", "gbk": "gbk", "gb2312": "gbk"}  # gb2312 pages hold GBK text
-GLUE_RATE = 0.08        # chance a heading is glued to the previous paragraph (CMS styles only)
-PAD_RATE = 0.3          # TRS cells padded with &nbsp; runs, as the editor leaves them
-WIDEN_RATE = 0.5        # Word-pasted section 三 tables with an extra grid column under 自然人
+ENCODINGS: dict[str, str] = {
+    "utf-8": "utf-8",
+    "gbk": "gbk",
+    "gb2312": "gbk",
+}  # gb2312 pages hold GBK text
+GLUE_RATE = 0.08  # chance a heading is glued to the previous paragraph (CMS styles only)
+PAD_RATE = 0.3  # TRS cells padded with &nbsp; runs, as the editor leaves them
+WIDEN_RATE = 0.5  # Word-pasted section 三 tables with an extra grid column under 自然人
 NATURAL_PERSON_COL = 3  # grid column of 自然人 in the section 三 layout
 NBSP_RUN = " &nbsp; &nbsp; &nbsp; &nbsp;"
 PT_PER_TWIP = 1 / 20
@@ -53,10 +57,12 @@ def _trs_para(block: Para, rng: random.Random) -> str:
 
 def _word_para(block: Para, rng: random.Random) -> str:
     font, size, bold = {"title": ("方正小标宋简体", 22, False), "heading": ("黑体", 16, True)}.get(
-        block.role, ("仿宋_GB2312", 16, False))
-    align = {"title": " align=center style='text-align:center'",
-             "signature": " align=right style='text-align:right'"}.get(
-        block.role, " style='text-indent:32.0pt;mso-char-indent-count:2.0'")
+        block.role, ("仿宋_GB2312", 16, False)
+    )
+    align = {
+        "title": " align=center style='text-align:center'",
+        "signature": " align=right style='text-align:right'",
+    }.get(block.role, " style='text-indent:32.0pt;mso-char-indent-count:2.0'")
     span = f"<span style='font-size:{size}.0pt;font-family:{font}'>{_t(block.text)}</span>"
     if bold:
         span = f"<b>{span}</b>"
@@ -84,8 +90,9 @@ def _plain_para(block: Para, rng: random.Random) -> str:
 
 
 def _spans(cell: SpanCell) -> str:
-    return (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + \
-           (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
+    return (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
+        f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
+    )
 
 
 def _trs_cell(cell: SpanCell, width: int, rng: random.Random) -> str:
@@ -93,20 +100,30 @@ def _trs_cell(cell: SpanCell, width: int, rng: random.Random) -> str:
         return f"<td{_spans(cell)}><p>&nbsp;</p></td>"
     lines = cell.text.split("\n")
     pad = len(lines) > 1 and rng.random() < PAD_RATE
-    inner = "".join(f"<p>{_t(line)}{NBSP_RUN if pad and i else ''}</p>" for i, line in enumerate(lines))
+    inner = "".join(
+        f"<p>{_t(line)}{NBSP_RUN if pad and i else ''}</p>" for i, line in enumerate(lines)
+    )
     return f"<td{_spans(cell)}>{inner}</td>"
 
 
 def _word_cell(cell: SpanCell, width: int, rng: random.Random) -> str:
     pt = width * PT_PER_TWIP
-    attrs = (f" width={round(pt * 4 / 3)} valign=center style='width:{pt:.1f}pt;"
-             f"border:solid windowtext 1.0pt;padding:0cm 5.4pt 0cm 5.4pt'")
+    attrs = (
+        f" width={round(pt * 4 / 3)} valign=center style='width:{pt:.1f}pt;"
+        f"border:solid windowtext 1.0pt;padding:0cm 5.4pt 0cm 5.4pt'"
+    )
     if cell.vertical:
         inner = "<br>".join(_t(ch) for ch in cell.text.replace("\n", ""))
     else:
         inner = "<br>".join(_t(line) for line in cell.text.split("\n"))
-    span = (f"<span style='font-size:10.5pt;font-family:宋体'>{inner}</span>"
-            f"<span lang=EN-US><o:p></o:p></span>") if inner else "<span lang=EN-US><o:p>&nbsp;</o:p></span>"
+    span = (
+        (
+            f"<span style='font-size:10.5pt;font-family:宋体'>{inner}</span>"
+            f"<span lang=EN-US><o:p></o:p></span>"
+        )
+        if inner
+        else "<span lang=EN-US><o:p>&nbsp;</o:p></span>"
+    )
     para = f"<p class=MsoNormal align=center style='text-align:center'>{span}</p>"
     return f"<td{_spans(cell)}{attrs}>{para}</td>"
 
@@ -118,7 +135,9 @@ def _hanweb_cell(cell: SpanCell, width: int, rng: random.Random) -> str:
 
 def _plain_cell(cell: SpanCell, width: int, rng: random.Random) -> str:
     tag = "th" if cell.header else "td"
-    return f"<{tag}{_spans(cell)}>{'<br>'.join(_t(line) for line in cell.text.split(chr(10)))}</{tag}>"
+    return (
+        f"<{tag}{_spans(cell)}>{'<br>'.join(_t(line) for line in cell.text.split(chr(10)))}</{tag}>"
+    )
 
 
 # ----------------------------------------------------------------------------- tables
@@ -126,10 +145,20 @@ def _plain_cell(cell: SpanCell, width: int, rng: random.Random) -> str:
 CellRenderer = Callable[[SpanCell, int, random.Random], str]
 TABLE_WRAPS: dict[str, tuple[str, str]] = {
     "trs": ('<table border="1" cellspacing="0" align="center"><tbody>', "</tbody></table>"),
-    "word": ("<div align=center><table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 "
-             "style='border-collapse:collapse;border:none'>", "</table></div>"),
-    "hanweb": ('<table border="1" cellspacing="0" cellpadding="0" width="100%" '
-               'style="border-collapse:collapse;"><tbody>', "</tbody></table>"),
+    "word": (
+        (
+            "<div align=center><table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 "
+            "style='border-collapse:collapse;border:none'>"
+        ),
+        "</table></div>",
+    ),
+    "hanweb": (
+        (
+            '<table border="1" cellspacing="0" cellpadding="0" width="100%" '
+            'style="border-collapse:collapse;"><tbody>'
+        ),
+        "</tbody></table>",
+    ),
     "plain": ('<table border="1"><tbody>', "</tbody></table>"),
 }
 
@@ -142,8 +171,10 @@ def _table(table: GridTable, style: str, cell_html: CellRenderer, rng: random.Ra
         by_row.setdefault(cell.row, []).append(cell)
     rows = []
     for r in range(table.n_rows):
-        tds = "".join(cell_html(c, sum(table.widths[c.col:c.col + c.colspan]), rng)
-                      for c in by_row.get(r, []))
+        tds = "".join(
+            cell_html(c, sum(table.widths[c.col : c.col + c.colspan]), rng)
+            for c in by_row.get(r, [])
+        )
         rows.append(f"<tr>{tds}</tr>")
     head, tail = TABLE_WRAPS[style]
     return head + "".join(rows) + tail
@@ -152,12 +183,23 @@ def _table(table: GridTable, style: str, cell_html: CellRenderer, rng: random.Ra
 # ----------------------------------------------------------------------------- document
 
 PARAGRAPHS: dict[str, Renderer] = {
-    "trs": _trs_para, "word": _word_para, "hanweb": _hanweb_para, "plain": _plain_para}
+    "trs": _trs_para,
+    "word": _word_para,
+    "hanweb": _hanweb_para,
+    "plain": _plain_para,
+}
 CELLS: dict[str, CellRenderer] = {
-    "trs": _trs_cell, "word": _word_cell, "hanweb": _hanweb_cell, "plain": _plain_cell}
+    "trs": _trs_cell,
+    "word": _word_cell,
+    "hanweb": _hanweb_cell,
+    "plain": _plain_cell,
+}
 PAGES: dict[str, Callable[[pages.PageMeta, str, random.Random], str]] = {
-    "trs": pages.trs_page, "word": pages.word_page, "hanweb": pages.hanweb_page,
-    "plain": pages.plain_page}
+    "trs": pages.trs_page,
+    "word": pages.word_page,
+    "hanweb": pages.hanweb_page,
+    "plain": pages.plain_page,
+}
 
 
 def _glue_headings(blocks: list[Block], rng: random.Random) -> list[Block]:
@@ -165,8 +207,13 @@ def _glue_headings(blocks: list[Block], rng: random.Random) -> list[Block]:
     out: list[Block] = []
     for block in blocks:
         previous = out[-1] if out else None
-        if (isinstance(block, Para) and block.role == "heading" and isinstance(previous, Para)
-                and previous.role == "body" and rng.random() < GLUE_RATE):
+        if (
+            isinstance(block, Para)
+            and block.role == "heading"
+            and isinstance(previous, Para)
+            and previous.role == "body"
+            and rng.random() < GLUE_RATE
+        ):
             out[-1] = Para(previous.text + block.text, "body")
             continue
         out.append(block)
@@ -192,16 +239,22 @@ def _charset_tag(encoding: str, rng: random.Random) -> str:
     return f'<meta http-equiv="Content-Type" content="text/html; charset={encoding}"/>'
 
 
-def _meta(source: SyntheticReport | SyntheticNotice, title: str, encoding: str,
-          rng: random.Random) -> pages.PageMeta:
+def _meta(
+    source: SyntheticReport | SyntheticNotice, title: str, encoding: str, rng: random.Random
+) -> pages.PageMeta:
     return pages.PageMeta(
-        title=title, agency=source.agency, published=source.published.isoformat(),
+        title=title,
+        agency=source.agency,
+        published=source.published.isoformat(),
         pub_time=f"{rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}",
-        doc_id=rng.randint(100000, 9999999), charset_tag=_charset_tag(encoding, rng))
+        doc_id=rng.randint(100000, 9999999),
+        charset_tag=_charset_tag(encoding, rng),
+    )
 
 
-def render_html(source: SyntheticReport | SyntheticNotice, style: str = "trs",
-                encoding: str = "utf-8") -> bytes:
+def render_html(
+    source: SyntheticReport | SyntheticNotice, style: str = "trs", encoding: str = "utf-8"
+) -> bytes:
     """The report (or notice) as a page of CMS family ``style``, encoded as declared.
 
     ``encoding`` is ``utf-8``, ``gbk`` or ``gb2312`` (written with the GBK codec, as real

@@ -9,9 +9,18 @@ blocks on a 4-column grid, section 三 on a 10-column grid (3 label + 7 value co
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal, Union
+from typing import Literal
 
-from gk_extract.template.spec import S3_COLS, S3_OTHER_HANDLING, S3_ROWS, S4_GROUPS, S4_OUTCOMES, SECTIONS, BlockSpec, RowSpec
+from gk_extract.template.spec import (
+    S3_COLS,
+    S3_OTHER_HANDLING,
+    S3_ROWS,
+    S4_GROUPS,
+    S4_OUTCOMES,
+    SECTIONS,
+    BlockSpec,
+    RowSpec,
+)
 
 from .counts import s3_rows
 from .values import SyntheticNotice, SyntheticReport, s2_blocks, s2_prefix
@@ -33,9 +42,9 @@ S4_WIDTHS: tuple[int, ...] = (649,) * 7 + (650,) * 8
 S4_GROUP_WIDTHS: tuple[int, ...] = (1950,) * 5
 
 S3_HEADER_ROWS = 3
-LABEL_COLS = 3              # section 三 label columns (一 | （三） | 1.)
-SHORT_LABEL = 4             # labels shorter than this are never broken over lines
-LONG_LABEL = 12             # labels longer than this break after their first 、
+LABEL_COLS = 3  # section 三 label columns (一 | （三） | 1.)
+SHORT_LABEL = 4  # labels shorter than this are never broken over lines
+LONG_LABEL = 12  # labels longer than this break in two (after their first 、)
 Role = Literal["title", "preamble", "heading", "body", "signature"]
 
 
@@ -43,16 +52,16 @@ Role = Literal["title", "preamble", "heading", "body", "signature"]
 class SpanCell:
     row: int
     col: int
-    text: str                # lines joined by "\n"
+    text: str  # lines joined by "\n"
     rowspan: int = 1
     colspan: int = 1
-    header: bool = False     # a label (header row or row label), not a value
-    vertical: bool = False   # a tall narrow label read top to bottom (三、本年度办理结果)
+    header: bool = False  # a label (header row or row label), not a value
+    vertical: bool = False  # a tall narrow label read top to bottom (三、本年度办理结果)
 
 
 @dataclass(frozen=True, slots=True)
 class GridTable:
-    name: str                # "s2", "s2.1" …, "s3", "s4", "s4.1" …
+    name: str  # "s2", "s2.1" …, "s3", "s4", "s4.1" …
     cells: tuple[SpanCell, ...]
     n_rows: int
     widths: tuple[int, ...]  # one per grid column
@@ -75,10 +84,10 @@ class GridTable:
 class Para:
     text: str
     role: Role
-    section: str = ""        # the section key of a heading
+    section: str = ""  # the section key of a heading
 
 
-Block = Union[Para, GridTable]
+Block = Para | GridTable
 
 
 # ----------------------------------------------------------------------------- labels
@@ -88,11 +97,11 @@ def split_label(label: str) -> str:
     """Break a header label over lines as real tables do: 商业\\n企业, 三、本\\n年度办\\n理结果."""
     if len(label) < SHORT_LABEL:
         return label
-    if len(label) > LONG_LABEL and "、" in label[3:]:
-        cut = label.index("、", 3) + 1
+    if len(label) > LONG_LABEL:
+        cut = label.index("、", 3) + 1 if "、" in label[3:] else len(label) // 2
         return f"{label[:cut]}\n{label[cut:]}"
     size = 3 if len(label) > 6 else 2
-    return "\n".join(label[i:i + size] for i in range(0, len(label), size))
+    return "\n".join(label[i : i + size] for i in range(0, len(label), size))
 
 
 def _label(text: str, split: bool) -> str:
@@ -107,27 +116,43 @@ def _col_spans(n_cols: int) -> list[int]:
     return {1: [3], 2: [1, 2], 3: [1, 1, 1]}[n_cols]
 
 
-def _s2_block_cells(block: BlockSpec, top: int, values: list[tuple[str, list[str]]],
-                    split: bool) -> list[SpanCell]:
+def _s2_block_cells(
+    block: BlockSpec, top: int, values: list[tuple[str, list[str]]], split: bool
+) -> list[SpanCell]:
     """Caption row, 信息内容 header row, then one row per (label, raw values)."""
     spans = _col_spans(len(block.cols))
-    cells = [SpanCell(top, 0, block.caption, colspan=4, header=True),
-             SpanCell(top + 1, 0, S2_CONTENT, header=True)]
-    for r, (label, raws) in enumerate([("", [c.label for c in block.cols]), *values], start=top + 1):
+    cells = [
+        SpanCell(top, 0, block.caption, colspan=4, header=True),
+        SpanCell(top + 1, 0, S2_CONTENT, header=True),
+    ]
+    for r, (label, raws) in enumerate(
+        [("", [c.label for c in block.cols]), *values], start=top + 1
+    ):
         if label:
             cells.append(SpanCell(r, 0, label, header=True))
         col = 1
         for text, span in zip(raws, spans):
-            cells.append(SpanCell(r, col, _label(text, split) if not label else text,
-                                  colspan=span, header=not label))
+            cells.append(
+                SpanCell(
+                    r,
+                    col,
+                    _label(text, split) if not label else text,
+                    colspan=span,
+                    header=not label,
+                )
+            )
             col += span
     return cells
 
 
-def _s2_block_rows(report: SyntheticReport, index: int, block: BlockSpec) -> list[tuple[str, list[str]]]:
+def _s2_block_rows(
+    report: SyntheticReport, index: int, block: BlockSpec
+) -> list[tuple[str, list[str]]]:
     prefix = s2_prefix(report.template)
-    rows = [(row.label, [report.cells[f"{prefix}_{row.key}__{c.key}"] for c in block.cols])
-            for row in block.rows]
+    rows = [
+        (row.label, [report.cells[f"{prefix}_{row.key}__{c.key}"] for c in block.cols])
+        for row in block.rows
+    ]
     if index == 0:
         rows += list(report.extra_rows.items())
     return rows
@@ -137,8 +162,15 @@ def s2_tables(report: SyntheticReport) -> list[GridTable]:
     """Section 二: one captioned table, or one table per block (``s2_layout``)."""
     blocks = [(b, _s2_block_rows(report, i, b)) for i, b in enumerate(s2_blocks(report.template))]
     if report.s2_layout == "four_tables":
-        return [GridTable(f"s2.{i + 1}", tuple(_s2_block_cells(b, 0, rows, report.labels_split)),
-                          2 + len(rows), S2_WIDTHS) for i, (b, rows) in enumerate(blocks)]
+        return [
+            GridTable(
+                f"s2.{i + 1}",
+                tuple(_s2_block_cells(b, 0, rows, report.labels_split)),
+                2 + len(rows),
+                S2_WIDTHS,
+            )
+            for i, (b, rows) in enumerate(blocks)
+        ]
     cells: list[SpanCell] = []
     top = 0
     for block, rows in blocks:
@@ -159,7 +191,9 @@ def _s3_header(split: bool) -> list[SpanCell]:
         SpanCell(1, 4, S3_LEGAL_PERSONS, colspan=5, header=True),
         SpanCell(1, 9, S3_COLS[-1].label, rowspan=2, header=True),
     ]
-    cells += [SpanCell(2, 4 + i, _label(c.label, split), header=True) for i, c in enumerate(org_cols)]
+    cells += [
+        SpanCell(2, 4 + i, _label(c.label, split), header=True) for i, c in enumerate(org_cols)
+    ]
     return cells
 
 
@@ -181,21 +215,35 @@ def _s3_label_cells(row: int, key: str, rows: tuple[str, ...], split: bool) -> l
     if not spec.group:
         return [SpanCell(row, 1, spec.label, colspan=2, header=True)]
     members = [k for k in rows if _row_specs()[k].group == spec.group]
-    cells = [SpanCell(row, 2, _label(spec.label, split and len(spec.label) > LONG_LABEL), header=True)]
+    cells = [
+        SpanCell(row, 2, _label(spec.label, split and len(spec.label) > LONG_LABEL), header=True)
+    ]
     if members[0] == key:
-        cells.insert(0, SpanCell(row, 1, _group_labels()[spec.group[0]], rowspan=len(members), header=True))
+        cells.insert(
+            0, SpanCell(row, 1, _group_labels()[spec.group[0]], rowspan=len(members), header=True)
+        )
     return cells
 
 
 def _s3_body(report: SyntheticReport) -> list[SpanCell]:
     rows = s3_rows(report.other_single_row)
     results = len(rows) - 3  # every row but 一、二、四 sits under 三、本年度办理结果
-    cells = [SpanCell(S3_HEADER_ROWS + 2, 0, _label(S3_RESULTS, report.labels_split),
-                      rowspan=results, header=True, vertical=True)]
+    cells = [
+        SpanCell(
+            S3_HEADER_ROWS + 2,
+            0,
+            _label(S3_RESULTS, report.labels_split),
+            rowspan=results,
+            header=True,
+            vertical=True,
+        )
+    ]
     for r, key in enumerate(rows, start=S3_HEADER_ROWS):
         cells += _s3_label_cells(r, key, rows, report.labels_split)
-        cells += [SpanCell(r, LABEL_COLS + i, report.cells[f"s3_{key}__{c.key}"])
-                  for i, c in enumerate(S3_COLS)]
+        cells += [
+            SpanCell(r, LABEL_COLS + i, report.cells[f"s3_{key}__{c.key}"])
+            for i, c in enumerate(S3_COLS)
+        ]
     return cells
 
 
@@ -216,14 +264,22 @@ def _s4_values(report: SyntheticReport, row: int, group_keys: list[str]) -> list
 def _s4_one_table(report: SyntheticReport) -> GridTable:
     split = report.labels_split
     review, *suits = S4_GROUPS
-    cells = [SpanCell(0, 0, review.label, colspan=5, header=True),
-             SpanCell(0, 5, S4_SUIT, colspan=10, header=True)]
-    cells += [SpanCell(1, i, _label(o.label, split), rowspan=2, header=True)
-              for i, o in enumerate(S4_OUTCOMES)]
-    cells += [SpanCell(1, 5 + 5 * i, g.label.split(" › ")[-1], colspan=5, header=True)
-              for i, g in enumerate(suits)]
-    cells += [SpanCell(2, 5 + i, _label(o.label, split), header=True)
-              for i, o in enumerate(S4_OUTCOMES * 2)]
+    cells = [
+        SpanCell(0, 0, review.label, colspan=5, header=True),
+        SpanCell(0, 5, S4_SUIT, colspan=10, header=True),
+    ]
+    cells += [
+        SpanCell(1, i, _label(o.label, split), rowspan=2, header=True)
+        for i, o in enumerate(S4_OUTCOMES)
+    ]
+    cells += [
+        SpanCell(1, 5 + 5 * i, g.label.split(" › ")[-1], colspan=5, header=True)
+        for i, g in enumerate(suits)
+    ]
+    cells += [
+        SpanCell(2, 5 + i, _label(o.label, split), header=True)
+        for i, o in enumerate(S4_OUTCOMES * 2)
+    ]
     cells += _s4_values(report, 3, [g.key for g in S4_GROUPS])
     return GridTable("s4", tuple(cells), 4, S4_WIDTHS)
 
@@ -233,8 +289,10 @@ def _s4_group_table(report: SyntheticReport, index: int) -> GridTable:
     parts = group.label.split(" › ")
     caption = parts[0] if len(parts) == 1 else f"{parts[0]}（{parts[1]}）"
     cells = [SpanCell(0, 0, caption, colspan=5, header=True)]
-    cells += [SpanCell(1, i, _label(o.label, report.labels_split), header=True)
-              for i, o in enumerate(S4_OUTCOMES)]
+    cells += [
+        SpanCell(1, i, _label(o.label, report.labels_split), header=True)
+        for i, o in enumerate(S4_OUTCOMES)
+    ]
     cells += _s4_values(report, 2, [group.key])
     return GridTable(f"s4.{index + 1}", tuple(cells), 3, S4_GROUP_WIDTHS)
 
@@ -288,11 +346,12 @@ def widen_column(table: GridTable, col: int) -> GridTable:
 
     Cells covering the column span one more grid column; cells to its right move over.
     """
+
     def moved(cell: SpanCell) -> SpanCell:
         if cell.col <= col < cell.col + cell.colspan:
             return replace(cell, colspan=cell.colspan + 1)
         return replace(cell, col=cell.col + 1) if cell.col > col else cell
 
     half = table.widths[col] // 2
-    widths = table.widths[:col] + (half, table.widths[col] - half) + table.widths[col + 1:]
+    widths = table.widths[:col] + (half, table.widths[col] - half) + table.widths[col + 1 :]
     return replace(table, cells=tuple(moved(c) for c in table.cells), widths=widths)

@@ -7,27 +7,103 @@ exist, and no generated document is a copy of a real one.
 from __future__ import annotations
 
 import random
-from typing import Callable
+from collections.abc import Callable
 
 CITIES: tuple[str, ...] = (
-    "南平", "宜昌", "绵阳", "赣州", "遵义", "曲靖", "邢台", "临沂", "株洲", "柳州",
-    "天水", "九江", "湖州", "芜湖", "泉州", "襄阳", "常德", "德阳", "洛阳", "淮安",
+    "南平",
+    "宜昌",
+    "绵阳",
+    "赣州",
+    "遵义",
+    "曲靖",
+    "邢台",
+    "临沂",
+    "株洲",
+    "柳州",
+    "天水",
+    "九江",
+    "湖州",
+    "芜湖",
+    "泉州",
+    "襄阳",
+    "常德",
+    "德阳",
+    "洛阳",
+    "淮安",
 )
 DISTRICTS: tuple[str, ...] = (
-    "城关", "新华", "东城", "西湖", "江北", "河西", "长安", "青山", "金水", "鼓楼",
-    "龙华", "白云", "高新", "经开", "临江", "北塘",
+    "城关",
+    "新华",
+    "东城",
+    "西湖",
+    "江北",
+    "河西",
+    "长安",
+    "青山",
+    "金水",
+    "鼓楼",
+    "龙华",
+    "白云",
+    "高新",
+    "经开",
+    "临江",
+    "北塘",
 )
 COUNTIES: tuple[str, ...] = (
-    "永安", "宁化", "安福", "石城", "兴山", "平江", "宁乡", "大安", "桐庐", "高安",
-    "崇义", "凤凰", "泰和", "武义", "长汀", "建宁",
+    "永安",
+    "宁化",
+    "安福",
+    "石城",
+    "兴山",
+    "平江",
+    "宁乡",
+    "大安",
+    "桐庐",
+    "高安",
+    "崇义",
+    "凤凰",
+    "泰和",
+    "武义",
+    "长汀",
+    "建宁",
 )
-TOWNS: tuple[str, ...] = ("城南", "桥头", "白沙", "清河", "高桥", "双溪", "石门", "河口", "新塘", "黄田")
+TOWNS: tuple[str, ...] = (
+    "城南",
+    "桥头",
+    "白沙",
+    "清河",
+    "高桥",
+    "双溪",
+    "石门",
+    "河口",
+    "新塘",
+    "黄田",
+)
 DEPARTMENTS: tuple[str, ...] = (
-    "财政局", "教育局", "民政局", "司法局", "审计局", "统计局", "水利局", "商务局",
-    "自然资源和规划局", "市场监督管理局", "人力资源和社会保障局", "住房和城乡建设局",
-    "生态环境局", "卫生健康委员会", "交通运输局", "农业农村局", "应急管理局",
-    "文化和旅游局", "地方金融工作局", "医疗保障局", "退役军人事务局", "人民政府办公室",
-    "发展和改革委员会", "城市管理局",
+    "财政局",
+    "教育局",
+    "民政局",
+    "司法局",
+    "审计局",
+    "统计局",
+    "水利局",
+    "商务局",
+    "自然资源和规划局",
+    "市场监督管理局",
+    "人力资源和社会保障局",
+    "住房和城乡建设局",
+    "生态环境局",
+    "卫生健康委员会",
+    "交通运输局",
+    "农业农村局",
+    "应急管理局",
+    "文化和旅游局",
+    "地方金融工作局",
+    "医疗保障局",
+    "退役军人事务局",
+    "人民政府办公室",
+    "发展和改革委员会",
+    "城市管理局",
 )
 # Only a region's own government issues 规章, so section 二 row 规章 is non-zero only for these.
 GOVERNMENT_SUFFIX = "人民政府"
@@ -63,9 +139,16 @@ def _street_office(rng: random.Random) -> str:
 
 # Departments outnumber governments on the real disclosure platforms, hence the repeats.
 _PATTERNS: tuple[Callable[[random.Random], str], ...] = (
-    _city_government, _district_government,
-    _city_department, _city_department, _district_department, _district_department,
-    _county_department, _county_department, _town_government, _street_office,
+    _city_government,
+    _district_government,
+    _city_department,
+    _city_department,
+    _district_department,
+    _district_department,
+    _county_department,
+    _county_department,
+    _town_government,
+    _street_office,
 )
 
 

@@ -15,10 +15,10 @@ Printed = tuple[str, float | None]  # (raw text as printed, expected value or No
 PLACEHOLDERS: tuple[str, ...] = ("—", "-", "/", "无")
 # A report's habit for zeros: mostly "0", sometimes blank or a placeholder. Repeats weight the draw.
 ZERO_HABITS: tuple[str, ...] = ("0",) * 14 + ("",) * 3 + PLACEHOLDERS
-STRAY_ZERO_RATE = 0.03       # chance one zero cell ignores the report's habit
-THOUSANDS_SHARE = 0.5        # reports that print 1,234 rather than 1234
-FULLWIDTH_SHARE = 0.15       # reports typed with a full-width input method now and then …
-FULLWIDTH_RATE = 0.08        # … where this share of their numbers comes out as ０-９
+STRAY_ZERO_RATE = 0.03  # chance one zero cell ignores the report's habit
+THOUSANDS_SHARE = 0.5  # reports that print 1,234 rather than 1234
+FULLWIDTH_SHARE = 0.15  # reports typed with a full-width input method now and then …
+FULLWIDTH_RATE = 0.08  # … where this share of their numbers comes out as ０-９
 THOUSANDS_FROM = 1000
 
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -26,8 +26,8 @@ _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 @dataclass(frozen=True, slots=True)
 class PrintStyle:
-    zero: str              # how this report prints a zero count: "0", "" or a placeholder
-    thousands: bool        # group digits with "," from THOUSANDS_FROM on
+    zero: str  # how this report prints a zero count: "0", "" or a placeholder
+    thousands: bool  # group digits with "," from THOUSANDS_FROM on
     fullwidth_rate: float  # chance a number is printed with full-width digits
 
 

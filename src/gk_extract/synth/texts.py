@@ -23,14 +23,22 @@ FORMAT_NOTICES: dict[str, str] = {
 HEADING_VARIANTS: dict[str, tuple[str, ...]] = {
     "s2_proactive": ("二、行政机关主动公开政府信息情况",),
     "s4_review_litigation": ("四、因政府信息公开工作被申请行政复议和提起行政诉讼情况",),
-    "s5_problems": ("五、存在的主要问题和改进情况", "五、政府信息公开工作存在的主要问题及改进情况",
-                    "五、存在问题及改进情况"),
+    "s5_problems": (
+        "五、存在的主要问题和改进情况",
+        "五、政府信息公开工作存在的主要问题及改进情况",
+        "五、存在问题及改进情况",
+    ),
 }
 HEADING_VARIANT_RATE = 0.12  # chance one heading uses a variant wording
-MISSING_COMMA_RATE = 0.03    # chance one heading lacks its 、 ("六 其他需要报告的事项")
+MISSING_COMMA_RATE = 0.03  # chance one heading lacks its 、 ("六 其他需要报告的事项")
 
 _PUBLIC_TOPICS: tuple[str, ...] = (
-    "重大建设项目", "财政预决算", "公共资源配置", "社会公益事业", "规划计划", "行政执法",
+    "重大建设项目",
+    "财政预决算",
+    "公共资源配置",
+    "社会公益事业",
+    "规划计划",
+    "行政执法",
 )
 _WORK_VERBS: tuple[str, ...] = ("持续深化", "不断完善", "扎实推进", "进一步加强", "着力提升")
 
@@ -78,11 +86,15 @@ def _overview(rng: random.Random, year: int, figures: RequestFigures) -> list[st
     topics = "、".join(rng.sample(_PUBLIC_TOPICS, 3))
     return [
         f"{year}年，我单位坚持以公开为常态、不公开为例外，{rng.choice(_WORK_VERBS)}政务公开工作。",
-        f"（一）主动公开。全年通过政府门户网站主动公开政府信息{rng.randint(20, 3000)}条，"
-        f"重点做好{topics}等领域信息公开。",
-        f"（二）依申请公开。本年新收到政府信息公开申请{figures.new_received}件，"
-        f"上年结转{figures.carried_over}件，已办结{figures.closed}件，"
-        f"结转下年度继续办理{figures.carried_forward}件。",
+        (
+            f"（一）主动公开。全年通过政府门户网站主动公开政府信息{rng.randint(20, 3000)}条，"
+            f"重点做好{topics}等领域信息公开。"
+        ),
+        (
+            f"（二）依申请公开。本年新收到政府信息公开申请{figures.new_received}件，"
+            f"上年结转{figures.carried_over}件，已办结{figures.closed}件，"
+            f"结转下年度继续办理{figures.carried_forward}件。"
+        ),
         f"（三）政府信息管理。{rng.choice(_WORK_VERBS)}信息发布审核，严格落实“先审查、后公开”制度。",
         f"（四）政府信息公开平台建设。{rng.choice(_WORK_VERBS)}政府网站和政务新媒体建设管理。",
         "（五）监督保障。将政务公开工作纳入年度绩效考核，开展工作考核、社会评议和责任追究。",
@@ -91,31 +103,44 @@ def _overview(rng: random.Random, year: int, figures: RequestFigures) -> list[st
 
 def _problems(rng: random.Random, year: int) -> list[str]:
     return [
-        f"（一）上年度存在的问题及在本年度的改进情况。针对政策解读形式单一的问题，"
-        f"{year}年{rng.choice(_WORK_VERBS)}图解、视频等多种形式解读。",
-        f"（二）本年度存在的问题及在下年度的改进措施。主动公开的及时性有待提高，"
-        f"{year + 1}年将{rng.choice(_WORK_VERBS)}信息发布审核流程。",
+        (
+            f"（一）上年度存在的问题及在本年度的改进情况。针对政策解读形式单一的问题，"
+            f"{year}年{rng.choice(_WORK_VERBS)}图解、视频等多种形式解读。"
+        ),
+        (
+            f"（二）本年度存在的问题及在下年度的改进措施。主动公开的及时性有待提高，"
+            f"{year + 1}年将{rng.choice(_WORK_VERBS)}信息发布审核流程。"
+        ),
     ]
 
 
 def _other_matters(rng: random.Random, year: int) -> list[str]:
     fee = rng.choice(("", "", f"{rng.randint(1, 40) * 10}"))
     fee_text = f"共收取信息处理费{fee}元。" if fee else "未收取信息处理费。"
-    return [f"（一）政府信息处理费收取情况。{year}年，本机关{fee_text}",
-            f"（二）人大代表建议和政协提案办理情况。全年办理建议提案{rng.randint(0, 60)}件。"]
+    return [
+        f"（一）政府信息处理费收取情况。{year}年，本机关{fee_text}",
+        f"（二）人大代表建议和政协提案办理情况。全年办理建议提案{rng.randint(0, 60)}件。",
+    ]
 
 
-def sections(rng: random.Random, year: int, figures: RequestFigures,
-             no_cases: bool) -> dict[str, str]:
+def sections(
+    rng: random.Random, year: int, figures: RequestFigures, no_cases: bool
+) -> dict[str, str]:
     """Body text of the six sections (tables excluded), paragraphs joined by ``\\n``."""
     texts = {
         "s1_overview": _overview(rng, year, figures),
         "s2_proactive": [] if rng.random() < 0.7 else ["本年度主动公开政府信息情况如下："],
-        "s3_requests": [] if rng.random() < 0.6 else [
-            f"本年度共收到政府信息公开申请{figures.new_received + figures.carried_over}件"
-            f"（含上年结转{figures.carried_over}件）。"],
+        "s3_requests": []
+        if rng.random() < 0.6
+        else [
+            (
+                f"本年度共收到政府信息公开申请{figures.new_received + figures.carried_over}件"
+                f"（含上年结转{figures.carried_over}件）。"
+            )
+        ],
         "s4_review_litigation": ["本年度未发生因政府信息公开引起的行政复议、行政诉讼案件。"]
-        if no_cases and rng.random() < 0.5 else [],
+        if no_cases and rng.random() < 0.5
+        else [],
         "s5_problems": _problems(rng, year),
         "s6_other": _other_matters(rng, year),
     }
@@ -136,8 +161,10 @@ def notice_paragraphs(rng: random.Random, agency: str, year: int, deadline: date
     parts = "、".join(s.heading.split("、", 1)[1] for s in SECTIONS)
     return [
         "各乡镇人民政府、街道办事处，各有关单位：",
-        f"根据《中华人民共和国政府信息公开条例》和{FORMAT_NOTICES['2021']}要求，"
-        f"现就做好{year}年度政府信息公开工作年度报告编制和发布工作通知如下。",
+        (
+            f"根据《中华人民共和国政府信息公开条例》和{FORMAT_NOTICES['2021']}要求，"
+            f"现就做好{year}年度政府信息公开工作年度报告编制和发布工作通知如下。"
+        ),
         f"一、年度报告应包括{parts}等内容，严格按照统一格式填报数据表格。",
         f"二、各单位须于{chinese_date(deadline)}前在本单位政府信息公开专栏发布年度报告。",
         f"三、年度报告发布前须经本单位主要负责同志审定。联系电话：{random_phone(rng)}。",

@@ -16,38 +16,51 @@ from gk_extract.template.spec import S2_2019, S2_2021, BlockSpec
 from . import counts as cnt
 from . import texts
 from .names import CITIES, is_government, random_agency
-from .printing import (PrintStyle, Printed, print_amount, print_count, print_signed,
-                       random_print_style, with_revision_note)
+from .printing import (
+    Printed,
+    PrintStyle,
+    print_amount,
+    print_count,
+    print_signed,
+    random_print_style,
+    with_revision_note,
+)
 
 TemplateName = Literal["2021", "2019"]
 S2Layout = Literal["one_table", "four_tables"]
 S4Layout = Literal["one_table", "three_tables"]
 
 # Shares of the random draw, chosen so that a 50-file corpus holds every variant a few times.
-TEMPLATE_2019_SHARE = 0.15        # reports on 2019/2020 use the 2019 试行 format
-SINGLE_OTHER_ROW_SHARE = 0.10     # 2021-format reports printing （六）其他处理 as one row (hzq2024)
-FOUR_S2_TABLES_SHARE = 0.5        # section 二 as separate block tables rather than one table
-THREE_S4_TABLES_SHARE = 0.15      # converters that split section 四 per group
-LABELS_SPLIT_SHARE = 0.4          # header labels broken over lines (商业\n企业)
-EXTRA_S2_ROW_SHARE = 0.08         # a local extra row in section 二 (Hubei 2020)
-TITLE_IN_TEXTBOX_SHARE = 0.1      # DOCX title drawn in a text box
-CONSISTENT_SHARE = 0.7            # reports whose tables obey every 勾稽 rule
-BLANK_TOTAL_SHARE = 0.05          # a filled row whose 总计 is left blank (Shanghai 2019)
-REVISION_NOTE_SHARE = 0.05        # 行政规范性文件 issued printed as ``22（其中修订16件）``
+TEMPLATE_2019_SHARE = 0.15  # reports on 2019/2020 use the 2019 试行 format
+SINGLE_OTHER_ROW_SHARE = 0.10  # 2021-format reports printing （六）其他处理 as one row (hzq2024)
+FOUR_S2_TABLES_SHARE = 0.5  # section 二 as separate block tables rather than one table
+THREE_S4_TABLES_SHARE = 0.15  # converters that split section 四 per group
+LABELS_SPLIT_SHARE = 0.4  # header labels broken over lines (商业\n企业)
+EXTRA_S2_ROW_SHARE = 0.08  # a local extra row in section 二 (Hubei 2020)
+TITLE_IN_TEXTBOX_SHARE = 0.1  # DOCX title drawn in a text box
+CONSISTENT_SHARE = 0.7  # reports whose tables obey every 勾稽 rule
+BLANK_TOTAL_SHARE = 0.05  # a filled row whose 总计 is left blank (Shanghai 2019)
+REVISION_NOTE_SHARE = 0.05  # 行政规范性文件 issued printed as ``22（其中修订16件）``
 MAX_PERTURBED_CELLS = 3
 
 YEARS: dict[str, tuple[int, int]] = {"2021": (2021, 2024), "2019": (2019, 2020)}
-PUBLISH_DAYS = (5, 85)            # days after 1 Jan of the next year (deadline 31 Jan / 31 Mar)
+PUBLISH_DAYS = (5, 85)  # days after 1 Jan of the next year (deadline 31 Jan / 31 Mar)
 EXTRA_S2_LABELS: tuple[str, ...] = ("其他主动公开文件", "其他主动公开信息")
 
 # Per-row scale of section 二 counts: wide, so that some print with thousands separators.
 DECISION_SCALES: tuple[float, ...] = (0, 0, 3, 30, 300, 4000, 40000)
 S2_MEANS: dict[str, float] = {
-    "issued": 4, "repealed": 1.5, "in_force": 60, "new_made": 5, "new_published": 5,
-    "published_total": 80, "prev_year_items": 40, "procurement_items": 8,
+    "issued": 4,
+    "repealed": 1.5,
+    "in_force": 60,
+    "new_made": 5,
+    "new_published": 5,
+    "published_total": 80,
+    "prev_year_items": 40,
+    "procurement_items": 8,
 }
 FEE_CENTS_CHOICES: tuple[tuple[int, int], ...] = ((0, 0), (0, 0), (1, 5000), (100000, 3000000))
-CHANGE_RANGE = 12                 # |本年增/减| of the 2019 format
+CHANGE_RANGE = 12  # |本年增/减| of the 2019 format
 
 
 @dataclass(frozen=True)
@@ -84,19 +97,31 @@ class SyntheticReport:
 
     def layout_flags(self) -> dict[str, Any]:
         return {
-            "other_single_row": self.other_single_row, "s2_layout": self.s2_layout,
-            "s4_layout": self.s4_layout, "labels_split": self.labels_split,
-            "extra_s2_row": self.extra_s2_row, "title_in_textbox": self.title_in_textbox,
+            "other_single_row": self.other_single_row,
+            "s2_layout": self.s2_layout,
+            "s4_layout": self.s4_layout,
+            "labels_split": self.labels_split,
+            "extra_s2_row": self.extra_s2_row,
+            "title_in_textbox": self.title_in_textbox,
         }
 
     def truth(self) -> dict[str, Any]:
         """A JSON-ready record of everything an extractor should recover."""
         return {
-            "kind": "report", "status": "ok", "template": self.template, "agency": self.agency,
-            "year": self.year, "published": self.published.isoformat(), "title": self.title,
-            "headings": self.headings, "sections": self.sections, "cells": self.cells,
-            "expected": self.expected, "extra_rows": self.extra_rows,
-            "consistent": self.consistent, "violations": list(self.violations),
+            "kind": "report",
+            "status": "ok",
+            "template": self.template,
+            "agency": self.agency,
+            "year": self.year,
+            "published": self.published.isoformat(),
+            "title": self.title,
+            "headings": self.headings,
+            "sections": self.sections,
+            "cells": self.cells,
+            "expected": self.expected,
+            "extra_rows": self.extra_rows,
+            "consistent": self.consistent,
+            "violations": list(self.violations),
             "layout": self.layout_flags(),
         }
 
@@ -117,9 +142,15 @@ class SyntheticNotice:
         return texts.signature(self.agency, self.published)
 
     def truth(self) -> dict[str, Any]:
-        return {"kind": "notice", "status": "not_a_report", "template": "not_a_report",
-                "agency": self.agency, "year": self.year,
-                "published": self.published.isoformat(), "title": self.title}
+        return {
+            "kind": "notice",
+            "status": "not_a_report",
+            "template": "not_a_report",
+            "agency": self.agency,
+            "year": self.year,
+            "published": self.published.isoformat(),
+            "title": self.title,
+        }
 
 
 # ----------------------------------------------------------------------------- keys
@@ -136,12 +167,18 @@ def s2_prefix(template: str) -> str:
 def template_keys(template: str, other_single_row: bool) -> list[str]:
     """Every cell key a report of this template and layout prints, in table order."""
     prefix = s2_prefix(template)
-    keys = [f"{prefix}_{row.key}__{col.key}"
-            for block in s2_blocks(template) for row in block.rows for col in block.cols]
-    keys += [f"s3_{row}__{col}" for row in cnt.s3_rows(other_single_row)
-             for col in (*cnt.ORG_COLS, "total")]
-    keys += list(cnt.s4_counts(random.Random(0)))
-    return keys
+    keys = [
+        f"{prefix}_{row.key}__{col.key}"
+        for block in s2_blocks(template)
+        for row in block.rows
+        for col in block.cols
+    ]
+    keys += [
+        f"s3_{row}__{col}"
+        for row in cnt.s3_rows(other_single_row)
+        for col in (*cnt.ORG_COLS, "total")
+    ]
+    return keys + list(cnt.s4_keys())
 
 
 # ----------------------------------------------------------------------------- plan
@@ -167,7 +204,11 @@ _PLAN_FIELDS = frozenset(f.name for f in fields(_Plan))
 
 
 def _draw_plan(rng: random.Random, over: dict[str, Any]) -> _Plan:
-    """Every choice is drawn (so the stream does not depend on overrides), then overridden."""
+    """Each choice is drawn, then replaced by its override if any.
+
+    Drawing even overridden choices keeps the rest of the report close to what the same
+    seed gives without the override.
+    """
     drawn_template = "2019" if rng.random() < TEMPLATE_2019_SHARE else "2021"
     default_template = drawn_template
     if "year" in over:
@@ -177,12 +218,17 @@ def _draw_plan(rng: random.Random, over: dict[str, Any]) -> _Plan:
     published = over.get("published", date(year + 1, 1, 1) + timedelta(rng.randint(*PUBLISH_DAYS)))
     single = rng.random() < SINGLE_OTHER_ROW_SHARE or template == "2019"
     plan = _Plan(
-        agency=over.get("agency", random_agency(rng)), year=year, published=published,
-        template=template, other_single_row=over.get("other_single_row", single),
-        s2_layout=over.get("s2_layout", "four_tables" if rng.random() < FOUR_S2_TABLES_SHARE
-                           else "one_table"),
-        s4_layout=over.get("s4_layout", "three_tables" if rng.random() < THREE_S4_TABLES_SHARE
-                           else "one_table"),
+        agency=over.get("agency", random_agency(rng)),
+        year=year,
+        published=published,
+        template=template,
+        other_single_row=over.get("other_single_row", single),
+        s2_layout=over.get(
+            "s2_layout", "four_tables" if rng.random() < FOUR_S2_TABLES_SHARE else "one_table"
+        ),
+        s4_layout=over.get(
+            "s4_layout", "three_tables" if rng.random() < THREE_S4_TABLES_SHARE else "one_table"
+        ),
         labels_split=over.get("labels_split", rng.random() < LABELS_SPLIT_SHARE),
         extra_s2_row=over.get("extra_s2_row", rng.random() < EXTRA_S2_ROW_SHARE),
         title_in_textbox=over.get("title_in_textbox", rng.random() < TITLE_IN_TEXTBOX_SHARE),
@@ -197,7 +243,9 @@ def _validate(plan: _Plan) -> None:
     if plan.template not in YEARS:
         raise ValueError(f"template must be '2021' or '2019', got {plan.template!r}")
     if plan.template == "2019" and not plan.other_single_row:
-        raise ValueError("other_single_row must be True for template '2019' (its （六） is one row)")
+        raise ValueError(
+            "other_single_row must be True for template '2019' (its （六） is one row)"
+        )
     if plan.s2_layout not in ("one_table", "four_tables"):
         raise ValueError(f"s2_layout must be 'one_table' or 'four_tables', got {plan.s2_layout!r}")
     if plan.s4_layout not in ("one_table", "three_tables"):
@@ -263,25 +311,48 @@ def _table_counts(rng: random.Random, plan: _Plan) -> tuple[cnt.Counts, tuple[st
     return cnt.perturb(rng, counts, rng.randint(1, MAX_PERTURBED_CELLS), plan.other_single_row)
 
 
-def _counts_printed(rng: random.Random, counts: cnt.Counts, style: PrintStyle,
-                    protected: tuple[str, ...]) -> dict[str, Printed]:
+def _counts_printed(
+    rng: random.Random, counts: cnt.Counts, style: PrintStyle, protected: tuple[str, ...]
+) -> dict[str, Printed]:
     printed = {key: print_count(rng, n, style) for key, n in counts.items()}
     if rng.random() < BLANK_TOTAL_SHARE:
-        filled = sorted(k for k, n in counts.items()
-                        if k.startswith("s3_") and k.endswith("__total") and n and k not in protected)
+        filled = sorted(
+            k
+            for k, n in counts.items()
+            if k.startswith("s3_") and k.endswith("__total") and n and k not in protected
+        )
         if filled:
             printed[rng.choice(filled)] = ("", None)
     return printed
 
 
+def _expose_failure(printed: dict[str, Printed], counts: cnt.Counts, single_other: bool) -> None:
+    """Make a deliberately broken table visibly broken to a strict checker.
+
+    A rule with a blank or placeholder cell is only "uncertain"; so when no rule fails on
+    the printed values, print every cell of one broken rule as a plain number.
+    """
+    checked = cnt.rules(single_other)
+    if cnt.failing({k: v for k, (_, v) in printed.items()}, checked):
+        return
+    for key in cnt.failing(counts, checked)[0].cells:
+        if printed[key][1] is None:
+            printed[key] = (str(counts[key]), float(counts[key]))
+
+
 def _figures(counts: cnt.Counts, expected: dict[str, float | None]) -> texts.RequestFigures:
     """The totals quoted in the text: as printed, or the true count where the cell is blank."""
+
     def total(row: str) -> int:
         value = expected[f"s3_{row}__total"]
         return int(value) if value is not None else counts[f"s3_{row}__total"]
 
-    return texts.RequestFigures(total("new_received"), total("carried_over"),
-                                total("result_total"), total("carried_forward"))
+    return texts.RequestFigures(
+        total("new_received"),
+        total("carried_over"),
+        total("result_total"),
+        total("carried_forward"),
+    )
 
 
 def _no_cases(counts: cnt.Counts) -> bool:
@@ -297,19 +368,31 @@ def _build(rng: random.Random, plan: _Plan) -> SyntheticReport:
     extra = _extra_rows(rng, plan, style)
     counts, violations = _table_counts(rng, plan)
     printed |= _counts_printed(rng, counts, style, violations)
+    if violations:
+        _expose_failure(printed, counts, plan.other_single_row)
     expected = {key: value for key, (_, value) in printed.items()}
     return SyntheticReport(
-        agency=plan.agency, year=plan.year, published=plan.published, template=plan.template,
-        cells={key: raw for key, (raw, _) in printed.items()}, expected=expected,
+        agency=plan.agency,
+        year=plan.year,
+        published=plan.published,
+        template=plan.template,
+        cells={key: raw for key, (raw, _) in printed.items()},
+        expected=expected,
         sections=texts.sections(rng, plan.year, _figures(counts, expected), _no_cases(counts)),
-        title=texts.title(rng, plan.agency, plan.year), headings=texts.headings(rng),
+        title=texts.title(rng, plan.agency, plan.year),
+        headings=texts.headings(rng),
         preamble=texts.preamble(rng, plan.agency, plan.year, plan.template),
         signature=texts.signature(plan.agency, plan.published),
-        other_single_row=plan.other_single_row, s2_layout=plan.s2_layout,
-        s4_layout=plan.s4_layout, labels_split=plan.labels_split,
-        extra_s2_row=plan.extra_s2_row, extra_rows=extra,
-        title_in_textbox=plan.title_in_textbox, consistent=not violations,
-        violations=violations, render_seed=plan.render_seed,
+        other_single_row=plan.other_single_row,
+        s2_layout=plan.s2_layout,
+        s4_layout=plan.s4_layout,
+        labels_split=plan.labels_split,
+        extra_s2_row=plan.extra_s2_row,
+        extra_rows=extra,
+        title_in_textbox=plan.title_in_textbox,
+        consistent=not violations,
+        violations=violations,
+        render_seed=plan.render_seed,
     )
 
 
@@ -337,7 +420,10 @@ def random_notice(rng: random.Random) -> SyntheticNotice:
     published = date(year, 12, 1) + timedelta(rng.randint(0, 40))
     deadline = date(year + 1, 1, 31)
     return SyntheticNotice(
-        agency=agency, year=year, published=published, title=texts.notice_title(year),
+        agency=agency,
+        year=year,
+        published=published,
+        title=texts.notice_title(year),
         paragraphs=tuple(texts.notice_paragraphs(rng, agency, year, deadline)),
         render_seed=rng.getrandbits(32),
     )

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 import regex
 
-from gk_extract.models import Document, Paragraph, Section, Table
+from gk_extract.models import Document, Section, Table
 from gk_extract.normalize.text import squash, tidy
 from gk_extract.template.spec import SECTIONS, SectionSpec
 
 _ORDINALS = "一二三四五六"
 _HEADING = regex.compile(r"^\s*(?P<num>[一二三四五六])\s*[、.．,，:：]?\s*(?P<rest>\S.*)$", regex.S)
+# An ordinal heading glued after the end of a sentence in the same paragraph.
+_GLUED = regex.compile(r"(?<=[。！？；!?;])\s*(?P<num>[一二三四五六])\s*[、.．]")
 # How far into a paragraph the section keyword may sit after the ordinal: the longest official
 # heading variant (五、政府信息公开工作存在的主要问题及改进情况) puts it 10 characters in.
 KEYWORD_WINDOW = 16
@@ -41,18 +43,30 @@ def find_sections(doc: Document) -> list[Section]:
     for block in doc.blocks:
         if isinstance(block, Table):
             continue
-        hit = _heading(block, seen)
-        if hit is not None:
-            found.append(hit)
-            seen.add(hit.spec.key)
-        elif found:
-            found[-1].lines.append(tidy(block.text))
+        for piece in _unglue(tidy(block.text)):
+            hit = _heading(piece, seen)
+            if hit is not None:
+                found.append(hit)
+                seen.add(hit.spec.key)
+            elif found:
+                found[-1].lines.append(piece)
     return [Section(o.spec.key, o.number, o.heading, "\n".join(_trim_signature(o.lines)))
             for o in found]
 
 
-def _heading(paragraph: Paragraph, seen: set[str]) -> _Open | None:
-    text = tidy(paragraph.text)
+def _unglue(text: str) -> list[str]:
+    """Split a paragraph where a section heading was glued after the end of a sentence."""
+    cuts = [m.start("num") for m in _GLUED.finditer(text) if _names_section(text[m.end():])]
+    bounds = [0, *cuts, len(text)]
+    return [p for p in (text[a:b].strip() for a, b in zip(bounds, bounds[1:])) if p]
+
+
+def _names_section(rest: str) -> bool:
+    window = squash(rest)[:KEYWORD_WINDOW]
+    return any(k in window for spec in SECTIONS for k in spec.match)
+
+
+def _heading(text: str, seen: set[str]) -> _Open | None:
     match = _HEADING.match(text)
     if match is None:
         return _bare_heading(text, seen)

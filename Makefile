@@ -1,0 +1,35 @@
+# gk-extract: `make run` (demo extraction) and `make test` (whole suite) on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := corpus/demo
+OUT ?= out/demo
+
+.PHONY: run test bench setup demo-corpus lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/gk-extract extract $(DEMO) --out $(OUT) --workers 2
+	@echo "dataset: $(OUT)/{reports,cells,sections,checks}.parquet"
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+# Regenerate the bundled demo corpus (deterministic: same seed, same bytes).
+demo-corpus: setup
+	rm -rf $(DEMO)
+	$(BIN)/python -m gk_extract.synth $(DEMO) --count 24 --seed 2024 --with-junk
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .hypothesis
