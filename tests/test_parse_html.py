@@ -108,7 +108,7 @@ def test_utf16_with_bom_decodes() -> None:
 
 
 def test_gbk_page_declaring_gb2312_reads_gbk_only_characters() -> None:
-    # 喆 is in GBK but not in GB2312: a literal gb2312 decode would fail on it.
+    # 喆 is in GBK but not in GB2312; pages declaring gb2312 routinely hold such characters.
     head = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
     doc = parse(page(f"<p>{REPORT_LINE}</p>", head), encoding="gbk")
     assert texts(doc) == [REPORT_LINE]
@@ -538,6 +538,12 @@ def test_smallest_container_keeping_all_headings_and_tables_wins() -> None:
         f'<div class="inner">{report}</div></div>'
     )
     assert texts(parse(page(body))) == list(REPORT_HEADINGS)
+
+
+def test_page_without_body_gives_no_head_text() -> None:
+    doc = parse('<head><title>只有标题</title><meta name="PubDate" content="2024-01-01"></head>')
+    assert doc.blocks == ()
+    assert (doc.title, doc.meta["PubDate"]) == ("只有标题", "2024-01-01")
 
 
 def test_page_without_any_container_uses_body() -> None:

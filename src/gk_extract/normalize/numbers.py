@@ -7,6 +7,7 @@ zero is ``zero``.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -26,6 +27,7 @@ _WRAPPED_UNIT = regex.compile(r"^[(（](万元|元|件|个|条|项|次)[)）]$")
 _SPACES = regex.compile(r"[\s\p{Zs}\u200b\ufeff]+")
 
 
+@lru_cache(maxsize=65536)
 def parse_value(raw: str | None) -> Value:
     """Given a cell's printed text, return its Value (raw kept, trimmed of whitespace)."""
     printed = (raw or "").strip().strip("\u3000\xa0").strip()

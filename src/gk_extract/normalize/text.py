@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -13,6 +14,7 @@ _BRACKETS = str.maketrans({"〔": "(", "〕": ")", "［": "(", "］": ")", "[": 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'"})
 
 
+@lru_cache(maxsize=65536)
 def squash(text: str | None) -> str:
     """Given a printed label, return it NFKC-normalised with all whitespace removed."""
     if not text:

@@ -632,7 +632,7 @@ class _TableBuilder:
         last: _Pending | None,
     ) -> _Pending:
         """The cell this w:tc belongs to: a merge origin it extends, or a new cell."""
-        if False:
+        if props.h_continue and last is not None:
             last.colspan += props.span
             return last
         if props.v_continue:

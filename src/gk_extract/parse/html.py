@@ -57,9 +57,10 @@ MAX_CELLS_PER_DOCUMENT = 50_000
 MAX_SPAN = 100
 # Cells starting beyond this column are dropped (with a warning); real tables are <= 16 wide.
 MAX_TABLE_COLS = 256
-# libxml2 already stops nesting at depth 256; the walker flattens below this depth so that
-# its recursion (about two frames per level) stays well inside Python's limit of 1000.
-MAX_WALK_DEPTH = 200
+# libxml2 stops nesting at depth 256; real pages reach ~30 (pt2021: 25). Below this depth the
+# walker flattens the subtree's text, so its recursion (three frames per level) stays far
+# inside Python's limit of 1000 frames even when called from deep in a pipeline.
+MAX_WALK_DEPTH = 120
 
 # --------------------------------------------------------------------------- decoding
 
@@ -519,6 +520,8 @@ class _BodyWalker:
             return
         if tag in _BREAK_TAGS:
             self.flush()
+        elif tag == "head":  # only reached when a page has no <body>; meta/title read apart
+            return
         elif tag == "img":
             _add_image(el, self.images)
         elif tag != "table" or not self._on_table(el, depth):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Sequence, TypeVar
 
 import regex
@@ -37,8 +38,12 @@ def label_score(label: str, spec: RowSpec | ColSpec) -> int:
     return max((len(alt) for alt in spec.match if alt in label), default=0)
 
 
-def best_match(label: str, specs: Sequence[Spec]) -> Spec | None:
-    """Given a squashed label, return the spec it names most specifically, if any."""
+@lru_cache(maxsize=16384)
+def best_match(label: str, specs: tuple[Spec, ...]) -> Spec | None:
+    """Given a squashed label, return the spec it names most specifically, if any.
+
+    Cached: the same few hundred labels recur in every report of a batch.
+    """
     scored = [(label_score(label, s), i) for i, s in enumerate(specs)]
     score, index = max(scored, default=(0, -1))
     return specs[index] if score > 0 else None

@@ -95,8 +95,8 @@ def _s3_label_hits(table: Table) -> int:
 def extract_s2(tables: Iterable[Table], version: str, out: Extraction) -> None:
     blocks = T.S2_2019 if version == "2019" else T.S2_2021
     prefix = "s2v19" if version == "2019" else "s2"
-    row_specs = [r for b in blocks for r in b.rows]
-    col_specs = list({c.key: c for b in blocks for c in b.cols}.values())
+    row_specs = tuple(r for b in blocks for r in b.rows)
+    col_specs = tuple({c.key: c for b in blocks for c in b.cols}.values())
     for table in tables:
         header: list[T.ColSpec | None] = []
         for cells in table.row_cells():
@@ -117,7 +117,7 @@ def extract_s2(tables: Iterable[Table], version: str, out: Extraction) -> None:
                 out.add(make_cell(prefix, row.key, col.key, (row.label, col.label), cell, unit))
 
 
-def _is_s2_header(cells: Sequence[Cell], col_specs: Sequence[T.ColSpec]) -> bool:
+def _is_s2_header(cells: Sequence[Cell], col_specs: tuple[T.ColSpec, ...]) -> bool:
     labelled = [c for c in cells[1:] if best_match(squash(c.text), col_specs) is not None]
     return bool(labelled) and not any(parse_value(c.text).value is not None for c in cells[1:])
 
@@ -192,10 +192,10 @@ def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], out: Extraction)
     context = "".join(squash(c.text) for c in labels[:-1])
     if not own:
         return None
-    taken = {k.split("__")[0][3:] for k in out.cells if k.startswith("s3_")}
-    candidates = [s for s in specs if not s.group or not context or contains_any(context, s.group)]
+    candidates = tuple(s for s in specs if not s.group or not context or contains_any(context, s.group))
     row = best_match(own, candidates)
     if row is None:
+        taken = {k.split("__")[0][3:] for k in out.cells if k.startswith("s3_")}
         free = [s for s in candidates if s.key not in taken]
         row = fuzzy_match(own, free)
         if row is not None:
