@@ -31,5 +31,9 @@ demo-corpus: setup
 	rm -rf $(DEMO)
 	$(BIN)/python -m gk_extract.synth $(DEMO) --count 24 --seed 2024 --with-junk
 
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .hypothesis

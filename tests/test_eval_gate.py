@@ -9,9 +9,9 @@ import importlib.util
 import json
 from pathlib import Path
 
-from gk_extract.pipeline import Settings, extract_paths
-
 from conftest import SAMPLES, sample
+
+from gk_extract.pipeline import Settings, extract_paths
 
 FLOORS = json.loads((Path(__file__).with_name("eval_floors.json")).read_text(encoding="utf-8"))
 

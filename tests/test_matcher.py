@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from gk_extract.models import Document, Paragraph, Table
+from conftest import table
+
+from gk_extract.models import Document, Paragraph
 from gk_extract.template import spec as T
 from gk_extract.template.match import Source, build_report
 from gk_extract.template.tables import Extraction, extract_s2, extract_s3, extract_s4
-
-from conftest import table
 
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 HEADER = [

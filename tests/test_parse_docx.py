@@ -136,10 +136,10 @@ def test_heading_from_style_name_basedon_chain_and_bold_style() -> None:
     document = docx.Document()
     for xml in (
         '<w:style w:type="paragraph" w:styleId="3"><w:name w:val="heading 2"/></w:style>',
-        '<w:style w:type="paragraph" w:styleId="31"><w:name w:val="我的小标题"/>'
-        '<w:basedOn w:val="3"/></w:style>',
-        '<w:style w:type="paragraph" w:styleId="40"><w:name w:val="正文加粗"/>'
-        "<w:rPr><w:b/></w:rPr></w:style>",
+        ('<w:style w:type="paragraph" w:styleId="31"><w:name w:val="我的小标题"/>'
+        '<w:basedOn w:val="3"/></w:style>'),
+        ('<w:style w:type="paragraph" w:styleId="40"><w:name w:val="正文加粗"/>'
+        "<w:rPr><w:b/></w:rPr></w:style>"),
         '<w:style w:type="paragraph" w:styleId="41"><w:name w:val="普通正文"/></w:style>',
     ):
         document.styles.element.append(parse_xml(xml.replace("<w:style ", f"<w:style {NS} ", 1)))

@@ -9,12 +9,11 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from conftest import sample
 
 from gk_extract import pipeline
 from gk_extract.export.parquet import SCHEMAS
 from gk_extract.pipeline import Settings, extract_paths
-
-from conftest import sample
 
 REPORT_HTML = """<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="某县财政局2024年政府信息公开工作年度报告">
 <meta name="PubDate" content="2025-01-20 10:00"></head><body><div class="TRS_Editor">

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import random
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gk_extract.models import Report
 from gk_extract.pipeline import extract_bytes

@@ -6,9 +6,10 @@ reports. The template matcher (``template/``) turns a Document into a :class:`Re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, Mapping, Union
+from typing import Literal, Union
 
 Format = Literal["html", "docx", "doc", "wps", "pdf", "image"]
 ValueKind = Literal["number", "zero", "blank", "placeholder", "text"]
@@ -83,7 +84,7 @@ class Paragraph:
     heading: bool = False
 
 
-Block = Union[Paragraph, Table]
+Block = Paragraph | Table
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,12 @@ import pickle
 import signal
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 import gk_extract
 from gk_extract.errors import DocumentTimeout, GkError, UnsupportedFormat
@@ -168,7 +168,7 @@ def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: floa
             fmt = detect_format(data)
             document = parse_document(data, fmt)
             return build_report(document, Source(report_id, source_path, fmt, source_url))
-    except Exception as exc:  # noqa: BLE001 - a hostile file must cost that file only
+    except Exception as exc:
         logger.debug("%s failed", source_path, exc_info=True)
         return Report(report_id=report_id, source_path=source_path, format=fmt, status="failed",
                       source_url=source_url, error=one_line(exc))
@@ -289,7 +289,7 @@ def extract_paths(paths: Sequence[Path], settings: Settings,
                   on_start: Callable[[int], None] = lambda n: None,
                   on_done: Callable[[Outcome], None] = lambda o: None) -> BatchResult:
     """The whole ``extract`` command: inputs -> reports -> dataset in ``settings.out_dir``."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     files, skipped = collect_inputs(paths)
     on_start(len(files))
     outcomes = run_batch(files, settings, on_done)
@@ -314,7 +314,7 @@ def _write(result: BatchResult, settings: Settings, started: datetime) -> None:
         "command": " ".join(sys.argv), "inputs": len(result.outcomes) + len(result.duplicates),
         "documents": len(result.outcomes), "skipped": len(result.skipped),
         "duplicates": result.duplicates, "started": started.isoformat(),
-        "finished": datetime.now(timezone.utc).isoformat(), "counts": dict(result.counts()),
+        "finished": datetime.now(UTC).isoformat(), "counts": dict(result.counts()),
     })
 
 

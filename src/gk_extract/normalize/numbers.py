@@ -45,8 +45,9 @@ def _parse_number(printed: str, flat: str) -> Value | None:
         return None
     rest = flat[match.end():]
     unit = match["unit"]
-    if rest and _WRAPPED_UNIT.match(rest):
-        unit, rest = _WRAPPED_UNIT.match(rest)[1], ""
+    wrapped = _WRAPPED_UNIT.match(rest) if rest else None
+    if wrapped:
+        unit, rest = wrapped[1], ""
     if rest and not _ANNOTATION.match(rest):
         return None
     number = float(match["int"].replace(",", "") + (match["frac"] or ""))

@@ -78,7 +78,7 @@ def _set_east_asian_font(run_props: BaseOxmlElement, font: str) -> None:
 def _add_title(doc: DocxDocument, text: str, in_textbox: bool) -> None:
     if in_textbox:
         box = parse_xml(TEXTBOX_XML)
-        box.find(".//" + qn("w:t")).text = text
+        box.findall(".//" + qn("w:t"))[0].text = text
         doc.element.body.sectPr.addprevious(box)  # body content goes before the section properties
         return
     paragraph = doc.add_paragraph()

@@ -6,12 +6,12 @@ Printed values are never changed: a total that does not add up fails its rule. A
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 import regex
 
-from gk_extract.models import Check, CellValue, Section
+from gk_extract.models import CellValue, Check, CheckStatus, Section
 from gk_extract.template import spec as T
 
 # Counts are integers, but a fee total may be summed from decimals; this absorbs float error.
@@ -32,6 +32,7 @@ def run_checks(cells: Cells, sections: Sequence[Section]) -> list[Check]:
 def identity(rule: str, scope: str, parts: Sequence[str], totals: Sequence[str], cells: Cells) -> Check:
     """Check that the sum of ``parts`` equals the sum of ``totals``."""
     expected, found = _sum(parts, cells), _sum(totals, cells)
+    status: CheckStatus
     if expected is None or found is None:
         status = "uncertain"
     else:
@@ -141,5 +142,5 @@ def _text_check(phrase: _Phrase, printed: float, cells: Cells) -> Check:
         if table is not None and abs(table - printed) <= TOLERANCE:
             return Check("T1", phrase.scope, table, printed, "pass", keys)
     table, keys = sums[0]
-    status = "fail" if phrase.strict and table is not None else "uncertain"
+    status: CheckStatus = "fail" if phrase.strict and table is not None else "uncertain"
     return Check("T1", phrase.scope, table, printed, status, keys)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from gk_extract.models import Document, Report, Table
+from gk_extract.models import Document, Report, Section, Status, Table
 from gk_extract.normalize.text import squash
 from gk_extract.template import spec as T
 from gk_extract.template.checks import run_checks
@@ -80,11 +80,11 @@ def _extract(doc: Document, version: str, kinds: dict[int, set[str]], out: Extra
     extract_s4(of("s4"), out)
 
 
-def _looks_like_no_report(meta: Meta, sections: list) -> bool:
+def _looks_like_no_report(meta: Meta, sections: list[Section]) -> bool:
     return meta.title_is_other or (not meta.title_is_report and len(sections) < MIN_HEADINGS_FOR_REPORT)
 
 
-def _status(version: str, found: Extraction, sections: list, meta: Meta) -> tuple[str, str | None]:
+def _status(version: str, found: Extraction, sections: list[Section], meta: Meta) -> tuple[Status, str | None]:
     if version == "not_a_report":
         return "not_a_report", "no report title, headings or template tables"
     missing = [name for name, prefix in (("二", "s2"), ("三", "s3_"), ("四", "s4_"))

@@ -7,6 +7,7 @@ the section (``spec.SECTIONS``). A heading may be glued to the text that follows
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import regex
@@ -18,7 +19,7 @@ from gk_extract.template.spec import SECTIONS, SectionSpec
 _ORDINALS = "一二三四五六"
 _HEADING = regex.compile(r"^\s*(?P<num>[一二三四五六])\s*[、.．,，:：]?\s*(?P<rest>\S.*)$", regex.S)
 # An ordinal heading glued after the end of a sentence in the same paragraph.
-_GLUED = regex.compile(r"(?<=[。！？；!?;])\s*(?P<num>[一二三四五六])\s*[、.．]")
+_GLUED = regex.compile(r"(?<=[。！？；!?;])\s*(?P<num>[一二三四五六])(?:\s*[、.．]|\s+)")
 # How far into a paragraph the section keyword may sit after the ordinal: the longest official
 # heading variant (五、政府信息公开工作存在的主要问题及改进情况) puts it 10 characters in.
 KEYWORD_WINDOW = 16
@@ -58,7 +59,7 @@ def _unglue(text: str) -> list[str]:
     """Split a paragraph where a section heading was glued after the end of a sentence."""
     cuts = [m.start("num") for m in _GLUED.finditer(text) if _names_section(text[m.end():])]
     bounds = [0, *cuts, len(text)]
-    return [p for p in (text[a:b].strip() for a, b in zip(bounds, bounds[1:])) if p]
+    return [p for p in (text[a:b].strip() for a, b in itertools.pairwise(bounds)) if p]
 
 
 def _names_section(rest: str) -> bool:

@@ -8,8 +8,8 @@ columns of the national template do not (report-format.md §4.2).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
 
 from gk_extract.models import Cell, CellValue, Table
 from gk_extract.normalize.numbers import parse_value
