@@ -44,6 +44,11 @@ def build_report(doc: Document, source: Source) -> Report:
         version = "not_a_report"
     checks = run_checks(found.cells, sections) if version in ("2021", "2019") else []
     status, error = _status(version, found, sections, meta)
+    unreadable = doc.meta.get("unreadable_pages")
+    if unreadable and status == "ok":
+        status, error = "partial", f"pages {unreadable}: text layer unreadable, needs OCR"
+    elif unreadable:
+        error = f"{error}; pages {unreadable}: text layer unreadable, needs OCR"
     for note in found.notes:
         logger.info("%s: %s", source.report_id[:12], note)
     return Report(
