@@ -179,3 +179,17 @@ def test_old_report_is_never_forced_into_2021_keys() -> None:
     doc = Document("html", (Paragraph("某县人民政府2016年政府信息公开工作年度报告"), stats))
     report = build_report(doc, Source("2" * 64, "b.html", "html"))
     assert report.template == "2014" and report.cells == ()
+
+
+def test_every_row_saved_as_a_table_of_its_own() -> None:
+    values = {r.key: [str(i)] * 7 for i, r in enumerate(T.S3_ROWS)}
+    rows = s3_rows(values)
+    tables = [table([row]) for row in rows[3:]]  # header dropped too, as such pages often do
+    out = Extraction()
+    extract_s3(tables, out)
+    assert cells_of(out)["s3_new_received__total"] == "0"
+    assert cells_of(out)["s3_carried_forward__natural_person"] == "24"
+    doc = Document("html", (Paragraph("某局2023年政府信息公开工作年度报告"), *tables))
+    report = build_report(doc, Source("3" * 64, "c.html", "html"))
+    got = {c.key: c.value.raw for c in report.cells}
+    assert got["s3_withheld_admin_query__total"] == "11"

@@ -70,7 +70,7 @@ def table_kinds(table: Table) -> set[str]:
     """Which template sections a table holds data for, judged by its labels."""
     text = table_text(table)
     kinds = set()
-    if "自然人" in text or "申请人情况" in text or _s3_label_hits(table) >= 2:
+    if "自然人" in text or "申请人情况" in text or _is_s3_fragment(table):
         kinds.add("s3")
     if contains_any(text, ("行政复议", "行政诉讼", "复议后起诉", "未经复议")) and contains_any(
             text, ("维持", "纠正", "审结")):
@@ -81,12 +81,16 @@ def table_kinds(table: Table) -> set[str]:
     return kinds
 
 
-def _s3_label_hits(table: Table) -> int:
-    hits = 0
-    for cells in table.row_cells():
-        if len(cells) >= 8 and best_match(squash(cells[-8].text), T.S3_ROWS) is not None:
-            hits += 1
-    return hits
+def _is_s3_fragment(table: Table) -> bool:
+    """A piece of section 三 without its header: a page's continuation, or one row per table.
+
+    Two labelled rows are needed, or one when the fragment is a single wide row (some CMS
+    editors save every row of the table as a table of its own).
+    """
+    wide = [cells for cells in table.row_cells() if len(cells) >= len(T.S3_COLS) + 1]
+    hits = sum(best_match(squash(cells[-len(T.S3_COLS) - 1].text), T.S3_ROWS) is not None
+               for cells in wide)
+    return hits >= min(2, len(wide)) and hits > 0
 
 
 # ----------------------------------------------------------------------------- section 二
