@@ -43,3 +43,8 @@ def test_site_suffix_removed_and_notice_recognised() -> None:
     assert read_meta(doc("x", ArticleTitle="某县2022年政府信息公开工作年度报告_某县人民政府网")).agency == "某县"
     notice = read_meta(doc("关于做好2023年政府信息公开工作年度报告编制发布工作的通知"))
     assert notice.title_is_other and not notice.title_is_report
+
+
+def test_title_with_the_year_first() -> None:
+    meta = read_meta(doc("2023年度某市交通运输局政府信息公开工作年度报告", "正文。"))
+    assert (meta.agency, meta.year) == ("某市交通运输局", 2023)

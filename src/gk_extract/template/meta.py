@@ -15,6 +15,11 @@ _TITLE = regex.compile(
     r"(?P<agency>[^。；;！!？?]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*"
     r"(?:政府)?(?:信息公开|政务公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
 )
+# The year first: 2023年度某某局政府信息公开工作年度报告.
+_TITLE_YEAR_FIRST = regex.compile(
+    r"^(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<agency>[^。；;！!？?]{2,40}?)\s*"
+    r"(?:政府)?(?:信息公开|政务公开)\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
+)
 _NOT_A_REPORT = regex.compile(r"关于.*(?:报告|年报).*(?:通知|函|通报|意见)|编制.*(?:通知|函)$|政府工作报告")
 _SITE_SUFFIX = regex.compile(r"[_|｜\-—]+[^_|｜\-—]*$")
 _AGENCY_JUNK = regex.compile(r"^[\s《“\"'「(（]+|[\s》”\"'」:：,，]+$")
@@ -60,7 +65,7 @@ def _find_title(doc: Document) -> tuple[str | None, regex.Match[str] | None]:
     found: list[tuple[str, regex.Match[str]]] = []
     for text in candidates:
         flat = _SITE_SUFFIX.sub("", tidy(text)) if "_" in text or "|" in text else tidy(text)
-        match = _TITLE.search(flat.replace(" ", ""))
+        match = _match_title(flat.replace(" ", ""))
         if match and _clean_agency(match["agency"]):
             return flat, match
         if match:
@@ -68,6 +73,13 @@ def _find_title(doc: Document) -> tuple[str | None, regex.Match[str] | None]:
     if found:
         return found[0]
     return (candidates[0] if candidates else None), None
+
+
+def _match_title(text: str) -> regex.Match[str] | None:
+    match = _TITLE.search(text)
+    if match is None or not _clean_agency(match["agency"]):
+        return _TITLE_YEAR_FIRST.search(text) or match
+    return match
 
 
 def _clean_agency(raw: str) -> str:
