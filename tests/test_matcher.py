@@ -193,3 +193,13 @@ def test_every_row_saved_as_a_table_of_its_own() -> None:
     report = build_report(doc, Source("3" * 64, "c.html", "html"))
     got = {c.key: c.value.raw for c in report.cells}
     assert got["s3_withheld_admin_query__total"] == "11"
+
+
+def test_label_spanning_two_columns_read_as_a_label_and_an_empty_cell() -> None:
+    """A PDF without the ruling that merges （七）总计 over the item column gives an empty cell."""
+    rows = [*HEADER, [("三、本年度办理结果", 2, 1), "（六）其他处理", "", *["1"] * 7],
+            ["（七）总计", "", *["9"] * 7]]
+    out = Extraction()
+    extract_s3([table(rows)], out)
+    assert cells_of(out)["s3_result_total__total"] == "9"
+    assert cells_of(out)["s3_other_handling__natural_person"] == "1"

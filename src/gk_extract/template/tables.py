@@ -192,10 +192,11 @@ def _s3_header_order(cells: Sequence[Cell]) -> list[T.ColSpec] | None:
 
 
 def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], out: Extraction) -> T.RowSpec | None:
+    labels = [c for c in labels if squash(c.text)]  # an unruled or empty label cell says nothing
+    if not labels:
+        return None
     own = squash(labels[-1].text)
     context = "".join(squash(c.text) for c in labels[:-1])
-    if not own:
-        return None
     candidates = tuple(s for s in specs if not s.group or not context or contains_any(context, s.group))
     row = best_match(own, candidates)
     if row is None:
