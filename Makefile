@@ -6,9 +6,14 @@ STAMP := $(VENV)/.installed
 DEMO := corpus/demo
 OUT ?= out/demo
 
-.PHONY: run test bench setup demo-corpus lint clean
+.PHONY: run test bench setup system-deps demo-corpus lint clean
 
-setup: $(STAMP)
+setup: system-deps $(STAMP)
+
+# LibreOffice (headless) and CJK fonts for .doc/.wps files; installs as root on Debian/Ubuntu,
+# otherwise says what to install. Fast and silent when they are already there.
+system-deps:
+	@sh scripts/install-system-deps.sh
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +29,9 @@ test: setup
 	$(BIN)/pytest
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/pdf.py
 
 # Regenerate the bundled demo corpus (deterministic: same seed, same bytes).
 demo-corpus: setup
