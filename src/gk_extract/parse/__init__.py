@@ -8,8 +8,6 @@ from gk_extract.parse.detect import detect_format
 
 # Formats whose parsers are not part of this release, with what the user can do instead.
 NOT_YET = {
-    "doc": "Word 97-2003 (.doc) reports are not supported yet; save them as DOCX",
-    "wps": "WPS reports are not supported yet; save them as DOCX",
     "image": "image-only reports need OCR, which is not supported yet",
 }
 
@@ -25,6 +23,10 @@ def parse_document(data: bytes, fmt: str | None = None) -> Document:
         from gk_extract.parse.docx import parse_docx
 
         return parse_docx(data)
+    if fmt in ("doc", "wps"):
+        from gk_extract.parse.office import parse_office
+
+        return parse_office(data, fmt)
     if fmt == "pdf":
         from gk_extract.parse.pdf import parse_pdf
 

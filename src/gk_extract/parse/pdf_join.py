@@ -1,0 +1,208 @@
+"""A table continued on the next page, joined back into one table part.
+
+Two parts are joined when the first ends its page and the second starts the next one
+(nothing but page furniture between them) and their column edges match: the outer edges
+within COLUMN_MATCH_TOLERANCE_PT and the inner edges of one a subset of the other's (a
+section 二 block with one data column continues a four-column block). They are not joined
+when the second starts like the first does (a caption or header row of the same shape with
+another text) while the first has no such row further down: that is a new table of the same
+kind (section 四 printed as three tables), not a continuation.
+
+Before stacking the second part under the first:
+
+* a repeated header is dropped: leading rows of the second part equal (text and position)
+  to a run of header rows of the first, rows that hold no numbers;
+* a merged cell cut by the page break is mended: when the last row of the first part and the
+  first row of the second have cells with the same x extent, one of them spanning several
+  rows, and the second is blank or a label continuation (text that does not start with an
+  item number such as （五） or 2.), the two become one cell whose text is both parts';
+* a row cut by the page break (a wrapped label whose lines went on the next page, the data
+  cells there blank) is mended the same way, cell by cell, when the continued label is a
+  numbered item (3.补正后申 + 请内容仍不明确): an unnumbered label at the top of a page may
+  just as well be the next row with its values left blank.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+import regex
+
+from gk_extract.parse.pdf_tables import PartCell, TablePart, grid_lines, nearest
+
+logger = logging.getLogger(__name__)
+
+# Column edges of the two parts of one table differ by < 1 pt on WPS and Word prints; 3 pt
+# (pdfplumber's snap tolerance) also absorbs a part redrawn from cell fills.
+COLUMN_MATCH_TOLERANCE_PT = 3.0
+# A repeated header is searched among the first part's first rows (the 三 header has 3).
+HEADER_SCAN_ROWS = 4
+
+_NUMBER = regex.compile(r"^[+\-]?\d[\d,，]*(?:[.．]\d+)?\s*(?:万元|元|件|个|条|项|次|%)?$")
+_ITEM_NUMBER = regex.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[.．、)])"
+)
+
+
+def join_parts(first: TablePart, second: TablePart) -> TablePart | None:
+    """The two parts as one, or None when their columns do not match."""
+    if first.method != second.method or second.n_cols < 2:
+        return None
+    xs_first = grid_lines(v for c in first.cells for v in (c.x0, c.x1))
+    xs_second = grid_lines(v for c in second.cells for v in (c.x0, c.x1))
+    if not columns_match(xs_first, xs_second):
+        return None
+    # Both parts' sides on the first part's grid lines, so that equal edges compare equal.
+    above = [_snap_x(c, xs_first) for c in first.cells]
+    below = [_snap_x(c, xs_first) for c in second.cells]
+    if _starts_another_table(above, below):
+        return None
+    cells = _drop_repeated_header(above, below)
+    if not cells:
+        return replace(first, cells=tuple(above))
+    shift = first.bbox[3] - min(c.top for c in cells)
+    cells = [replace(c, top=c.top + shift, bottom=c.bottom + shift) for c in cells]
+    return replace(first, cells=tuple(_mend_cut_cells(above, cells)))
+
+
+def columns_match(xs_a: Sequence[float], xs_b: Sequence[float]) -> bool:
+    if len(xs_a) < 2 or len(xs_b) < 2:
+        return False
+    tol = COLUMN_MATCH_TOLERANCE_PT
+    if abs(xs_a[0] - xs_b[0]) > tol or abs(xs_a[-1] - xs_b[-1]) > tol:
+        return False
+    a_in_b = all(_has_near(xs_b, x) for x in xs_a)
+    b_in_a = all(_has_near(xs_a, x) for x in xs_b)
+    return a_in_b or b_in_a
+
+
+def _has_near(lines: Sequence[float], x: float) -> bool:
+    return abs(lines[nearest(lines, x)] - x) <= COLUMN_MATCH_TOLERANCE_PT
+
+
+def _snap_x(cell: PartCell, xs: Sequence[float]) -> PartCell:
+    """Put the cell's sides on the first part's column edges where they are that close."""
+    x0, x1 = (xs[nearest(xs, v)] if _has_near(xs, v) else v for v in (cell.x0, cell.x1))
+    return replace(cell, x0=x0, x1=x1)
+
+
+# --------------------------------------------------------------------------- repeated header
+
+
+def _rows(cells: Sequence[PartCell]) -> tuple[list[float], list[list[PartCell]]]:
+    """The part's y grid lines and, for each grid row, the cells starting in it."""
+    ys = grid_lines(v for c in cells for v in (c.top, c.bottom))
+    rows: list[list[PartCell]] = [[] for _ in range(max(len(ys) - 1, 0))]
+    for cell in cells:
+        index = nearest(ys, cell.top)
+        if index < len(rows):
+            rows[index].append(cell)
+    for row in rows:
+        row.sort(key=lambda c: c.x0)
+    return ys, rows
+
+
+def _signature(row: Sequence[PartCell]) -> tuple[tuple[int, int, str], ...]:
+    return tuple((round(c.x0), round(c.x1), "".join(c.text.split())) for c in row)
+
+
+def _is_header_row(row: Sequence[PartCell]) -> bool:
+    texts = ["".join(c.text.split()) for c in row]
+    return any(texts) and not any(_NUMBER.match(t) for t in texts)
+
+
+def _starts_another_table(first: Sequence[PartCell], second: Sequence[PartCell]) -> bool:
+    """The second part opens with a header-like row shaped as the first part's opening row,
+    with other text, and the first part repeats that shape nowhere (not a multi-block table
+    whose next block begins on the new page)."""
+    _, rows_a = _rows(first)
+    _, rows_b = _rows(second)
+    if not rows_a or not rows_b or not _is_title_row(rows_b[0]):
+        return False
+    shape = _shape(rows_a[0])
+    if _shape(rows_b[0]) != shape or _signature(rows_b[0]) == _signature(rows_a[0]):
+        return False
+    return not any(_shape(row) == shape and _is_title_row(row) for row in rows_a[1:])
+
+
+def _is_title_row(row: Sequence[PartCell]) -> bool:
+    """A caption or header row: text in every cell, no number (a data row with its values
+    left blank has empty cells)."""
+    return all(_flat(c) and not _NUMBER.match(_flat(c)) for c in row)
+
+
+def _shape(row: Sequence[PartCell]) -> tuple[tuple[int, int], ...]:
+    return tuple((round(c.x0), round(c.x1)) for c in row)
+
+
+def _drop_repeated_header(first: Sequence[PartCell], second: list[PartCell]) -> list[PartCell]:
+    _, rows_a = _rows(first)
+    ys_b, rows_b = _rows(second)
+    repeated = 0
+    for start in range(min(HEADER_SCAN_ROWS, len(rows_a))):
+        k = 0
+        while (k < len(rows_b) and start + k < len(rows_a) and _is_header_row(rows_b[k])
+               and _signature(rows_b[k]) == _signature(rows_a[start + k])):
+            k += 1
+        repeated = max(repeated, k)
+    if not repeated:
+        return second
+    cut = ys_b[repeated]
+    dropped = [c for row in rows_b[:repeated] for c in row]
+    if any(c.bottom > cut + 1.0 for c in dropped):
+        return second  # a header cell reaching into the data rows: keep everything
+    logger.debug("repeated header of %d rows dropped on page %d", repeated, second[0].page)
+    ids = {id(c) for c in dropped}
+    return [c for c in second if id(c) not in ids]
+
+
+# --------------------------------------------------------------------------- cut cells
+
+
+def _mend_cut_cells(first: list[PartCell], second: list[PartCell]) -> list[PartCell]:
+    """Cells of the first part's last row continued by the second part's first row, merged."""
+    ys_a = grid_lines(v for c in first for v in (c.top, c.bottom))
+    ys_b = grid_lines(v for c in second for v in (c.top, c.bottom))
+    last = {_shape([c])[0]: c for c in first if abs(c.bottom - ys_a[-1]) < 1.0}
+    pairs = [(last.get(_shape([c])[0]), c) for c in second if abs(c.top - ys_b[0]) < 1.0]
+    row_cut = _is_cut_row(pairs)
+    mended: dict[int, PartCell] = {}
+    absorbed: set[int] = set()
+    for above, below in pairs:
+        if above is None:
+            continue
+        if row_cut or _continues(above, _span(above, ys_a), below, _span(below, ys_b)):
+            text = "\n".join(t for t in (above.text, below.text) if t)
+            mended[id(above)] = replace(above, bottom=below.bottom, text=text)
+            absorbed.add(id(below))
+    return [mended.get(id(c), c) for c in first] + [c for c in second if id(c) not in absorbed]
+
+
+def _span(cell: PartCell, ys: Sequence[float]) -> int:
+    return nearest(ys, cell.bottom) - nearest(ys, cell.top)
+
+
+def _flat(cell: PartCell) -> str:
+    return "".join(cell.text.split())
+
+
+def _continues(above: PartCell, above_span: int, below: PartCell, below_span: int) -> bool:
+    """Whether two cells facing each other across the page break are one merged cell."""
+    if above_span < 2 and below_span < 2:
+        return False
+    if _NUMBER.match(_flat(above)) or _NUMBER.match(_flat(below)):
+        return False
+    return not _flat(below) or not _ITEM_NUMBER.match(_flat(below))
+
+
+def _is_cut_row(pairs: Sequence[tuple[PartCell | None, PartCell]]) -> bool:
+    """The second part's first row is the rest of the first part's last row: every cell
+    faces one, some carry the rest of a numbered label, and none carries a value."""
+    if not pairs or any(above is None for above, _ in pairs):
+        return False
+    rests = [(_flat(a), _flat(b)) for a, b in pairs if a is not None and _flat(b)]
+    return bool(rests) and all(
+        _ITEM_NUMBER.match(top) and not _ITEM_NUMBER.match(rest) and not _NUMBER.match(rest)
+        for top, rest in rests)

@@ -1,0 +1,238 @@
+"""One PDF page read with pypdfium2: its characters, its drawn rulings, its images.
+
+Why pypdfium2 and not pdfminer (pdfplumber's reader): on the 5-page WPS sample pdfminer spends
+~0.36 s interpreting the content streams before any table is looked for, while PDFium reads
+every character and path of the same pages in ~0.03 s. pdfplumber's *table algorithm* is still
+used (see ``pdf_tables``); it only needs edges, which we build here from PDFium's paths.
+
+Coordinates are in PDF points in the page's display space, after its ``/Rotate``: origin at
+the top-left corner of the crop box, ``top``/``bottom`` growing downwards, exactly like
+pdfplumber's ``top``/``bottom``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+import regex
+
+from gk_extract.parse.pdf_rulings import Edge, read_rulings
+
+logger = logging.getLogger(__name__)
+
+# A report page holds ~300-1,500 glyphs; 20,000 is a dense full page of 6-pt text. Beyond it
+# the page is a data dump or hostile, and the per-glyph Python work would dominate the batch.
+MAX_CHARS_PER_PAGE = 20_000
+# PDFium's loose box (font ascent/descent) is the right height for line grouping, but for
+# vertical (Identity-V) fonts it is ~20x too wide (199 pt for a 10-pt glyph in hzq2024); a
+# loose box more than this many times the glyph's tight box is replaced by the tight box.
+LOOSE_BOX_MAX_RATIO = 4.0
+# ...checked only for loose boxes larger than this: report text is 9-22 pt (二号 title), and
+# skipping the tight-box call for ordinary glyphs saves a sixth of the per-glyph work.
+LOOSE_BOX_CHECK_PT = 30.0
+# Unreadable text layer: share of glyphs PDFium cannot map to Unicode (or maps into the
+# private-use area / to replacement characters) above which the page needs OCR. Clean pages
+# have 0 %; pages with a broken CID font have 80-100 %. 30 % leaves room for a few symbols.
+UNREADABLE_GLYPH_SHARE = 0.3
+# ...judged only on pages with at least this many glyphs: a page holding `- 3 -` and one
+# unmappable bullet is not a broken font.
+MIN_GLYPHS_FOR_VERDICT = 10
+# A page with at least this many letters of which fewer than this share are CJK is a Chinese
+# page whose font maps glyphs to Latin garbage (a report page always has CJK letters).
+NO_CJK_MIN_LETTERS = 50
+NO_CJK_MAX_SHARE = 0.05
+
+_CJK = regex.compile(r"[\p{Han}\u3000-\u303f\uff00-\uffef]")
+_LETTER = regex.compile(r"\p{L}")
+_WHITESPACE = frozenset(" \u00a0\u3000\t")
+# What PDFium inserts by itself (FPDFText_IsGenerated): word spaces and line breaks.
+_GENERATED_CODES = frozenset({0x20, 0x0D, 0x0A, 0x02})
+
+class Char(NamedTuple):
+    """One glyph: its text, its box in display space, and whether it reads left to right."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    upright: bool
+    # Reading direction of the glyph's baseline in display space, in degrees clockwise from
+    # left-to-right: 0, 90 (reads downwards), 180 or 270 (reads upwards).
+    rotation: int
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def size(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class PageContent:
+    """Everything later stages need from one page."""
+
+    number: int
+    width: float
+    height: float
+    chars: tuple[Char, ...]
+    edges: tuple[Edge, ...]
+    n_images: int
+    unreadable: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """Maps PDF user space onto the page's display space (crop box, /Rotate, y down)."""
+
+    rotation: int
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+    @property
+    def size(self) -> tuple[float, float]:
+        w, h = self.right - self.left, self.top - self.bottom
+        return (h, w) if self.rotation in (90, 270) else (w, h)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return y - self.bottom, x - self.left
+        if self.rotation == 180:
+            return self.right - x, y - self.bottom
+        if self.rotation == 270:
+            return self.top - y, self.right - x
+        return x - self.left, self.top - y
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+    def direction(self, dx: float, dy: float) -> int:
+        """A user-space direction vector as a display rotation, quantised to 90 degrees."""
+        if self.rotation == 0 and dy == 0.0 and dx > 0.0:
+            return 0  # the common case, without trigonometry
+        (ax, ay), (bx, by) = self.point(0.0, 0.0), self.point(dx, dy)
+        angle = math.degrees(math.atan2(by - ay, bx - ax))
+        return round(angle / 90.0) % 4 * 90
+
+
+def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
+    """The characters, rulings and image count of page ``index`` (0-based)."""
+    page = pdf[index]
+    try:
+        frame = _frame(page)
+        textpage = page.get_textpage()
+        try:
+            chars, verdict, warnings = _read_chars(textpage.raw, frame, index + 1)
+        finally:
+            textpage.close()
+        edges, n_images, more = read_rulings(page.raw, frame.point, index + 1)
+        width, height = frame.size
+        return PageContent(index + 1, width, height, tuple(chars), tuple(edges), n_images,
+                           verdict, tuple(warnings + more))
+    finally:
+        page.close()
+
+
+def _frame(page: pdfium.PdfPage) -> _Frame:
+    left, bottom, right, top = page.get_cropbox()
+    return _Frame(page.get_rotation() % 360, left, bottom, right, top)
+
+
+# --------------------------------------------------------------------------- characters
+
+
+def _read_chars(raw: Any, frame: _Frame, number: int) -> tuple[list[Char], str | None, list[str]]:
+    """The page's glyphs (generated spaces and unmappable glyphs left out) and a verdict on
+    whether the text layer is readable at all."""
+    count = pdfium_c.FPDFText_CountChars(raw)
+    warnings: list[str] = []
+    if count > MAX_CHARS_PER_PAGE:
+        warnings.append(f"page {number}: {count} characters; only the first {MAX_CHARS_PER_PAGE} read")
+        count = MAX_CHARS_PER_PAGE
+    reader = _CharReader(raw, frame)
+    chars: list[Char] = []
+    glyphs = bad = 0
+    for i in range(max(count, 0)):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in _GENERATED_CODES and pdfium_c.FPDFText_IsGenerated(raw, i):
+            continue  # spaces and line breaks PDFium inferred; we infer our own
+        if _is_bad_code(code) or pdfium_c.FPDFText_HasUnicodeMapError(raw, i):
+            glyphs, bad = glyphs + 1, bad + 1
+            continue
+        char = reader.char(i, chr(code))
+        if char is not None:
+            glyphs += char.text not in _WHITESPACE
+            chars.append(char)
+    return chars, _verdict(chars, glyphs, bad), warnings
+
+
+def _is_bad_code(code: int) -> bool:
+    """Control characters, private-use code points and replacement/noncharacters."""
+    return (
+        code < 0x20 or 0x7F <= code < 0xA0 or 0xE000 <= code <= 0xF8FF or code >= 0xF0000
+        or code in (0xFFFD, 0xFFFE, 0xFFFF)
+    )
+
+
+def _verdict(chars: list[Char], glyphs: int, bad: int) -> str | None:
+    """Why the text layer cannot be used (None when it can)."""
+    if glyphs >= MIN_GLYPHS_FOR_VERDICT and bad / glyphs > UNREADABLE_GLYPH_SHARE:
+        return "(cid:) glyphs"
+    letters = [c.text for c in chars if _LETTER.match(c.text)]
+    if len(letters) >= NO_CJK_MIN_LETTERS:
+        cjk = sum(1 for t in letters if _CJK.match(t))
+        if cjk / len(letters) < NO_CJK_MAX_SHARE:
+            return "almost no CJK characters"
+    return None
+
+
+class _CharReader:
+    """Per-glyph PDFium calls with reusable ctypes out-parameters."""
+
+    def __init__(self, raw: Any, frame: _Frame) -> None:
+        self.raw, self.frame = raw, frame
+        self.loose = pdfium_c.FS_RECTF()
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.tight = [ctypes.c_double() for _ in range(4)]
+
+    def char(self, i: int, text: str) -> Char | None:
+        if not pdfium_c.FPDFText_GetLooseCharBox(self.raw, i, self.loose):
+            return None
+        box = self._box(i)
+        rotation = 0
+        if pdfium_c.FPDFText_GetMatrix(self.raw, i, self.matrix):
+            m = self.matrix
+            rotation = self.frame.direction(m.a, m.b) if (m.a or m.b) else 0
+        x0, top, x1, bottom = self.frame.box(*box)
+        if text in _WHITESPACE:
+            text = " "
+        return Char(text, x0, top, x1, bottom, rotation == 0, rotation)
+
+    def _box(self, i: int) -> tuple[float, float, float, float]:
+        """(left, bottom, right, top) in user space: the loose box unless it is absurd."""
+        lo = self.loose
+        loose = lo.left, min(lo.bottom, lo.top), lo.right, max(lo.bottom, lo.top)
+        if max(lo.right - lo.left, abs(lo.top - lo.bottom)) <= LOOSE_BOX_CHECK_PT:
+            return loose
+        left, right, bottom, top = self.tight
+        pdfium_c.FPDFText_GetCharBox(self.raw, i, left, right, bottom, top)
+        extent = max(right.value - left.value, top.value - bottom.value, 1.0)
+        if max(loose[2] - loose[0], loose[3] - loose[1]) > LOOSE_BOX_MAX_RATIO * extent + 2:
+            return left.value, bottom.value, right.value, top.value
+        return loose

@@ -1,0 +1,205 @@
+"""The visible straight lines of a PDF page, as pdfplumber edges, read with pypdfium2.
+
+Stroked segments become edges; filled axis-aligned rectangles become one edge when thin (Word
+prints borders that way) or their four sides when thick (shaded cells). Anything painted
+white draws nothing on paper and is skipped: WPS fills every text line and table cell white.
+Objects are walked through PDFium's raw API (Form XObjects included, with their matrices);
+points are mapped to display space by the caller's ``to_display``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+from collections.abc import Callable
+from itertools import pairwise
+from typing import Any, NamedTuple
+
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+
+logger = logging.getLogger(__name__)
+
+# Path segments looked at per page: a ruled 25x16 table has ~1,000. A page past this limit is
+# a vector drawing (a map, a chart); its rulings are not a table we could read anyway.
+MAX_PATH_SEGMENTS = 20_000
+# Form XObjects nest; WPS and Word never go deeper than 2. Deeper nesting is ignored.
+MAX_FORM_DEPTH = 4
+# A segment whose ends differ by at most this much across its direction is axis-aligned.
+AXIS_TOLERANCE_PT = 0.5
+# A filled rectangle at most this thick is a drawn ruling (Word prints borders as 0.5-1.5 pt
+# filled rectangles); a thicker one is a shaded area, which contributes its four sides.
+RULE_MAX_THICKNESS_PT = 2.0
+# Fill or stroke colour channels at or above this are white on paper: WPS fills every text
+# line and every table cell with white rectangles that draw nothing visible.
+WHITE_MIN = 250
+
+Edge = dict[str, Any]
+"""A ruling as pdfplumber's table code wants it (x0, x1, top, bottom, width, height, ...)."""
+ToDisplay = Callable[[float, float], tuple[float, float]]
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+class _Point(NamedTuple):
+    x: float
+    y: float
+
+
+def read_rulings(page: Any, to_display: ToDisplay, number: int) -> tuple[list[Edge], int, list[str]]:
+    """Visible straight rulings as pdfplumber edges, and the number of image objects.
+
+    Walks the raw object list (and Form XObjects) without pypdfium2's wrappers: a text-heavy
+    page has one object per glyph run, and wrapping each cost more than reading the paths.
+    """
+    walk = _PathWalk(to_display)
+    count = pdfium_c.FPDFPage_CountObjects(page)
+    walk.objects([pdfium_c.FPDFPage_GetObject(page, i) for i in range(max(count, 0))],
+                 None, depth=0)
+    if walk.budget < 0:
+        walk.warnings.append(f"page {number}: more than {MAX_PATH_SEGMENTS} path segments; "
+                             "rulings beyond them ignored")
+    return walk.edges, walk.n_images, walk.warnings
+
+
+class _PathWalk:
+    def __init__(self, to_display: ToDisplay) -> None:
+        self.to_display = to_display
+        self.edges: list[Edge] = []
+        self.warnings: list[str] = []
+        self.n_images = 0
+        self.budget = MAX_PATH_SEGMENTS
+
+    def objects(self, objs: list[Any], outer: Matrix | None, depth: int) -> None:
+        for obj in objs:
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                self.n_images += 1
+            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH and self.budget >= 0:
+                self._path(obj, _compose(_matrix(obj), outer))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth + 1 < MAX_FORM_DEPTH:
+                count = pdfium_c.FPDFFormObj_CountObjects(obj)
+                children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(max(count, 0))]
+                self.objects(children, _compose(_matrix(obj), outer), depth + 1)
+
+    def _path(self, obj: Any, matrix: Matrix) -> None:
+        n_segments = pdfium_c.FPDFPath_CountSegments(obj)
+        self.budget -= max(n_segments, 0)
+        if self.budget >= 0:
+            self.edges.extend(_path_edges(obj, n_segments, matrix, self.to_display))
+
+
+def _matrix(raw: Any) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(raw, m):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(inner: Matrix, outer: Matrix | None) -> Matrix:
+    """inner then outer, in PDF's row-vector convention."""
+    if outer is None:
+        return inner
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
+
+
+def _path_edges(raw: Any, n_segments: int, matrix: Matrix, to_display: ToDisplay) -> list[Edge]:
+    fill, stroke = _visible_paint(raw)
+    if not (fill or stroke):
+        return []
+    edges: list[Edge] = []
+    for points in _subpaths(raw, n_segments, matrix, to_display):
+        if stroke:
+            edges.extend(_segment_edges(points))
+        elif fill:
+            edges.extend(_filled_rect_edges(points))
+    return edges
+
+
+def _visible_paint(raw: Any) -> tuple[bool, bool]:
+    """Whether the path is filled and/or stroked with a colour that shows on white paper."""
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(raw, fill_mode, stroke):
+        return False, False
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    fill = bool(fill_mode.value) and bool(pdfium_c.FPDFPageObj_GetFillColor(raw, r, g, b, a))
+    fill = fill and a.value > 0 and min(r.value, g.value, b.value) < WHITE_MIN
+    visible_stroke = bool(stroke.value) and bool(pdfium_c.FPDFPageObj_GetStrokeColor(raw, r, g, b, a))
+    visible_stroke = visible_stroke and a.value > 0 and min(r.value, g.value, b.value) < WHITE_MIN
+    return fill, visible_stroke
+
+
+def _subpaths(raw: Any, n_segments: int, matrix: Matrix, to_display: ToDisplay) -> list[list[_Point | None]]:
+    """Each subpath as display-space points; None marks a curve (which breaks straightness)."""
+    a, b, c, d, e, f = matrix
+    x, y = ctypes.c_float(), ctypes.c_float()
+    paths: list[list[_Point | None]] = []
+    current: list[_Point | None] = []
+    for k in range(n_segments):
+        segment = pdfium_c.FPDFPath_GetPathSegment(raw, k)
+        if not segment or not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+            continue
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        point = _Point(*to_display(a * x.value + c * y.value + e, b * x.value + d * y.value + f))
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            current = [point]
+            paths.append(current)
+            continue
+        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            current.append(None)
+        current.append(point)
+        if pdfium_c.FPDFPathSegment_GetClose(segment) and current and current[0] is not None:
+            current.append(current[0])
+    return paths
+
+
+def _segment_edges(points: list[_Point | None]) -> list[Edge]:
+    edges = []
+    for p, q in pairwise(points):
+        if p is not None and q is not None:
+            edge = _edge(p, q)
+            if edge is not None:
+                edges.append(edge)
+    return edges
+
+
+def _filled_rect_edges(points: list[_Point | None]) -> list[Edge]:
+    """A filled axis-aligned rectangle: a ruling when thin, its four sides when not."""
+    corners = [p for p in points if p is not None]
+    if len(corners) != len(points) or not 4 <= len(corners) <= 5:
+        return []
+    x0, x1 = min(p.x for p in corners), max(p.x for p in corners)
+    top, bottom = min(p.y for p in corners), max(p.y for p in corners)
+    if not all(_near(p.x, x0, x1) and _near(p.y, top, bottom) for p in corners):
+        return []  # not an axis-aligned rectangle
+    if x1 - x0 <= RULE_MAX_THICKNESS_PT and bottom - top > x1 - x0:
+        mid = (x0 + x1) / 2
+        return _edges_of((_Point(mid, top), _Point(mid, bottom)))
+    if bottom - top <= RULE_MAX_THICKNESS_PT:
+        mid = (top + bottom) / 2
+        return _edges_of((_Point(x0, mid), _Point(x1, mid)))
+    sides = ((x0, top, x1, top), (x0, bottom, x1, bottom), (x0, top, x0, bottom), (x1, top, x1, bottom))
+    return _edges_of(*((_Point(p, q), _Point(r, s)) for p, q, r, s in sides))
+
+
+def _near(value: float, low: float, high: float) -> bool:
+    return abs(value - low) <= AXIS_TOLERANCE_PT or abs(value - high) <= AXIS_TOLERANCE_PT
+
+
+def _edges_of(*pairs: tuple[_Point, _Point]) -> list[Edge]:
+    return [e for e in (_edge(p, q) for p, q in pairs) if e is not None]
+
+
+def _edge(p: _Point, q: _Point) -> Edge | None:
+    """A pdfplumber edge for a horizontal or vertical segment; None for slanted ones."""
+    if abs(p.y - q.y) <= AXIS_TOLERANCE_PT and abs(p.x - q.x) > AXIS_TOLERANCE_PT:
+        x0, x1, y = min(p.x, q.x), max(p.x, q.x), (p.y + q.y) / 2
+        return {"x0": x0, "x1": x1, "top": y, "bottom": y, "doctop": y, "width": x1 - x0,
+                "height": 0.0, "orientation": "h", "object_type": "line"}
+    if abs(p.x - q.x) <= AXIS_TOLERANCE_PT and abs(p.y - q.y) > AXIS_TOLERANCE_PT:
+        top, bottom, x = min(p.y, q.y), max(p.y, q.y), (p.x + q.x) / 2
+        return {"x0": x, "x1": x, "top": top, "bottom": bottom, "doctop": top, "width": 0.0,
+                "height": bottom - top, "orientation": "v", "object_type": "line"}
+    return None

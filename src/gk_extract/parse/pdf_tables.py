@@ -1,0 +1,395 @@
+"""Tables on one PDF page, and any table part -> a span-aware :class:`Table` grid.
+
+The cascade (STYLE habit 3), each cell recording the step in ``Cell.method``:
+
+1. ``ruled``: pdfplumber's lines strategy (``merge_edges`` -> ``edges_to_intersections`` ->
+   ``intersections_to_cells`` -> ``cells_to_tables``) run on the rulings read by ``pdf_page``.
+   Each cell box is then placed on a grid made of the distinct x and y edges of all cell
+   boxes, so a merged cell (a missing ruling) becomes one origin cell with spans.
+2. ``aligned``: only on a page with no ruled table, runs of lines whose words line up in
+   columns separated by wide gaps.
+
+Glyphs are assigned to cells by their centre (a grid lookup per glyph, no per-cell cropping).
+"""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from statistics import median
+from typing import Any
+
+import regex
+from pdfplumber import table as plumber
+from pdfplumber.utils.geometry import filter_edges
+
+from gk_extract.models import Cell, Table
+from gk_extract.parse.pdf_page import Char
+from gk_extract.parse.pdf_rulings import Edge
+from gk_extract.parse.pdf_text import Line, group_lines, line_text
+
+logger = logging.getLogger(__name__)
+
+# pdfplumber's defaults are 3 pt; swept 1-5 on hzq2024 and LibreOffice/Word prints: WPS draws
+# each border twice 0.2-1 pt apart and cell fills leave 0.2-0.5 pt gaps, which 3 pt joins;
+# the closest distinct rulings in report tables are ~15 pt apart (one 10-pt text row).
+SNAP_TOLERANCE_PT = 3.0
+JOIN_TOLERANCE_PT = 3.0
+INTERSECTION_TOLERANCE_PT = 3.0
+# Rulings shorter than this are tick marks or underline fragments, not cell borders.
+EDGE_MIN_LENGTH_PT = 3.0
+# pdfplumber's intersection search is quadratic: in rulings (edges_to_intersections) and in
+# crossings (intersections_to_cells, 0.25 s for 2,600). A full-page 40x16 table has 57 merged
+# rulings and 700 crossings; pages far beyond are charts or graph paper, not tables.
+MAX_EDGES = 600
+MAX_INTERSECTIONS = 1_500
+# Cell edges closer than this are one grid line (rulings snapped within 3 pt leave cell boxes
+# whose edges differ by well under 1 pt; 2 pt is still far below a column width).
+GRID_SNAP_PT = 2.0
+# A boxed single cell with at most this many lines may be a table's caption band
+# (第二十条第（八）项) left at the bottom of a page; longer boxes are framed text.
+CAPTION_MAX_LINES = 2
+# Stacked glyphs (one per line, centres within this many em) are vertical text: 三、本年度….
+STACK_ALIGN_EM = 0.6
+# Aligned fallback: a gap of this many em between glyphs separates columns (word spaces are
+# < 0.5 em; columns of a borderless table are several em apart).
+ALIGNED_GAP_EM = 1.5
+# ...and a table needs this many consecutive lines split into at least two columns.
+ALIGNED_MIN_ROWS = 3
+# Consecutive table lines are closer than this many em (a blank line ends the table).
+ALIGNED_MAX_LINE_GAP_EM = 2.5
+
+BBox = tuple[float, float, float, float]
+
+# A whole line that is (the start of) a number, and a whole line of digits that may end it.
+_NUMBER_PIECE = regex.compile(r"^[+\-]?\d[\d,，.．]*$")
+_DIGITS = regex.compile(r"^\d[\d,，.．]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PartCell:
+    """A cell box with its text, in the coordinates of the part that holds it."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class TablePart:
+    """A table, or the piece of one on one page, before it is laid on a grid."""
+
+    page: int
+    cells: tuple[PartCell, ...]
+    method: str
+
+    @property
+    def bbox(self) -> BBox:
+        return (min(c.x0 for c in self.cells), min(c.top for c in self.cells),
+                max(c.x1 for c in self.cells), max(c.bottom for c in self.cells))
+
+    @property
+    def n_cols(self) -> int:
+        return max(len(grid_lines(c for cell in self.cells for c in (cell.x0, cell.x1))) - 1, 0)
+
+
+# --------------------------------------------------------------------------- grid helpers
+
+
+def grid_lines(values: Iterable[float]) -> list[float]:
+    """Distinct positions, values within GRID_SNAP_PT of each other counted once (their mean)."""
+    ordered = sorted(values)
+    clusters: list[list[float]] = []
+    for value in ordered:
+        if clusters and value - clusters[-1][-1] <= GRID_SNAP_PT:
+            clusters[-1].append(value)
+        else:
+            clusters.append([value])
+    return [sum(c) / len(c) for c in clusters]
+
+
+def nearest(lines: Sequence[float], value: float) -> int:
+    """Index of the grid line nearest to ``value``."""
+    i = bisect_left(lines, value)
+    if i == 0:
+        return 0
+    if i == len(lines):
+        return len(lines) - 1
+    return i if lines[i] - value < value - lines[i - 1] else i - 1
+
+
+def build_table(part: TablePart, number: int) -> Table:
+    """Lay a part's cell boxes on the grid of their distinct edges."""
+    xs = grid_lines(v for c in part.cells for v in (c.x0, c.x1))
+    ys = grid_lines(v for c in part.cells for v in (c.top, c.bottom))
+    taken: set[tuple[int, int]] = set()
+    cells: list[Cell] = []
+    for box in sorted(part.cells, key=lambda c: (c.top, c.x0)):
+        row, col = nearest(ys, box.top), nearest(xs, box.x0)
+        rowspan = max(nearest(ys, box.bottom) - row, 1)
+        colspan = max(nearest(xs, box.x1) - col, 1)
+        if (row, col) in taken:
+            logger.debug("p%d table%d: two cells at r%d c%d; second dropped", box.page, number, row, col)
+            continue
+        taken.update((row + i, col + j) for i in range(rowspan) for j in range(colspan))
+        ref = f"p{box.page} table{number} r{row} c{col}"
+        cells.append(Cell(row, col, box.text, rowspan, colspan, ref, box.page, part.method))
+    cells.sort(key=lambda c: (c.row, c.col))
+    return Table(tuple(cells), max(len(ys) - 1, 1), max(len(xs) - 1, 1),
+                 ref=f"p{part.page} table{number}", page=part.page)
+
+
+# --------------------------------------------------------------------------- ruled tables
+
+
+def ruled_regions(edges: Sequence[Edge]) -> list[list[BBox]] | None:
+    """Cell boxes of each ruled region on a page (single boxed cells included); None when the
+    page has too many rulings to be a page of tables."""
+    if not edges:
+        return []
+    merged = plumber.merge_edges(list(edges), SNAP_TOLERANCE_PT, SNAP_TOLERANCE_PT,
+                                 JOIN_TOLERANCE_PT, JOIN_TOLERANCE_PT)
+    merged = filter_edges(merged, min_length=EDGE_MIN_LENGTH_PT)
+    if len(merged) > MAX_EDGES:
+        return None
+    points = plumber.edges_to_intersections(merged, INTERSECTION_TOLERANCE_PT,
+                                            INTERSECTION_TOLERANCE_PT)
+    if len(points) > MAX_INTERSECTIONS:
+        return None
+    boxes: list[BBox] = [_bbox(b) for b in plumber.intersections_to_cells(points)]
+    groups = [[_bbox(b) for b in g] for g in plumber.cells_to_tables(list(boxes))]
+    grouped = {b for g in groups for b in g}
+    singles = [[b] for b in boxes if b not in grouped]
+    return [g for g in groups + singles if not _contains_other(g, groups + singles)]
+
+
+def _bbox(box: Any) -> BBox:
+    x0, top, x1, bottom = box
+    return float(x0), float(top), float(x1), float(bottom)
+
+
+def _contains_other(group: list[BBox], groups: list[list[BBox]]) -> bool:
+    """A single box around another region is a frame (a page border), not a table."""
+    if len(group) != 1:
+        return False
+    x0, top, x1, bottom = group[0]
+    return any(g is not group and all(x0 <= b[0] and b[2] <= x1 and top <= b[1] and b[3] <= bottom
+                                      for b in g) for g in groups)
+
+
+def table_parts(regions: Sequence[Sequence[BBox]], chars: Sequence[Char],
+                page: int) -> tuple[list[TablePart], list[Char]]:
+    """Table parts of a page's ruled regions, and the upright glyphs left for the text flow.
+
+    A region of one column is no table: a boxed caption (one cell of at most
+    CAPTION_MAX_LINES lines) is kept as a part, since it may head a table continued on the
+    next page; any other (a framed note, a page border, shaded lines) goes back to the text.
+    """
+    boxes = [region_bbox(r) for r in regions]
+    owned: list[list[Char]] = [[] for _ in regions]
+    flow: list[Char] = []
+    for char in chars:
+        index = next((i for i, b in enumerate(boxes) if inside(char, b)), None)
+        (flow if index is None else owned[index]).append(char)
+    parts: list[TablePart] = []
+    for region, own in zip(regions, owned):
+        part, stray = fill_region(region, own, page)
+        flow.extend(stray)
+        if part.n_cols >= 2 or _is_caption(part):
+            parts.append(part)
+        else:
+            strays = {id(c) for c in stray}
+            flow.extend(c for c in own if id(c) not in strays)
+    return parts, [c for c in flow if c.upright]  # turned glyphs outside tables: watermarks
+
+
+def _is_caption(part: TablePart) -> bool:
+    texts = [c.text for c in part.cells]
+    return len(texts) == 1 and bool(texts[0]) and texts[0].count("\n") < CAPTION_MAX_LINES
+
+
+def region_bbox(boxes: Sequence[BBox]) -> BBox:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def fill_region(boxes: Sequence[BBox], chars: Sequence[Char],
+                page: int) -> tuple[TablePart, list[Char]]:
+    """Give each cell box the glyphs whose centre lies inside it; also return the glyphs
+    that fall in no cell (beside an L-shaped table, inside its bounding box)."""
+    xs = grid_lines(v for b in boxes for v in (b[0], b[2]))
+    ys = grid_lines(v for b in boxes for v in (b[1], b[3]))
+    slots: dict[tuple[int, int], int] = {}
+    for index, (x0, top, x1, bottom) in enumerate(boxes):
+        for r in range(nearest(ys, top), nearest(ys, bottom)):
+            for c in range(nearest(xs, x0), nearest(xs, x1)):
+                slots.setdefault((r, c), index)
+    owned: list[list[Char]] = [[] for _ in boxes]
+    stray: list[Char] = []
+    for char in chars:
+        r, c = bisect_right(ys, char.cy) - 1, bisect_right(xs, char.cx) - 1
+        owner = slots.get((r, c))
+        (stray if owner is None else owned[owner]).append(char)
+    cells = tuple(PartCell(*box, cell_text(own), page) for box, own in zip(boxes, owned))
+    return TablePart(page, cells, "ruled"), stray
+
+
+def inside(char: Char, bbox: BBox) -> bool:
+    return bbox[0] <= char.cx <= bbox[2] and bbox[1] <= char.cy <= bbox[3]
+
+
+# --------------------------------------------------------------------------- cell text
+
+
+def cell_text(chars: Sequence[Char]) -> str:
+    """A cell's glyphs as lines joined by newlines; stacked or rotated text in reading order."""
+    upright = [c for c in chars if c.upright]
+    texts = _upright_text(upright)
+    rotated = [c for c in chars if not c.upright]
+    if rotated:
+        texts.extend(_rotated_text(rotated))
+    return _join_cell_lines([t for t in texts if t])
+
+
+def _join_cell_lines(lines: Sequence[str]) -> str:
+    """Lines joined by newlines, except a number wrapped in a narrow column (the
+    WRAPPED_NUMBER rule: `2,68` over `1` is 2,681, as the value was typed)."""
+    out = ""
+    for line in lines:
+        wrapped = bool(out) and _NUMBER_PIECE.match(out.rsplit("\n", 1)[-1]) and _DIGITS.match(line)
+        out = f"{out}{'' if wrapped else chr(10)}{line}" if out else line
+    return out
+
+
+def _upright_text(chars: Sequence[Char]) -> list[str]:
+    lines = group_lines(chars)
+    if _is_stacked(lines):
+        return ["".join(ln.text for ln in lines)]  # one glyph per line: vertical text
+    return [ln.text for ln in lines]
+
+
+def _is_stacked(lines: Sequence[Line]) -> bool:
+    if len(lines) < 2 or any(len(ln.text) != 1 for ln in lines):
+        return False
+    centres = [(ln.x0 + ln.x1) / 2 for ln in lines]
+    size = median(ln.size for ln in lines)
+    return max(centres) - min(centres) <= STACK_ALIGN_EM * size
+
+
+def _rotated_text(chars: Sequence[Char]) -> list[str]:
+    """Glyphs turned by 90/180/270 degrees, read along their own baselines.
+
+    Text turned clockwise (90) reads downwards with its lines stacked right to left;
+    turned counter-clockwise (270) it reads upwards with lines stacked left to right.
+    """
+    out: list[str] = []
+    for rotation in (90, 270, 180):
+        group = [c for c in chars if c.rotation == rotation]
+        if not group:
+            continue
+        if rotation == 180:
+            out.extend(line_text(sorted(ln.chars, key=lambda c: -c.x0))
+                       for ln in reversed(group_lines(group)))
+            continue
+        columns = _columns(group)
+        columns.sort(key=lambda col: col[0].cx, reverse=rotation == 90)
+        for column in columns:
+            column.sort(key=lambda c: c.cy, reverse=rotation == 270)
+            out.append("".join(c.text for c in column).strip())
+    return out
+
+
+def _columns(chars: Sequence[Char]) -> list[list[Char]]:
+    columns: list[list[Char]] = []
+    for char in sorted(chars, key=lambda c: c.cx):
+        width = char.x1 - char.x0
+        if columns and abs(char.cx - columns[-1][-1].cx) <= max(width, 1.0) / 2:
+            columns[-1].append(char)
+        else:
+            columns.append([char])
+    return columns
+
+
+# --------------------------------------------------------------------------- aligned fallback
+
+
+def aligned_parts(lines: Sequence[Line], page: int) -> tuple[list[TablePart], set[int]]:
+    """Borderless tables among a page's text lines, and the indices of the lines they use."""
+    split = [_segments(ln) for ln in lines]
+    parts: list[TablePart] = []
+    used: set[int] = set()
+    for start, end in _aligned_runs(lines, split):
+        part = _aligned_part(lines[start:end], split[start:end], page)
+        if part is not None:
+            parts.append(part)
+            used.update(range(start, end))
+    return parts, used
+
+
+def _segments(line: Line) -> list[list[Char]]:
+    """A line's glyphs cut at column-sized gaps."""
+    segments: list[list[Char]] = []
+    for char in line.chars:
+        if char.text == " ":
+            continue
+        if segments and char.x0 - segments[-1][-1].x1 < ALIGNED_GAP_EM * max(char.size, line.size):
+            segments[-1].append(char)
+        else:
+            segments.append([char])
+    return segments
+
+
+def _aligned_runs(lines: Sequence[Line], split: Sequence[list[list[Char]]]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, line in enumerate(lines):
+        tabular = len(split[i]) >= 2
+        close = start is not None and line.top - lines[i - 1].bottom <= ALIGNED_MAX_LINE_GAP_EM * line.size
+        if tabular and (start is None or close):
+            start = i if start is None else start
+            continue
+        if start is not None and i - start >= ALIGNED_MIN_ROWS:
+            runs.append((start, i))
+        start = i if tabular else None
+    if start is not None and len(lines) - start >= ALIGNED_MIN_ROWS:
+        runs.append((start, len(lines)))
+    return runs
+
+
+def _aligned_part(lines: Sequence[Line], split: Sequence[list[list[Char]]], page: int) -> TablePart | None:
+    bands = _bands([(s[0].x0, s[-1].x1) for segs in split for s in segs])
+    if len(bands) < 2:
+        return None
+    cells: list[PartCell] = []
+    edges = [b[0] for b in bands] + [bands[-1][1]]
+    for i, (line, segs) in enumerate(zip(lines, split)):
+        top = line.top if i == 0 else (lines[i - 1].bottom + line.top) / 2
+        bottom = line.bottom if i == len(lines) - 1 else (line.bottom + lines[i + 1].top) / 2
+        texts = [""] * len(bands)
+        for seg in segs:
+            band = _band_index(bands, (seg[0].x0 + seg[-1].x1) / 2)
+            texts[band] = f"{texts[band]} {line_text(seg)}".strip()
+        for b, text in enumerate(texts):
+            cells.append(PartCell(edges[b], top, edges[b + 1], bottom, text, page))
+    return TablePart(page, tuple(cells), "aligned")
+
+
+def _bands(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Column bands: the union of overlapping segment extents."""
+    bands: list[tuple[float, float]] = []
+    for x0, x1 in sorted(intervals):
+        if bands and x0 <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], x1))
+        else:
+            bands.append((x0, x1))
+    return bands
+
+
+def _band_index(bands: Sequence[tuple[float, float]], x: float) -> int:
+    """The band holding ``x`` (bands are unions of segments, so one always does)."""
+    return next((i for i, (_, x1) in enumerate(bands) if x <= x1), len(bands) - 1)
