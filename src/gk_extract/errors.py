@@ -21,3 +21,10 @@ class ParseError(GkError):
 
 class DocumentTimeout(GkError):
     """Raised inside a worker when one document exceeds its time limit."""
+
+
+class ConverterMissing(ParseError):
+    """Raised by ``parse.office`` when a .doc/.wps file needs LibreOffice and none is installed.
+
+    Caught by the pipeline like any ParseError; its one-line message says how to install it.
+    """

@@ -61,6 +61,24 @@ S2_MEANS: dict[str, float] = {
 }
 FEE_CENTS_CHOICES: tuple[tuple[int, int], ...] = ((0, 0), (0, 0), (1, 5000), (100000, 3000000))
 CHANGE_RANGE = 12  # |本年增/减| of the 2019 format
+# Sections whose text (printed before their tables) takes the filler paragraphs: padding
+# there moves the page breaks of the 二 and 三 tables to other rows.
+FILLER_SECTIONS: tuple[str, str] = ("s2_proactive", "s3_requests")
+# Neutral prose for filler: no ordinal at the start, no figures, nothing a checker reads.
+_FILLER_SENTENCES: tuple[str, ...] = (
+    "我单位坚持把政务公开作为转变政府职能、建设法治政府的重要抓手，",
+    "按照上级部署要求，结合本单位工作实际，",
+    "围绕群众关切和社会关注的热点问题，",
+    "认真落实政府信息公开工作责任制，",
+    "持续优化政府信息公开栏目设置和内容保障，",
+    "进一步规范信息发布流程，严格执行保密审查制度，",
+    "推动政务公开工作走深走实，",
+)
+_FILLER_ENDINGS: tuple[str, ...] = (
+    "确保各项工作落到实处。",
+    "不断提升政务公开工作质效。",
+    "切实保障人民群众的知情权、参与权和监督权。",
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,7 @@ class SyntheticReport:
     consistent: bool = True
     violations: tuple[str, ...] = ()
     render_seed: int = 0
+    filler_paragraphs: int = 0
 
     def layout_flags(self) -> dict[str, Any]:
         return {
@@ -103,6 +122,7 @@ class SyntheticReport:
             "labels_split": self.labels_split,
             "extra_s2_row": self.extra_s2_row,
             "title_in_textbox": self.title_in_textbox,
+            "filler_paragraphs": self.filler_paragraphs,
         }
 
     def truth(self) -> dict[str, Any]:
@@ -198,6 +218,7 @@ class _Plan:
     title_in_textbox: bool
     consistent: bool
     render_seed: int
+    filler_paragraphs: int
 
 
 _PLAN_FIELDS = frozenset(f.name for f in fields(_Plan))
@@ -234,6 +255,7 @@ def _draw_plan(rng: random.Random, over: dict[str, Any]) -> _Plan:
         title_in_textbox=over.get("title_in_textbox", rng.random() < TITLE_IN_TEXTBOX_SHARE),
         consistent=over.get("consistent", rng.random() < CONSISTENT_SHARE),
         render_seed=over.get("render_seed", rng.getrandbits(32)),
+        filler_paragraphs=over.get("filler_paragraphs", 0),  # not drawn: seeds keep their reports
     )
     _validate(plan)
     return plan
@@ -250,6 +272,10 @@ def _validate(plan: _Plan) -> None:
         raise ValueError(f"s2_layout must be 'one_table' or 'four_tables', got {plan.s2_layout!r}")
     if plan.s4_layout not in ("one_table", "three_tables"):
         raise ValueError(f"s4_layout must be 'one_table' or 'three_tables', got {plan.s4_layout!r}")
+    if not isinstance(plan.filler_paragraphs, int) or plan.filler_paragraphs < 0:
+        raise ValueError(
+            f"filler_paragraphs must be a non-negative int, got {plan.filler_paragraphs!r}"
+        )
 
 
 # ----------------------------------------------------------------------------- section 二
@@ -359,6 +385,31 @@ def _no_cases(counts: cnt.Counts) -> bool:
     return not any(n for k, n in counts.items() if k.startswith("s4_"))
 
 
+# ----------------------------------------------------------------------------- filler
+
+
+def _filler_paragraph(rng: random.Random) -> str:
+    sentences = rng.sample(_FILLER_SENTENCES, rng.randint(2, 4))
+    return "".join(sentences) + rng.choice(_FILLER_ENDINGS)
+
+
+def with_filler(sections: dict[str, str], count: int, seed: int) -> dict[str, str]:
+    """Append ``count`` filler paragraphs to the text of sections 二 and 三, split at random.
+
+    Drawn from a generator of their own (``seed``), so the rest of the report is the same
+    with or without filler.
+    """
+    if not count:
+        return sections
+    rng = random.Random(f"{seed}:filler")
+    before_s2 = rng.randint(0, count)
+    padded = dict(sections)
+    for key, n in zip(FILLER_SECTIONS, (before_s2, count - before_s2)):
+        lines = [sections[key]] if sections[key] else []
+        padded[key] = "\n".join(lines + [_filler_paragraph(rng) for _ in range(n)])
+    return padded
+
+
 # ----------------------------------------------------------------------------- assembly
 
 
@@ -378,7 +429,11 @@ def _build(rng: random.Random, plan: _Plan) -> SyntheticReport:
         template=plan.template,
         cells={key: raw for key, (raw, _) in printed.items()},
         expected=expected,
-        sections=texts.sections(rng, plan.year, _figures(counts, expected), _no_cases(counts)),
+        sections=with_filler(
+            texts.sections(rng, plan.year, _figures(counts, expected), _no_cases(counts)),
+            plan.filler_paragraphs,
+            plan.render_seed,
+        ),
         title=texts.title(rng, plan.agency, plan.year),
         headings=texts.headings(rng),
         preamble=texts.preamble(rng, plan.agency, plan.year, plan.template),
@@ -393,6 +448,7 @@ def _build(rng: random.Random, plan: _Plan) -> SyntheticReport:
         consistent=not violations,
         violations=violations,
         render_seed=plan.render_seed,
+        filler_paragraphs=plan.filler_paragraphs,
     )
 
 
@@ -401,8 +457,10 @@ def random_report(rng: random.Random, **overrides: Any) -> SyntheticReport:
 
     Layout and identity fields (``template``, ``year``, ``other_single_row``, ``s2_layout``,
     ``s4_layout``, ``labels_split``, ``extra_s2_row``, ``title_in_textbox``, ``consistent``,
-    ``agency``, ``published``, ``render_seed``) steer the draw; any other field replaces the
-    drawn value as given (e.g. ``sections=``), without re-deriving the rest.
+    ``agency``, ``published``, ``render_seed``, ``filler_paragraphs``) steer the draw; any
+    other field replaces the drawn value as given (e.g. ``sections=``), without re-deriving
+    the rest. ``filler_paragraphs=N`` pads sections 二 and 三 with N paragraphs of prose
+    before their tables, so that page breaks cut the tables at other rows.
     """
     known = {f.name for f in fields(SyntheticReport)}
     unknown = sorted(set(overrides) - known)
