@@ -113,3 +113,21 @@ def test_real_html_samples(tmp_path: Path) -> None:
     reports = pq.read_table(out / "reports.parquet").to_pylist()
     assert {r["status"] for r in reports} == {"ok"}
     assert {r["year"] for r in reports} == {2021, 2024}
+
+
+def test_folder_of_doc_and_pdf_files_converted_in_one_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder walk finds OLE .doc files (decided on the whole file) and converts them up front."""
+    from pdf_corpus import printed_corpus, random_reports, require_soffice
+
+    require_soffice()
+    monkeypatch.setenv("GK_EXTRACT_CACHE", str(tmp_path / "cache"))
+    reports = random_reports(3, seed=404)
+    docs = printed_corpus(tmp_path / "work", reports, "doc")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for doc in docs:
+        (folder / doc.name).write_bytes(doc.read_bytes())
+    result = extract_paths([folder], Settings(out_dir=tmp_path / "out"))
+    assert not result.skipped
+    assert sorted(o.status for o in result.outcomes) == ["ok"] * 3
+    assert len(list((tmp_path / "cache").rglob("*.docx"))) == 3

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, Union
+from typing import Literal
 
 Format = Literal["html", "docx", "doc", "wps", "pdf", "image"]
 ValueKind = Literal["number", "zero", "blank", "placeholder", "text"]

@@ -27,7 +27,8 @@ from gk_extract.errors import DocumentTimeout, GkError, UnsupportedFormat
 from gk_extract.export.parquet import DatasetWriter, write_manifest
 from gk_extract.models import Report
 from gk_extract.parse import parse_document
-from gk_extract.parse.detect import detect_format
+from gk_extract.parse.detect import OLE_MAGIC, detect_format
+from gk_extract.parse.office import warm_cache
 from gk_extract.template.match import Source, build_report
 
 logger = logging.getLogger(__name__)
@@ -117,13 +118,11 @@ def _hidden(relative: Path) -> bool:
 
 
 def _sniffs_as_document(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError:
-        return True  # let the worker report why it cannot be read
-    if head.startswith(b"PK\x03\x04"):
-        return True  # a zip: whether it is a DOCX is decided on the whole file
+    head = _head(path)
+    if not head:
+        return path.stat().st_size > 0 if path.exists() else True  # unreadable: the worker says why
+    if head.startswith((b"PK\x03\x04", OLE_MAGIC)):
+        return True  # a zip or OLE container: DOCX / DOC / WPS is decided on the whole file
     try:
         detect_format(head)
     except UnsupportedFormat:
@@ -291,6 +290,7 @@ def extract_paths(paths: Sequence[Path], settings: Settings,
     """The whole ``extract`` command: inputs -> reports -> dataset in ``settings.out_dir``."""
     started = datetime.now(UTC)
     files, skipped = collect_inputs(paths)
+    _convert_office_files(files, settings.workers)
     on_start(len(files))
     outcomes = run_batch(files, settings, on_done)
     result = BatchResult(skipped=[str(s) for s in skipped])
@@ -303,6 +303,29 @@ def extract_paths(paths: Sequence[Path], settings: Settings,
         result.outcomes.append(outcome)
     _write(result, settings, started)
     return result
+
+
+def _convert_office_files(files: Sequence[Path], workers: int) -> None:
+    """Convert all .doc/.wps files up front, many per LibreOffice call (far faster than one
+    call per file); each is then parsed from the conversion cache. Files that fail here fail
+    again, with their reason, when processed one by one."""
+    office = [f for f in files if _head(f).startswith(OLE_MAGIC)]
+    if not office:
+        return
+    try:
+        converted = warm_cache(office, jobs=workers)
+    except GkError as exc:
+        logger.warning("not converting %d .doc/.wps files: %s", len(office), one_line(exc))
+        return
+    logger.info("converted %d of %d .doc/.wps files with LibreOffice", converted, len(office))
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(SNIFF_BYTES)
+    except OSError:
+        return b""
 
 
 def _write(result: BatchResult, settings: Settings, started: datetime) -> None:

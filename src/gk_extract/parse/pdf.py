@@ -27,8 +27,8 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
-import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import regex
 
 from gk_extract.errors import ParseError

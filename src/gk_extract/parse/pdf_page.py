@@ -18,8 +18,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
-import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import regex
 
 from gk_extract.parse.pdf_rulings import Edge, read_rulings
