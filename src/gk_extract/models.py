@@ -172,6 +172,7 @@ class Report:
     county: str | None = None
     adcode: str | None = None
     error: str | None = None
+    converter: str | None = None  # the program that converted the file before parsing, if any
     cells: tuple[CellValue, ...] = ()
     sections: tuple[Section, ...] = ()
     checks: tuple[Check, ...] = ()

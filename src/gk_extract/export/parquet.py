@@ -31,7 +31,7 @@ REPORTS = pa.schema([
     ("province", pa.string()), ("city", pa.string()), ("county", pa.string()),
     ("adcode", pa.string()), ("status", pa.string()), ("error", pa.string()),
     ("checks_failed", pa.int32()), ("checks_uncertain", pa.int32()),
-    ("parser_version", pa.string()),
+    ("parser_version", pa.string()), ("converter", pa.string()),
 ])
 CELLS = pa.schema([
     ("report_id", pa.string()), ("key", pa.string()), ("table", pa.string()), ("row", pa.string()),
@@ -59,7 +59,7 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
         "published_date": r.published_date, "province": r.province, "city": r.city,
         "county": r.county, "adcode": r.adcode, "status": r.status, "error": r.error,
         "checks_failed": r.checks_failed, "checks_uncertain": r.checks_uncertain,
-        "parser_version": __version__,
+        "parser_version": __version__, "converter": r.converter,
     }
     cells = [{"report_id": r.report_id, "key": c.key, "table": c.table, "row": c.row, "col": c.col,
               "row_label": c.row_label, "col_label": c.col_label, "raw": c.value.raw,

@@ -55,6 +55,7 @@ def build_report(doc: Document, source: Source) -> Report:
         report_id=source.report_id, source_path=source.source_path, format=source.format,
         source_url=source.source_url, status=status, template=version, ocr=doc.ocr,
         agency=meta.agency, year=meta.year, published_date=meta.published, error=error,
+        converter=doc.meta.get("converter"),
         cells=tuple(sorted(found.cells.values(), key=lambda c: c.key)), sections=tuple(sections),
         checks=tuple(checks))
 
