@@ -638,6 +638,72 @@ def test_row_cut_by_the_page_break_is_mended_and_a_wrapped_number_rejoined() -> 
                                   ["（五）不予处理", "1.信访", "2", "0", "2"]]
 
 
+def test_number_wrapped_across_page_break_is_rejoined() -> None:
+    """LibreOffice cuts a row whose total wrapped in its narrow column (`1,16` over `0`): the
+    last digit goes alone on the next page, the label cells there blank, the group label's
+    merged cell continued. The row is one row again and the number one number."""
+    first = Page().table(XS, _row_edges(720, 2, 26.0), _header() + [
+        (1, 0, "三、办理结果"), (1, 1, "（一）予以公开"), (1, 2, "926"), (1, 3, "25"), (1, 4, "1,16")])
+    second = Page().table(XS, _row_edges(80, 2), [
+        (0, 0, "", 2, 1), (0, 1, ""), (0, 2, ""), (0, 3, ""), (0, 4, "0"),
+        (1, 1, "（二）部分公开"), (1, 2, "186"), (1, 3, "6"), (1, 4, "192")])
+    (table,) = parse_pdf(make_pdf([first, second])).tables
+    assert rows_of(table)[1:] == [["三、办理结果", "（一）予以公开", "926", "25", "1,160"],
+                                  ["三、办理结果", "（二）部分公开", "186", "6", "192"]]
+    total = table.grid()[1][4]
+    assert total is not None and (total.rowspan, total.page) == (1, 1)
+    group = table.grid()[1][0]
+    assert group is not None and group.rowspan == 2
+
+
+def test_digits_under_a_one_digit_value_after_a_page_break_stay_a_row() -> None:
+    """A one-digit value never wraps: digits under it on the next page are another row's."""
+    first = Page().table(XS, _row_edges(720, 2, 26.0), _header() + [
+        (1, 0, "一、本年新收", 1, 2), (1, 2, "1"), (1, 3, "0"), (1, 4, "1")])
+    second = Page().table(XS, _row_edges(80, 1), [
+        (0, 0, "", 1, 2), (0, 2, ""), (0, 3, ""), (0, 4, "35")])
+    (table,) = parse_pdf(make_pdf([first, second])).tables
+    assert rows_of(table)[1:] == [["一、本年新收", "1", "0", "1"], ["", "", "", "35"]]
+
+
+def _applicant_header(blank_corner: bool) -> list[tuple[int, int, str] | tuple[int, int, str, int, int]]:
+    """Section 三's header: 自然人 and 总计 span both header rows, so they reach the bottom."""
+    return [(0, 0, "项目", 2, 2), (0, 2, "自然人", 2, 1), (0, 3, "法人"),
+            (0, 4, "总计", 2, 1), (1, 3, "" if blank_corner else "商业企业")]
+
+
+@pytest.mark.parametrize(("blank_corner", "label", "value"), [
+    (False, "一、本年新收", "无"),  # a numbered data row
+    (True, "规章", "无"),  # a header with a blank cell, so its last row is no title row
+    (False, "规章", ""),  # a data row with its values left blank
+])
+def test_header_cell_never_merged_with_data_after_page_break(
+        blank_corner: bool, label: str, value: str) -> None:
+    """The page ends with the header (no data above the break): the merged header cells are
+    complete, and the first data row on the next page keeps its own cells."""
+    first = Page().table(XS, _row_edges(740, 2), _applicant_header(blank_corner))
+    second = Page().table(XS, _row_edges(80, 2), [
+        (0, 0, label, 1, 2), (0, 2, value), (0, 3, value), (0, 4, value),
+        (1, 0, "二、上年结转", 1, 2), (1, 2, "1"), (1, 3, "0"), (1, 4, "1")])
+    (table,) = parse_pdf(make_pdf([first, second])).tables
+    spans = {c.text: c.rowspan for c in table.cells if c.row == 0}
+    assert spans["自然人"] == spans["总计"] == 2
+    assert rows_of(table)[2:] == [[label, value, value, value], ["二、上年结转", "1", "0", "1"]]
+
+
+def test_merged_cell_is_not_continued_into_a_row_a_numbered_label_opens() -> None:
+    """A merged cell at the bottom of a page faces a blank cell of a row opened by a numbered
+    label at the table's left edge: a new row of the template, not the merged cell's rest."""
+    first = Page().table(XS, _row_edges(700, 3), _header() + [
+        (1, 0, "一、本年新收", 1, 2), (1, 2, "1"), (1, 3, "0"), (1, 4, "见附注", 2, 1),
+        (2, 0, "二、上年结转", 1, 2), (2, 2, "0"), (2, 3, "0")])
+    second = Page().table(XS, _row_edges(80, 1), [
+        (0, 0, "三、本年度办理结果", 1, 2), (0, 2, "5"), (0, 3, "0"), (0, 4, "")])
+    (table,) = parse_pdf(make_pdf([first, second])).tables
+    assert rows_of(table)[1:] == [["一、本年新收", "1", "0", "见附注"], ["二、上年结转", "0", "0", "见附注"],
+                                  ["三、本年度办理结果", "5", "0", ""]]
+
+
 def test_unnumbered_row_with_blank_values_at_the_top_of_a_page_stays_a_row() -> None:
     xs = [72.0, 262.0, 522.0]
     first = Page().table(xs, _row_edges(740, 2, 25.0), [

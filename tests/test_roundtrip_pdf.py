@@ -21,7 +21,7 @@ from gk_extract.errors import UnsupportedFormat
 from gk_extract.parse import parse_document
 from gk_extract.synth import SyntheticReport
 
-PDF_COUNT = 40
+PDF_COUNT = 200
 SEED = 7051
 
 

@@ -16,10 +16,17 @@ Before stacking the second part under the first:
   first row of the second have cells with the same x extent, one of them spanning several
   rows, and the second is blank or a label continuation (text that does not start with an
   item number such as （五） or 2.), the two become one cell whose text is both parts';
-* a row cut by the page break (a wrapped label whose lines went on the next page, the data
-  cells there blank) is mended the same way, cell by cell, when the continued label is a
-  numbered item (3.补正后申 + 请内容仍不明确): an unnumbered label at the top of a page may
-  just as well be the next row with its values left blank.
+* a row cut by the page break is mended the same way, cell by cell, when the second part's
+  first row is only its rest: the rest of a numbered label (3.补正后申 + 请内容仍不明确; an
+  unnumbered label at the top of a page may just as well be the next row with its values
+  left blank) or of a number wrapped in a narrow column (`1,16` + `0` is 1,160, the
+  WRAPPED_NUMBER rule of ``pdf_tables`` across the break), every other cell blank.
+
+Nothing is mended when the first part ends with its header (a title row: text in every
+cell, no value), nor is a cell of the first part's header merged with a cell of a row that
+holds a value: the header was complete, the data start on the new page. A row that a
+numbered label opens at the table's left edge (一、本年新收…) is a new row of the template:
+none of its cells continues a merged cell.
 """
 
 from __future__ import annotations
@@ -30,7 +37,14 @@ from dataclasses import replace
 
 import regex
 
-from gk_extract.parse.pdf_tables import PartCell, TablePart, grid_lines, nearest
+from gk_extract.parse.pdf_tables import (
+    PartCell,
+    TablePart,
+    continues_number,
+    grid_lines,
+    join_cell_lines,
+    nearest,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +53,14 @@ logger = logging.getLogger(__name__)
 COLUMN_MATCH_TOLERANCE_PT = 3.0
 # A repeated header is searched among the first part's first rows (the 三 header has 3).
 HEADER_SCAN_ROWS = 4
+# The head of a number wrapped across the page break has at least this many characters: a
+# column too narrow for two digits holds no number, so a one-character value is complete and
+# digits under it at the top of the next page belong to another row.
+WRAPPED_HEAD_MIN_CHARS = 2
 
 _NUMBER = regex.compile(r"^[+\-]?\d[\d,，]*(?:[.．]\d+)?\s*(?:万元|元|件|个|条|项|次|%)?$")
+# What a value cell prints for "nothing to report" (无, /, —): a value, not a heading.
+_PLACEHOLDER = regex.compile(r"^(?:[-—－―/／\\…·.]+|无|不适用|空)$")
 _ITEM_NUMBER = regex.compile(
     r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[.．、)])"
 )
@@ -128,9 +148,9 @@ def _starts_another_table(first: Sequence[PartCell], second: Sequence[PartCell])
 
 
 def _is_title_row(row: Sequence[PartCell]) -> bool:
-    """A caption or header row: text in every cell, no number (a data row with its values
+    """A caption or header row: text in every cell, no value (a data row with its values
     left blank has empty cells)."""
-    return all(_flat(c) and not _NUMBER.match(_flat(c)) for c in row)
+    return bool(row) and all(_flat(c) and not _is_value(_flat(c)) for c in row)
 
 
 def _shape(row: Sequence[PartCell]) -> tuple[tuple[int, int], ...]:
@@ -166,15 +186,21 @@ def _mend_cut_cells(first: list[PartCell], second: list[PartCell]) -> list[PartC
     ys_a = grid_lines(v for c in first for v in (c.top, c.bottom))
     ys_b = grid_lines(v for c in second for v in (c.top, c.bottom))
     last = {_shape([c])[0]: c for c in first if abs(c.bottom - ys_a[-1]) < 1.0}
-    pairs = [(last.get(_shape([c])[0]), c) for c in second if abs(c.top - ys_b[0]) < 1.0]
+    opening = [c for c in second if abs(c.top - ys_b[0]) < 1.0]
+    if _is_title_row(list(last.values())):
+        return first + second  # the part ends with its header: nothing above was cut
+    pairs = [(last.get(_shape([c])[0]), c) for c in opening]
     row_cut = _is_cut_row(pairs)
+    new_row = _opens_new_row(opening, second)
+    header = {id(c) for c in _header_cells(first)} if _holds_value(opening) else set()
     mended: dict[int, PartCell] = {}
     absorbed: set[int] = set()
     for above, below in pairs:
-        if above is None:
-            continue
-        if row_cut or _continues(above, _span(above, ys_a), below, _span(below, ys_b)):
-            text = "\n".join(t for t in (above.text, below.text) if t)
+        if above is None or id(above) in header:
+            continue  # nothing faces it, or a header cell facing a data row
+        if row_cut or (not new_row and _continues(above, _span(above, ys_a), below,
+                                                  _span(below, ys_b))):
+            text = join_cell_lines([t for t in (above.text, below.text) if t])
             mended[id(above)] = replace(above, bottom=below.bottom, text=text)
             absorbed.add(id(below))
     return [mended.get(id(c), c) for c in first] + [c for c in second if id(c) not in absorbed]
@@ -188,21 +214,58 @@ def _flat(cell: PartCell) -> str:
     return "".join(cell.text.split())
 
 
+def _is_value(text: str) -> bool:
+    return bool(_NUMBER.match(text) or _PLACEHOLDER.match(text))
+
+
+def _holds_value(row: Sequence[PartCell]) -> bool:
+    return any(_is_value(_flat(c)) for c in row)
+
+
+def _header_cells(cells: Sequence[PartCell]) -> list[PartCell]:
+    """The cells of the part's leading title rows (its column headings)."""
+    _, rows = _rows(cells)
+    header: list[PartCell] = []
+    for row in rows:
+        if not _is_title_row(row):
+            break
+        header.extend(row)
+    return header
+
+
+def _opens_new_row(opening: Sequence[PartCell], cells: Sequence[PartCell]) -> bool:
+    """The second part's first row starts at the table's left edge with a numbered label
+    (一、本年新收…): a new row of the template, so none of its cells continues a cell above."""
+    left = min(c.x0 for c in cells)
+    return any(abs(c.x0 - left) < 1.0 and _ITEM_NUMBER.match(_flat(c)) for c in opening)
+
+
 def _continues(above: PartCell, above_span: int, below: PartCell, below_span: int) -> bool:
     """Whether two cells facing each other across the page break are one merged cell."""
     if above_span < 2 and below_span < 2:
         return False
-    if _NUMBER.match(_flat(above)) or _NUMBER.match(_flat(below)):
+    if _is_value(_flat(above)) or _is_value(_flat(below)):
         return False
     return not _flat(below) or not _ITEM_NUMBER.match(_flat(below))
 
 
 def _is_cut_row(pairs: Sequence[tuple[PartCell | None, PartCell]]) -> bool:
     """The second part's first row is the rest of the first part's last row: every cell
-    faces one, some carry the rest of a numbered label, and none carries a value."""
+    faces one, and every cell with text carries the rest of a numbered label or of a
+    number wrapped in a narrow column (`1,16` over `0`); none carries a value of its own."""
     if not pairs or any(above is None for above, _ in pairs):
         return False
-    rests = [(_flat(a), _flat(b)) for a, b in pairs if a is not None and _flat(b)]
-    return bool(rests) and all(
-        _ITEM_NUMBER.match(top) and not _ITEM_NUMBER.match(rest) and not _NUMBER.match(rest)
-        for top, rest in rests)
+    rests = [(a, b) for a, b in pairs if a is not None and _flat(b)]
+    return bool(rests) and all(_rests_label(a, b) or _rests_number(a, b) for a, b in rests)
+
+
+def _rests_label(above: PartCell, below: PartCell) -> bool:
+    top, rest = _flat(above), _flat(below)
+    return bool(_ITEM_NUMBER.match(top) and not _ITEM_NUMBER.match(rest) and not _is_value(rest))
+
+
+def _rests_number(above: PartCell, below: PartCell) -> bool:
+    """The below cell is one line of digits ending the number the above cell's last line
+    starts."""
+    head, rest = above.text.rsplit("\n", 1)[-1].strip(), below.text.strip()
+    return len(head) >= WRAPPED_HEAD_MIN_CHARS and "\n" not in rest and continues_number(head, rest)

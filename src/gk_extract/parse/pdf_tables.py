@@ -253,17 +253,22 @@ def cell_text(chars: Sequence[Char]) -> str:
     rotated = [c for c in chars if not c.upright]
     if rotated:
         texts.extend(_rotated_text(rotated))
-    return _join_cell_lines([t for t in texts if t])
+    return join_cell_lines([t for t in texts if t])
 
 
-def _join_cell_lines(lines: Sequence[str]) -> str:
+def join_cell_lines(lines: Sequence[str]) -> str:
     """Lines joined by newlines, except a number wrapped in a narrow column (the
     WRAPPED_NUMBER rule: `2,68` over `1` is 2,681, as the value was typed)."""
     out = ""
     for line in lines:
-        wrapped = bool(out) and _NUMBER_PIECE.match(out.rsplit("\n", 1)[-1]) and _DIGITS.match(line)
+        wrapped = bool(out) and continues_number(out.rsplit("\n", 1)[-1], line)
         out = f"{out}{'' if wrapped else chr(10)}{line}" if out else line
     return out
+
+
+def continues_number(head: str, line: str) -> bool:
+    """Whether ``line`` (digits) is the wrapped rest of the number that ``head`` starts."""
+    return bool(_NUMBER_PIECE.match(head) and _DIGITS.match(line))
 
 
 def _upright_text(chars: Sequence[Char]) -> list[str]:
