@@ -21,8 +21,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+DEMO_STORE ?= out/demo-store
+
+# The whole product offline: serve the bundled demo government site on loopback, crawl it
+# politely into a store, extract the store, write the dataset and print the summary.
 run: setup
-	$(BIN)/gk-extract extract $(DEMO) --out $(OUT) --workers 2
+	$(BIN)/python -m gk_extract.fetch.demo --store $(DEMO_STORE) --out $(OUT)
 	@echo "dataset: $(OUT)/{reports,cells,sections,checks}.parquet"
 
 test: setup

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,6 +12,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gk_extract import __version__
+from gk_extract.fetch.crawl import (
+    DEFAULT_CONTACT,
+    DEFAULT_DELAY_S,
+    DEFAULT_MAX_BYTES,
+    CrawlSettings,
+    CrawlSummary,
+    run_crawl,
+)
+from gk_extract.fetch.sources import RegistryError, Site, load_sources
 from gk_extract.pipeline import DEFAULT_TIMEOUT_S, Settings, extract_one, extract_paths
 
 # Exit code of ``extract --strict`` when the batch finished but some documents failed.
@@ -41,8 +51,9 @@ def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: flo
     """Extract every report under PATHS into the parquet dataset in --out.
 
     Folders are walked recursively; files are recognised by their bytes (HTML, DOCX …) and
-    anything else is skipped. An interrupted run resumes: documents already extracted into
-    --out are not parsed again.
+    anything else is skipped. A crawl store (made by crawl) is read through its manifest, and
+    each report gets the URL it was fetched from. An interrupted run resumes: documents
+    already extracted into --out are not parsed again.
 
     Example: gk-extract extract reports/ --out data/ --workers 4
     """
@@ -76,6 +87,84 @@ def show(file: Path, as_json: bool) -> None:
         click.echo(report_json(report))
     else:
         show_report(report, Console())
+
+
+def _crawl_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options ``crawl`` and ``refresh`` share."""
+    options = [
+        click.option("--sources", "sources_file", required=True,
+                     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Sources registry (TOML, one [[site]] per report column)."),
+        click.option("--store", required=True, type=click.Path(file_okay=False, path_type=Path),
+                     help="Store folder: STORE/ab/<sha256>.<ext> plus manifest.sqlite."),
+        click.option("--site", default=None, help="Crawl only the site with this name."),
+        click.option("--delay", "delay_s", default=DEFAULT_DELAY_S, show_default=True,
+                     type=click.FloatRange(min=0), help="Seconds between requests to one host."),
+        click.option("--contact", envvar="GK_EXTRACT_CONTACT", default=DEFAULT_CONTACT,
+                     show_default=True, help="URL or e-mail in the User-Agent, for site operators."),
+        click.option("--max-bytes", default=DEFAULT_MAX_BYTES, show_default=True,
+                     type=click.IntRange(min=1), help="Largest download accepted, in bytes."),
+        click.option("--allow-private", is_flag=True,
+                     help="Allow private/loopback addresses (tests and the local demo only)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _crawl_setup(sources_file: Path, site: str | None, store: Path, delay_s: float, contact: str,
+                 max_bytes: int, allow_private: bool) -> tuple[list[Site], CrawlSettings]:
+    try:
+        sites = load_sources(sources_file, only=site)
+    except RegistryError as exc:
+        raise click.UsageError(str(exc)) from exc
+    return sites, CrawlSettings(store=store, delay_s=delay_s, contact=contact,
+                                max_bytes=max_bytes, allow_private=allow_private)
+
+
+@main.command()
+@_crawl_options
+def crawl(sources_file: Path, store: Path, site: str | None, delay_s: float, contact: str,
+          max_bytes: int, allow_private: bool) -> None:
+    """Download new and replaced reports of the registry's sites into the store.
+
+    Obeys robots.txt, one request at a time per host; a second run asks only for listing
+    pages and conditional re-checks. A killed crawl, run again, resumes.
+
+    Example: gk-extract crawl --sources corpus/sources.toml --store store/
+    """
+    sites, settings = _crawl_setup(sources_file, site, store, delay_s, contact, max_bytes,
+                                   allow_private)
+    summary = run_crawl(sites, settings)
+    click.echo(_crawl_line(summary))
+
+
+@main.command()
+@_crawl_options
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Dataset folder, as for extract.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Documents processed in parallel (processes).")
+def refresh(sources_file: Path, store: Path, site: str | None, delay_s: float, contact: str,
+            max_bytes: int, allow_private: bool, out_dir: Path, workers: int) -> None:
+    """Crawl, then extract only new or changed files and rewrite the dataset in --out.
+
+    Example: gk-extract refresh --sources corpus/sources.toml --store store/ --out data/
+    """
+    from gk_extract.display import batch_summary
+    from gk_extract.pipeline import refresh as run_refresh
+
+    sites, crawl_settings = _crawl_setup(sources_file, site, store, delay_s, contact, max_bytes,
+                                         allow_private)
+    summary, result = run_refresh(sites, crawl_settings, Settings(out_dir=out_dir, workers=workers))
+    click.echo(_crawl_line(summary))
+    Console().print(batch_summary(result, str(out_dir)))
+
+
+def _crawl_line(summary: CrawlSummary) -> str:
+    return (f"crawl {summary.finish_reason}: {summary.new} new, {summary.replaced} replaced, "
+            f"{summary.not_modified} unchanged (304), {summary.blocked} blocked, "
+            f"{summary.listing_pages} listing pages, {summary.requests} requests")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gk_extract
 from gk_extract.errors import DocumentTimeout, GkError, UnsupportedFormat
@@ -29,7 +30,11 @@ from gk_extract.models import Report
 from gk_extract.parse import parse_document
 from gk_extract.parse.detect import OLE_MAGIC, detect_format
 from gk_extract.parse.office import warm_cache
+from gk_extract.store import Manifest, is_store
 from gk_extract.template.match import Source, build_report
+
+if TYPE_CHECKING:
+    from gk_extract.fetch import CrawlSettings, CrawlSummary, Site
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +59,10 @@ def _fingerprint() -> str:
 
 
 FINGERPRINT = _fingerprint()
+
+
+# process_file's arguments: path, out_dir, timeout_s, reuse, source_url.
+_Args = tuple[str, str, float, bool, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +109,9 @@ def collect_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     files: list[Path] = []
     skipped: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if is_store(path):
+            files.extend(p for p, _ in store_files(path))
+        elif path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if _hidden(child.relative_to(path)) or not _sniffs_as_document(child):
                     skipped.append(child)
@@ -111,6 +122,26 @@ def collect_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
     return files, skipped
+
+
+def store_files(store: Path) -> list[tuple[Path, str]]:
+    """The current file of every URL in a crawl store, with the URL it was fetched from
+    (a replaced file's old version is left out; files missing on disk too)."""
+    manifest = Manifest(store)
+    try:
+        found = [(store / f.rel_path(), f.final_url) for f in manifest.current()]
+    finally:
+        manifest.close()
+    unique: dict[Path, str] = {}
+    for path, url in found:
+        if path.is_file():
+            unique.setdefault(path, url)
+    return list(unique.items())
+
+
+def source_urls(paths: Sequence[Path]) -> dict[str, str]:
+    """Where each file of the crawl stores among ``paths`` came from, by file path."""
+    return {str(p): url for path in paths if is_store(path) for p, url in store_files(path)}
 
 
 def _hidden(relative: Path) -> bool:
@@ -133,22 +164,24 @@ def _sniffs_as_document(path: Path) -> bool:
 # ----------------------------------------------------------------------------- one document
 
 
-def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool) -> Outcome:
+def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
+                 source_url: str | None = None) -> Outcome:
     """Worker entry: read, parse, match one file and save its report; never raises."""
     try:
         data = _read(Path(path))
     except (OSError, GkError) as exc:
         report = Report(report_id=hashlib.sha256(path.encode()).hexdigest(), source_path=path,
-                        format="unknown", status="failed", error=one_line(exc))
+                        format="unknown", status="failed", error=one_line(exc),
+                        source_url=source_url)
         return _save(report, Path(out_dir))
     report_id = hashlib.sha256(data).hexdigest()
     part = part_path(Path(out_dir), report_id)
     if reuse and part.exists():
         cached = load_part(part)
-        if cached is not None and cached.source_path == path and not (
-                cached.error or "").startswith(TIMEOUT_PREFIX):
+        if cached is not None and cached.source_path == path and cached.source_url == source_url \
+                and not (cached.error or "").startswith(TIMEOUT_PREFIX):
             return _outcome(cached, part)
-    return _save(extract_bytes(data, path, report_id, timeout_s), Path(out_dir))
+    return _save(extract_bytes(data, path, report_id, timeout_s, source_url), Path(out_dir))
 
 
 def _read(path: Path) -> bytes:
@@ -237,9 +270,13 @@ def _outcome(report: Report, part: Path) -> Outcome:
 
 
 def run_batch(files: Sequence[Path], settings: Settings,
-              on_done: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
-    """Process every file (in parallel when workers > 1); returns one outcome per file."""
-    args = [(str(f), str(settings.out_dir), settings.timeout_s, settings.reuse) for f in files]
+              on_done: Callable[[Outcome], None] = lambda o: None,
+              urls: dict[str, str] | None = None) -> list[Outcome]:
+    """Process every file (in parallel when workers > 1); returns one outcome per file.
+    ``urls`` gives the source URL of files that came from a crawl store."""
+    urls = urls or {}
+    args = [(str(f), str(settings.out_dir), settings.timeout_s, settings.reuse, urls.get(str(f)))
+            for f in files]
     if settings.workers == 1:
         results = []
         for a in args:
@@ -249,15 +286,15 @@ def run_batch(files: Sequence[Path], settings: Settings,
     return _run_pool(args, settings.workers, on_done)
 
 
-def _run_pool(args: list[tuple[str, str, float, bool]], workers: int,
+def _run_pool(args: list[_Args], workers: int,
               on_done: Callable[[Outcome], None]) -> list[Outcome]:
     """A crashed worker (segfault, out of memory) fails its document; the others go on."""
     done: dict[str, Outcome] = {}
     pending = list(args)
     while pending:
-        crashed: list[tuple[str, str, float, bool]] = []
+        crashed: list[_Args] = []
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures: dict[Future[Outcome], tuple[str, str, float, bool]] = {
+            futures: dict[Future[Outcome], _Args] = {
                 pool.submit(process_file, *a): a for a in pending}
             for future in as_completed(futures):
                 a = futures[future]
@@ -271,8 +308,8 @@ def _run_pool(args: list[tuple[str, str, float, bool]], workers: int,
     return [done[a[0]] for a in args]
 
 
-def _after_crash(crashed: list[tuple[str, str, float, bool]], done: dict[str, Outcome],
-                 on_done: Callable[[Outcome], None]) -> list[tuple[str, str, float, bool]]:
+def _after_crash(crashed: list[_Args], done: dict[str, Outcome],
+                 on_done: Callable[[Outcome], None]) -> list[_Args]:
     """Retry documents lost with a crashed pool one by one; the one that crashes alone fails."""
     if len(crashed) == 1:
         path, out_dir = crashed[0][0], crashed[0][1]
@@ -292,7 +329,7 @@ def extract_paths(paths: Sequence[Path], settings: Settings,
     files, skipped = collect_inputs(paths)
     _convert_office_files(files, settings.workers)
     on_start(len(files))
-    outcomes = run_batch(files, settings, on_done)
+    outcomes = run_batch(files, settings, on_done, source_urls(paths))
     result = BatchResult(skipped=[str(s) for s in skipped])
     seen: set[str] = set()
     for outcome in outcomes:
@@ -354,3 +391,16 @@ def extract_one(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:
     """One file to one report, in this process, saving nothing (``gk-extract show``)."""
     data = _read(path)
     return extract_bytes(data, str(path), hashlib.sha256(data).hexdigest(), timeout_s)
+
+
+def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,
+            on_start: Callable[[int], None] = lambda n: None,
+            on_done: Callable[[Outcome], None] = lambda o: None) -> tuple[CrawlSummary, BatchResult]:
+    """The ``refresh`` command: crawl into the store, then rebuild the dataset from it.
+
+    Files already extracted into ``settings.out_dir`` are not parsed again (saved results are
+    keyed by sha256), so only new and replaced files cost parsing time."""
+    from gk_extract.fetch import run_crawl
+
+    summary = run_crawl(list(sites), crawl)
+    return summary, extract_paths([crawl.store], settings, on_start, on_done)

@@ -98,7 +98,7 @@ def _status(version: str, found: Extraction, sections: list[Section], meta: Meta
     if version in ("2014", "legacy"):
         return "partial", f"{version} format: tables are not mapped onto template cells"
     if version == "unknown":
-        return "partial", "report title found but no template tables or headings"
+        return "partial", "page names a report but holds none of its tables or headings (report in an attachment?)"
     problems = []
     if missing:
         problems.append("no table for section " + "/".join(missing))
