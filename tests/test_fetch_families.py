@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES
 from fetch_sites import PDF, article, crawl, recent, rows, serve, title, write_sources
 
 from gk_extract.fetch.families import read_listing
 from gk_extract.fetch.links import is_report_title, report_links, report_year
 from gk_extract.fetch.loopback import Resource
-
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 def test_real_trs_listing_yields_exactly_its_report_links(tmp_path: Path) -> None:

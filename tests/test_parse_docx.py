@@ -11,10 +11,10 @@ import io
 import random
 import re
 import zipfile
-from pathlib import Path
 
 import docx
 import pytest
+from conftest import SAMPLES
 from docx.document import Document as DocxDocument
 from docx.oxml import parse_xml
 from docx.table import Table as DocxTable
@@ -26,7 +26,6 @@ from gk_extract.models import Cell, Document, Paragraph, Table
 from gk_extract.parse import docx as docx_parser
 from gk_extract.parse.docx import parse_docx
 
-SAMPLES = Path("/work/shared/samples")
 BLANK_TEMPLATE = SAMPLES / "gbtemplate_blank_2021.docx"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

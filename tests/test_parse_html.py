@@ -10,17 +10,15 @@ import contextlib
 import json
 import random
 import time
-from pathlib import Path
 
 import pytest
+from conftest import SAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gk_extract.errors import ParseError
 from gk_extract.models import Cell, Document, Paragraph, Table
 from gk_extract.parse.html import decode_html, parse_html
-
-SAMPLES = Path(__file__).parents[2] / "shared" / "samples"
 
 REPORT_HEADINGS = (
     "一、总体情况",

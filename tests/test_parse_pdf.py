@@ -18,10 +18,10 @@ import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +30,6 @@ from gk_extract.models import Cell, Document, Table
 from gk_extract.parse.pdf import parse_pdf
 from gk_extract.parse.pdf_text import tidy_spacing
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 A4 = (595.0, 842.0)
 
 

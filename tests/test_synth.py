@@ -15,6 +15,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import SAMPLES
 from docx.oxml.ns import qn
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,7 +36,6 @@ from gk_extract.synth import counts as cnt
 from gk_extract.synth.__main__ import main as synth_main
 from gk_extract.synth.layout import S3_NOTE
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 BLANK_TEMPLATE = SAMPLES / "gbtemplate_blank_2021.docx"
 PLACEHOLDERS = {"", "—", "-", "/", "无"}
 S3_VALUE_COLS = 7
