@@ -18,7 +18,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,ocr]'
 	touch $(STAMP)
 
 DEMO_STORE ?= out/demo-store
@@ -33,7 +33,7 @@ test: setup
 	$(BIN)/pytest
 
 bench: setup
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,ocr,bench]'
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/pdf.py
 

@@ -38,8 +38,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A real report parses in well under a second; 60 s only stops hostile or pathological files.
-DEFAULT_TIMEOUT_S = 60.0
+# A text report parses in well under a second, but OCR reads a scanned page in about 4 s on
+# one core: 300 s lets a 60-page scan through and still stops hostile or pathological files.
+DEFAULT_TIMEOUT_S = 300.0
+# Batch workers each take one core; OCR's own thread pool would otherwise take them all.
+OCR_THREADS_PER_WORKER = "1"
 # Bytes read to decide whether a file found in a folder is a document at all.
 SNIFF_BYTES = 4096
 # Files larger than this are refused unread: the largest real reports (scanned PDFs) stay below.
@@ -291,6 +294,7 @@ def _run_pool(args: list[_Args], workers: int,
     """A crashed worker (segfault, out of memory) fails its document; the others go on."""
     done: dict[str, Outcome] = {}
     pending = list(args)
+    os.environ.setdefault("GK_EXTRACT_OCR_THREADS", OCR_THREADS_PER_WORKER)
     while pending:
         crashed: list[_Args] = []
         with ProcessPoolExecutor(max_workers=workers) as pool:

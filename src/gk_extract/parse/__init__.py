@@ -1,15 +1,21 @@
-"""Bytes -> Document, one module per format. Parsers know nothing about annual reports."""
+"""Bytes -> Document, one module per format. Parsers know nothing about annual reports.
+
+The cascade ends in OCR (``parse/ocr.py``, from the ``[ocr]`` extra): image files, and the
+pages of a PDF whose text layer is missing or unreadable, which the PDF parser lists in
+``meta["unreadable_pages"]``; their blocks are merged with the text pages' in page order.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+from pathlib import Path
+
 from gk_extract.errors import UnsupportedFormat
-from gk_extract.models import Document
+from gk_extract.models import Block, Document
 from gk_extract.parse.detect import detect_format
 
-# Formats whose parsers are not part of this release, with what the user can do instead.
-NOT_YET = {
-    "image": "image-only reports need OCR, which is not supported yet",
-}
+logger = logging.getLogger(__name__)
 
 
 def parse_document(data: bytes, fmt: str | None = None) -> Document:
@@ -18,7 +24,7 @@ def parse_document(data: bytes, fmt: str | None = None) -> Document:
     if fmt == "html":
         from gk_extract.parse.html import parse_html
 
-        return parse_html(data)
+        return ocr_html_images(parse_html(data))
     if fmt == "docx":
         from gk_extract.parse.docx import parse_docx
 
@@ -30,5 +36,76 @@ def parse_document(data: bytes, fmt: str | None = None) -> Document:
     if fmt == "pdf":
         from gk_extract.parse.pdf import parse_pdf
 
-        return parse_pdf(data)
-    raise UnsupportedFormat(NOT_YET.get(fmt, f"unknown format {fmt}"))
+        return _ocr_unreadable_pages(data, parse_pdf(data))
+    if fmt == "image":
+        _require_ocr("image file")
+        from gk_extract.parse.ocr import parse_image
+
+        return parse_image(data)
+    raise UnsupportedFormat(f"unknown format {fmt}")
+
+
+def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
+    """The PDF's document with its unreadable pages read by OCR, in page order.
+
+    Without the ``[ocr]`` extra a fully unreadable PDF fails with the install hint, and a
+    partly unreadable one keeps its pages listed as unreadable (status ``partial``).
+    """
+    from gk_extract.parse.ocr_engine import INSTALL_HINT, ocr_available
+
+    listed = doc.meta.get("unreadable_pages", "")
+    if not listed:
+        return doc
+    numbers = [int(n) for n in listed.split(",")]
+    if not ocr_available():
+        if not doc.blocks:
+            _require_ocr("scanned PDF (no usable text layer)")
+        return replace(doc, warnings=(*doc.warnings, f"OCR extra not installed: {INSTALL_HINT}"))
+    from gk_extract.parse.ocr import assemble, ocr_pdf_pages
+
+    ocr_blocks = assemble(ocr_pdf_pages(data, numbers))
+    meta = {k: v for k, v in doc.meta.items() if k != "unreadable_pages"}
+    meta["ocr_pages"] = listed
+    return replace(doc, blocks=_merge_by_page(doc.blocks, ocr_blocks), meta=meta, ocr=True)
+
+
+def ocr_html_images(doc: Document, base: Path | None = None) -> Document:
+    """An HTML document whose tables are pictures, with those pictures read by OCR.
+
+    Only when the page has no table of its own (its images then are the tables, or the
+    whole report); images are read from data: URIs and, given the HTML file's folder
+    ``base``, from files beside it; the others are skipped with a warning (no network).
+    """
+    srcs = [s for s in doc.meta.get("images", "").split("\n") if s]
+    if not srcs or any(t.n_cols >= 2 for t in doc.tables):
+        return doc
+    from gk_extract.parse.ocr_engine import INSTALL_HINT, ocr_available
+
+    if not ocr_available():
+        hint = f"images not read; OCR extra not installed: {INSTALL_HINT}"
+        return replace(doc, warnings=(*doc.warnings, hint))
+    from gk_extract.parse.ocr import assemble, read_html_images
+
+    pages, warnings = read_html_images(srcs, base)
+    if not pages:
+        return replace(doc, warnings=(*doc.warnings, *warnings))
+    return replace(doc, blocks=(*doc.blocks, *assemble(pages)), ocr=True,
+                   warnings=(*doc.warnings, *warnings))
+
+
+def _require_ocr(what: str) -> None:
+    from gk_extract.parse.ocr_engine import INSTALL_HINT, OcrUnavailable, ocr_available
+
+    if not ocr_available():
+        raise OcrUnavailable(f"{what} needs OCR; install the OCR extra: {INSTALL_HINT}")
+
+
+def _merge_by_page(text_blocks: tuple[Block, ...], ocr_blocks: list[Block]) -> tuple[Block, ...]:
+    """Both block lists (each already in page order) merged by page, stably."""
+    merged: list[Block] = []
+    rest = list(ocr_blocks)
+    for block in text_blocks:
+        while rest and (rest[0].page or 0) < (block.page or 0):
+            merged.append(rest.pop(0))
+        merged.append(block)
+    return tuple(merged + rest)

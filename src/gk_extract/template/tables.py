@@ -25,6 +25,11 @@ VALUE_KINDS = frozenset({"number", "zero", "blank", "placeholder"})
 S4_VALUE_SHARE = 0.8
 # A header row of section 三 names at least this many of the 7 applicant columns.
 S3_HEADER_MIN_LABELS = 3
+# An OCR reading of a number below this engine confidence is kept as ``text`` with its raw
+# reading instead of being parsed into a value that may be a misread digit. Provisional: on
+# hzq2024 at 150 dpi every digit cell scores >= 0.95; the few misreads seen on the generated
+# scans (tests/test_ocr.py) scored 0.7-0.95, so many still pass. To be swept on a larger run.
+LOW_CONFIDENCE = 0.8
 
 
 @dataclass(slots=True)
@@ -52,6 +57,9 @@ def table_text(table: Table) -> str:
 def make_cell(key_table: str, row: str, col: str, labels: tuple[str, str], source: Cell,
               unit: str | None = None, table: str | None = None) -> CellValue:
     value = parse_value(source.text)
+    if source.confidence is not None and source.confidence < LOW_CONFIDENCE and (
+            value.value is not None):
+        value = replace(value, value=None, kind="text", unit=None)
     if unit and value.unit is None and value.value is not None:
         value = replace(value, unit=unit)
     return CellValue(key=f"{key_table}_{row}__{col}", table=table or key_table, row=row, col=col,

@@ -1,0 +1,171 @@
+"""A page image's skew and its table rulings, as pdfplumber edges in PDF points.
+
+Deskew: the angle (within +-MAX_SKEW_DEG) that makes the ink's row profile sharpest, i.e.
+maximises the variance of the row sums of a downscaled binary image; text lines and long
+horizontal rulings both line up when the page is straight. Searched coarse, then fine.
+
+Rulings: a morphological opening of the binary image with a long thin kernel keeps only
+horizontal (or vertical) runs of ink; each connected run becomes one edge. The edges are
+handed to ``pdf_tables.ruled_regions``, so scanned tables go through exactly the grid
+building of text PDFs.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import cv2
+import numpy as np
+from pdfplumber import table as plumber
+
+from gk_extract.parse.pdf_rulings import Edge
+
+logger = logging.getLogger(__name__)
+
+# Scans in the wild are skewed by up to ~3 degrees; 5 covers them with room to spare.
+MAX_SKEW_DEG = 5.0
+COARSE_STEP_DEG = 0.5
+FINE_STEP_DEG = 0.05
+# Below this the page is left alone: 0.05 degrees moves a ruling < 1 px across an A4 page.
+MIN_SKEW_DEG = 0.05
+# The profile search runs on the page scaled to this width: enough resolution for 0.05
+# degree steps (1/1000 rad x 600 px = 0.5 px), ~40x cheaper than the full image.
+SKEW_WORK_WIDTH = 600
+# Dark ink: pixels this much darker than the local mean (11-px blocks) are ink. 15 keeps
+# faint grey rulings (value ~170 on white) and rejects JPEG ringing and paper noise.
+INK_OFFSET = 15
+INK_BLOCK_PX = 31
+# Opening kernels, in points: a ruling is a run of ink at least this long. Table rows are
+# >= 15 pt high and columns >= 25 pt wide; CJK strokes of body text are < 11 pt, but a
+# 22-pt title's strokes reach ~18 pt, so runs are also required to reach MIN_RULE_PT.
+KERNEL_H_PT = 14.0
+KERNEL_V_PT = 10.0
+MIN_RULE_H_PT = 20.0
+MIN_RULE_V_PT = 12.0
+# A ruling is thin: a run of ink thicker than this (a filled block, a stamp) is no ruling.
+MAX_RULE_THICKNESS_PT = 4.0
+# A table ruling crosses at least two perpendicular ones (T, L and + joints) and is cut to
+# its first and last crossing; a stroke of a large glyph (a 16-pt heading's 丨 is ~14 pt),
+# or a glyph stroke blurred into the ruling above it, meets one at most. Stray strokes
+# would also chain pdfplumber's 3-pt snapping of column edges (77, 80 ... 104 pt snapped to
+# one mean). Rulings cross within this distance: ruling thickness plus blur.
+TOUCH_TOLERANCE_PT = 2.5
+# ...plus this many pixels: at 100 dpi a blurred JPEG crossing is 4-5 px thick, and a
+# ruling's run ends at the far side of it (3 pt past the centre line at 104 dpi).
+TOUCH_TOLERANCE_PX = 4
+# Dropping a stray vertical can leave a horizontal with one crossing, and back; two passes settle it on
+# every fixture (a third changed nothing).
+ANCHOR_PASSES = 2
+# Pieces of one ruling broken by noise or by a glyph touching it (up to JOIN_GAP_PT apart,
+# on one line within COLLINEAR_PT) are joined before crossings are counted: a piece that
+# ends inside a cell crosses only one ruling and would be dropped. 8 pt is below the
+# narrowest column (25 pt), so distinct rulings are never joined.
+COLLINEAR_PT = 1.5
+JOIN_GAP_PT = 8.0
+# Broken rulings (faint scans, dashed borders) are bridged over gaps up to this length.
+BRIDGE_GAP_PT = 3.0
+
+
+def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """The image rotated straight (white fill) and the angle it was turned by, in degrees."""
+    angle = estimate_skew(gray)
+    if abs(angle) < MIN_SKEW_DEG:
+        return gray, 0.0
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    straight = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return straight, angle
+
+
+def estimate_skew(gray: np.ndarray) -> float:
+    """The rotation (degrees, counter-clockwise positive as cv2 takes it) that straightens."""
+    scale = min(1.0, SKEW_WORK_WIDTH / gray.shape[1])
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ink = (small < _otsu(small)).astype(np.float32)
+    best = _best_angle(ink, np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, COARSE_STEP_DEG))
+    fine = np.arange(best - COARSE_STEP_DEG, best + COARSE_STEP_DEG + 1e-9, FINE_STEP_DEG)
+    return round(_best_angle(ink, fine), 3)
+
+
+def _otsu(gray: np.ndarray) -> float:
+    threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return float(threshold)
+
+
+def _best_angle(ink: np.ndarray, angles: np.ndarray) -> float:
+    h, w = ink.shape
+    scores = []
+    for angle in angles:
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), float(angle), 1.0)
+        turned = cv2.warpAffine(ink, matrix, (w, h), flags=cv2.INTER_LINEAR)
+        scores.append(float(np.var(turned.sum(axis=1))))
+    return float(angles[int(np.argmax(scores))])
+
+
+def ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Binary mask (uint8 0/255) of ink, robust to uneven lighting and faint lines."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                 INK_BLOCK_PX, INK_OFFSET)
+
+
+def find_rulings(gray: np.ndarray, pt_per_px: float) -> list[Edge]:
+    """Horizontal and vertical rulings of a straight page image, as edges in points."""
+    mask = ink_mask(gray)
+    edges = _runs(mask, True, pt_per_px) + _runs(mask, False, pt_per_px)
+    edges = plumber.merge_edges(edges, COLLINEAR_PT, COLLINEAR_PT, JOIN_GAP_PT, JOIN_GAP_PT)
+    tol = TOUCH_TOLERANCE_PT + TOUCH_TOLERANCE_PX * pt_per_px
+    for _ in range(ANCHOR_PASSES):
+        edges = [t for t in (_trimmed(e, edges, tol) for e in edges) if t is not None]
+    return edges
+
+
+def _trimmed(edge: Edge, edges: list[Edge], tol: float) -> Edge | None:
+    """The ruling cut to its first and last crossing with perpendicular rulings (a run can
+    overshoot into a heading's strokes below a table); None when it crosses fewer than two."""
+    if edge["orientation"] == "v":
+        at = [o["top"] for o in edges if o["orientation"] == "h" and _crosses(o, edge, tol)]
+        if len(at) < 2:
+            return None
+        top, bottom = min(at), max(at)
+        return {**edge, "top": top, "bottom": bottom, "doctop": top, "height": bottom - top}
+    at = [o["x0"] for o in edges if o["orientation"] == "v" and _crosses(edge, o, tol)]
+    if len(at) < 2:
+        return None
+    x0, x1 = min(at), max(at)
+    return {**edge, "x0": x0, "x1": x1, "width": x1 - x0}
+
+
+def _crosses(h: Edge, v: Edge, tol: float) -> bool:
+    return bool(h["x0"] - tol <= v["x0"] <= h["x1"] + tol
+                and v["top"] - tol <= h["top"] <= v["bottom"] + tol)
+
+
+def _runs(mask: np.ndarray, horizontal: bool, pt_per_px: float) -> list[Edge]:
+    """Long thin runs of ink in one direction, each as an edge."""
+    px = 1.0 / pt_per_px
+    length = max(int((KERNEL_H_PT if horizontal else KERNEL_V_PT) * px), 3)
+    bridge = max(int(BRIDGE_GAP_PT * px), 1)
+    shape = (length, 1) if horizontal else (1, length)
+    lines = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
+    close = (bridge, 1) if horizontal else (1, bridge)
+    lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    edges = (_edge(float(x), float(y), float(w), float(h), horizontal, pt_per_px)
+             for x, y, w, h, _ in stats[1:count])
+    return [e for e in edges if e is not None]
+
+
+def _edge(x: float, y: float, w: float, h: float, horizontal: bool, k: float) -> Edge | None:
+    long_, thick = (w, h) if horizontal else (h, w)
+    if thick * k > MAX_RULE_THICKNESS_PT:
+        return None
+    if long_ * k < (MIN_RULE_H_PT if horizontal else MIN_RULE_V_PT):
+        return None
+    if horizontal:
+        mid = (y + h / 2) * k
+        return {"x0": x * k, "x1": (x + w) * k, "top": mid, "bottom": mid, "doctop": mid,
+                "width": w * k, "height": 0.0, "orientation": "h", "object_type": "line"}
+    mid = (x + w / 2) * k
+    return {"x0": mid, "x1": mid, "top": y * k, "bottom": (y + h) * k, "doctop": y * k,
+            "width": 0.0, "height": h * k, "orientation": "v", "object_type": "line"}

@@ -1,0 +1,316 @@
+"""Scans and pictures -> :class:`~gk_extract.models.Document`, through OCR.
+
+Three ways in, one way through (``ocr_page.read_page_image`` per page, then the assembly
+below, which mirrors ``pdf.py``'s: reading order, tables continued on the next page joined
+with ``pdf_join``, page furniture dropped, paragraphs by ``pdf_text``):
+
+* :func:`parse_image`: a standalone image file (PNG, JPEG, TIFF with several frames ...);
+* :func:`ocr_pdf_pages`: the pages of a PDF whose text layer is missing or unreadable,
+  rendered with PDFium at RENDER_DPI;
+* :func:`read_html_images`: ``<img>`` tables of a local HTML report (data: URIs and files
+  beside the page; nothing is fetched from the network).
+
+Every table cell is ``method="ocr"`` with ``confidence`` = the mean score of its glyphs
+(1.0 for an empty cell: nothing was read, and a blank printed cell is a confident blank).
+
+References: ``p{page} ocr-para{n}``, ``p{page} ocr-table{t}`` and ``p{page} ocr-table{t}
+r{row} c{col}``; for an HTML image ``page`` is the image's 1-based index in the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import logging
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+import pypdfium2 as pdfium
+
+from gk_extract.errors import ParseError
+from gk_extract.models import Block, Document, Paragraph, Table
+from gk_extract.parse import pdf_text as text
+from gk_extract.parse.ocr_engine import OcrUnavailable, ocr_available
+from gk_extract.parse.ocr_page import OcrPage, read_page_image
+from gk_extract.parse.pdf_join import join_parts
+from gk_extract.parse.pdf_tables import PartCell, TablePart, build_table, grid_lines, nearest
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["OcrUnavailable", "ocr_available", "ocr_pdf_pages", "parse_image", "read_html_images"]
+
+# PDF pages are rendered at 150 dpi for OCR: PP-OCR reads 10.5-pt text reliably from ~16 px
+# glyph height up and 150 dpi gives 22 px; the detector works on the page scaled to 1280 px
+# anyway (ocr_engine.DET_MAX_SIDE_PX). 200 dpi read hzq2024 and the generated scans no
+# better and cost ~30 % more (rendering, deskew and ruling search on 1.8x the pixels).
+RENDER_DPI = 150
+# A page whose single image covers at least this share of it is a scan; its image is read
+# at its own resolution (Pillow, scanners and printers place it edge to edge, 1.0).
+FULL_PAGE_IMAGE_SHARE = 0.9
+# An image without resolution metadata is taken to be an A4 portrait page scanned across its
+# width (8.27 in), which is what report scans are; only em-relative rules depend on it.
+A4_WIDTH_IN = 8.27
+# Images smaller than this on either side hold no readable table (icons, spacer GIFs).
+MIN_IMAGE_SIDE_PX = 200
+# Pixels per image: a 600-dpi A3 scan is ~70 M; beyond this the file is hostile.
+MAX_IMAGE_PIXELS = 80_000_000
+# Frames read from a multi-page TIFF/GIF: reports are < 40 pages.
+MAX_FRAMES = 60
+# An empty table cell gets this confidence: nothing was read, so nothing was misread.
+EMPTY_CELL_CONFIDENCE = 1.0
+# A cell of a joined table is traced to its page cell within this distance in x: joining
+# snaps column sides by up to pdf_join.COLUMN_MATCH_TOLERANCE_PT (3 pt) on each side.
+TRACE_X_TOLERANCE_PT = 4.0
+
+
+@dataclass(slots=True)
+class _Assembly:
+    blocks: list[Block] = field(default_factory=list)
+    n_paragraphs: int = 0
+    n_tables: int = 0
+
+
+# --------------------------------------------------------------------------- ways in
+
+
+def parse_image(data: bytes) -> Document:
+    """An image file (one page per frame) -> Document, via OCR."""
+    pages = [read_page_image(gray, dpi, i + 1) for i, (gray, dpi) in enumerate(_frames(data))]
+    if not pages:
+        raise ParseError("image has no frame large enough to hold a page")
+    return Document(format="image", blocks=tuple(assemble(pages)), meta=_meta(pages), ocr=True)
+
+
+def ocr_pdf_pages(data: bytes, numbers: Sequence[int]) -> list[OcrPage]:
+    """OCR the given 1-based pages of a PDF (rendered with PDFium)."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return [read_page_image(*_page_pixels(pdf[n - 1]), n) for n in numbers]
+    finally:
+        pdf.close()
+
+
+def read_html_images(srcs: Sequence[str], base: Path | None) -> tuple[list[OcrPage], list[str]]:
+    """OCR'd pages of an HTML report's images that can be read offline, and warnings for
+    the others. ``base`` is the HTML file's folder (None: only data: URIs are read)."""
+    pages: list[OcrPage] = []
+    warnings: list[str] = []
+    for index, src in enumerate(srcs, start=1):
+        payload, why = _image_bytes(src, base)
+        if payload is None:
+            warnings.append(f"image {index} ({src[:60]}): {why}; not read")
+            continue
+        try:
+            frames = list(_frames(payload))
+        except ParseError as exc:
+            warnings.append(f"image {index}: {exc}; not read")
+            continue
+        pages.extend(read_page_image(gray, dpi, index) for gray, dpi in frames[:1])
+    return pages, warnings
+
+
+def _page_pixels(page: Any) -> tuple[np.ndarray, float]:
+    """A scanned page's own image at its own resolution when the page is one upright image
+    covering it (no resampling blur on thin rulings); otherwise the page rendered."""
+    import pypdfium2.raw as pdfium_c
+
+    images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1))
+    width, height = page.get_size()
+    if len(images) == 1 and page.get_rotation() == 0:
+        x0, y0, x1, y1 = images[0].get_bounds()
+        a, b, c, d, _, _ = images[0].get_matrix().get()
+        covers = (x1 - x0) * (y1 - y0) >= FULL_PAGE_IMAGE_SHARE * width * height
+        if covers and b == 0 and c == 0 and a > 0 and d > 0:
+            try:
+                pixels = np.asarray(images[0].get_bitmap(render=False).to_pil().convert("L"))
+                return pixels, pixels.shape[1] / ((x1 - x0) / 72)
+            except pdfium.PdfiumError:
+                logger.debug("page image cannot be decoded alone; page rendered instead")
+    bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+    return np.asarray(bitmap.to_pil().convert("L")), float(RENDER_DPI)
+
+
+def _frames(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
+    """Each frame of an image file as grayscale pixels, with its resolution in dpi."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ParseError(f"image cannot be decoded: {exc}") from None
+    for index in range(min(getattr(image, "n_frames", 1), MAX_FRAMES)):
+        image.seek(index)
+        frame = ImageOps.exif_transpose(image).convert("L")
+        if min(frame.size) >= MIN_IMAGE_SIDE_PX:
+            yield np.asarray(frame), _dpi(image, frame.size[0])
+
+
+def _dpi(image: object, width_px: int) -> float:
+    info = getattr(image, "info", {})
+    dpi = info.get("dpi", (0, 0))[0] if isinstance(info.get("dpi"), tuple) else 0
+    return float(dpi) if dpi and dpi >= 50 else width_px / A4_WIDTH_IN
+
+
+def _image_bytes(src: str, base: Path | None) -> tuple[bytes | None, str]:
+    """The bytes behind an ``<img src>`` without network access, or None and why not."""
+    if src.startswith("data:"):
+        header, _, body = src.partition(",")
+        try:
+            return (base64.b64decode(body) if header.endswith(";base64") else unquote(body).encode(
+                "latin-1")), ""
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            return None, "broken data: URI"
+    parts = urlsplit(src)
+    if parts.scheme not in ("", "file") or parts.netloc:
+        return None, "remote image (no network access)"
+    if base is None:
+        return None, "relative image of an HTML document read without its folder"
+    path = (base / unquote(parts.path).lstrip("/")) if parts.scheme == "" else Path(unquote(parts.path))
+    if not path.is_file():
+        return None, "image file not found beside the page"
+    return path.read_bytes(), ""
+
+
+def _meta(pages: Sequence[OcrPage]) -> dict[str, str]:
+    meta = {"pages": str(len(pages)), "ocr_pages": ",".join(str(p.number) for p in pages)}
+    skewed = [f"{p.number}:{p.skew:+.2f}" for p in pages if p.skew]
+    if skewed:
+        meta["ocr_deskew_deg"] = " ".join(skewed)
+    return meta
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+_Item = tuple[int, float, "text.Line | TablePart"]
+
+
+def assemble(pages: Sequence[OcrPage]) -> list[Block]:
+    """The pages' tables and paragraphs in reading order, with tables joined across pages."""
+    _drop_furniture(pages)
+    known = {cell: score for p in pages for cell, score in p.confidence.items()}
+    layouts = _layouts(pages)
+    out = _Assembly()
+    run: list[tuple[int, text.Line]] = []
+    for page, _, item in _join_split_tables(_reading_order(pages)):
+        if isinstance(item, text.Line):
+            run.append((page, item))
+            continue
+        _flush(run, layouts, out)
+        run = []
+        _emit_part(item, known, out)
+    _flush(run, layouts, out)
+    return out.blocks
+
+
+def _drop_furniture(pages: Sequence[OcrPage]) -> None:
+    running = text.running_texts([(p.height, p.lines) for p in pages])
+    for page in pages:
+        page.lines = [ln for ln in page.lines if not text.is_furniture(ln, page.height, running)]
+
+
+def _reading_order(pages: Sequence[OcrPage]) -> list[_Item]:
+    items: list[_Item] = []
+    for page in sorted(pages, key=lambda p: p.number):
+        here: list[_Item] = [(page.number, p.bbox[1], p) for p in page.parts]
+        here += [(page.number, ln.top, ln) for ln in page.lines]
+        items.extend(sorted(here, key=lambda it: it[1]))
+    return items
+
+
+def _join_split_tables(items: list[_Item]) -> list[_Item]:
+    i = 0
+    while i < len(items) - 1:
+        (page, top, first), (next_page, _, second) = items[i], items[i + 1]
+        if isinstance(first, TablePart) and isinstance(second, TablePart) and (
+                next_page == max(c.page for c in first.cells) + 1):
+            joined = join_parts(first, second)
+            if joined is not None:
+                items[i] = (page, top, joined)
+                del items[i + 1]
+                continue
+        i += 1
+    return items
+
+
+def _layouts(pages: Sequence[OcrPage]) -> dict[int, text.Layout]:
+    by_size: dict[tuple[int, int], list[OcrPage]] = defaultdict(list)
+    for page in pages:
+        by_size[(round(page.width), round(page.height))].append(page)
+    layouts: dict[int, text.Layout] = {}
+    for same in by_size.values():
+        layout = text.measure_layout([ln for p in same for ln in p.lines], same[0].width)
+        layouts.update((p.number, layout) for p in same)
+    return layouts
+
+
+def _flush(run: list[tuple[int, text.Line]], layouts: dict[int, text.Layout], out: _Assembly) -> None:
+    start = 0
+    for i in range(1, len(run) + 1):
+        if i == len(run) or layouts[run[i][0]] is not layouts[run[start][0]]:
+            pages_of = {id(ln): page for page, ln in run[start:i]}
+            for para in text.paragraphs([ln for _, ln in run[start:i]], layouts[run[start][0]]):
+                _emit_paragraph(para.text, pages_of[id(para.lines[0])], para.heading, out)
+            start = i
+
+
+def _emit_paragraph(content: str, page: int, heading: bool, out: _Assembly) -> None:
+    if content:
+        out.n_paragraphs += 1
+        out.blocks.append(Paragraph(content, ref=f"p{page} ocr-para{out.n_paragraphs}",
+                                    page=page, heading=heading))
+
+
+def _emit_part(part: TablePart, known: dict[PartCell, float], out: _Assembly) -> None:
+    if part.n_cols < 2:
+        for cell in sorted(part.cells, key=lambda c: c.top):
+            _emit_paragraph(text.join_lines(cell.text.split("\n")), cell.page, False, out)
+        return
+    out.n_tables += 1
+    table = build_table(part, out.n_tables)
+    confidence = _cell_confidence(part, known)
+    cells = tuple(replace(c, ref=c.ref.replace(" table", " ocr-table"), method="ocr",
+                          confidence=confidence.get((c.row, c.col), EMPTY_CELL_CONFIDENCE))
+                  for c in table.cells)
+    out.blocks.append(Table(cells, table.n_rows, table.n_cols,
+                            ref=table.ref.replace(" table", " ocr-table"), page=table.page))
+
+
+def _cell_confidence(part: TablePart, known: dict[PartCell, float]) -> dict[tuple[int, int], float]:
+    """Mean glyph score per origin cell, keyed by the (row, col) ``build_table`` gives it.
+
+    Scores were measured on each page's own cells (``OcrPage.confidence``); a joined part's
+    cells are those moved down, snapped to the first part's columns or mended across the
+    break, so each is traced back to the unused page cell of its page with the same first
+    line nearest in x, taking them top to bottom.
+    """
+    xs = grid_lines(v for c in part.cells for v in (c.x0, c.x1))
+    ys = grid_lines(v for c in part.cells for v in (c.top, c.bottom))
+    pool: dict[tuple[int, str], list[PartCell]] = defaultdict(list)
+    for cell in sorted(known, key=lambda c: (c.top, c.x0)):
+        pool[(cell.page, _first_line(cell.text))].append(cell)
+    out: dict[tuple[int, int], float] = {}
+    for box in sorted(part.cells, key=lambda c: (c.page, c.top, c.x0)):
+        source = _take(pool.get((box.page, _first_line(box.text)), []), (box.x0 + box.x1) / 2)
+        if source is not None:
+            out[(nearest(ys, box.top), nearest(xs, box.x0))] = known[source]
+    return out
+
+
+def _first_line(content: str) -> str:
+    return content.split("\n", 1)[0]
+
+
+def _take(candidates: list[PartCell], cx: float) -> PartCell | None:
+    for i, cell in enumerate(candidates):
+        if abs((cell.x0 + cell.x1) / 2 - cx) <= TRACE_X_TOLERANCE_PT:
+            return candidates.pop(i)
+    return None

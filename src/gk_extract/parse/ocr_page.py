@@ -1,0 +1,186 @@
+"""One page image -> the same pieces a text PDF page gives: table parts and text lines.
+
+The image is deskewed, its rulings become edges, and the recognised glyphs become
+``pdf_page.Char`` objects in PDF points, so the ruled-table cascade of ``pdf_tables``
+(pdfplumber's finder, glyphs placed in cells by their centres, span-aware grids) and the
+line and paragraph rules of ``pdf_text`` run on scans unchanged. Each glyph's score is kept
+beside it, keyed by the Char, to give every table cell its mean confidence.
+
+A glyph run that crosses a vertical ruling is split there (the detector sometimes joins
+``0 0`` in two narrow neighbouring cells into one line); numbers stay one Char per run, so
+the text layer's word-gap rule does not put spaces between the digits of ``2776``.
+"""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import regex
+
+from gk_extract.parse import pdf_text as text
+from gk_extract.parse.image_rulings import deskew, find_rulings
+from gk_extract.parse.ocr_engine import Glyph, TextLine, recognise
+from gk_extract.parse.pdf_page import Char
+from gk_extract.parse.pdf_rulings import Edge
+from gk_extract.parse.pdf_tables import (
+    PartCell,
+    TablePart,
+    aligned_parts,
+    ruled_regions,
+    table_parts,
+)
+
+logger = logging.getLogger(__name__)
+
+_CJK = regex.compile(r"[\p{Han}\u3000-\u303f\uff00-\uffef]")
+# Glyph boxes from the recogniser are the line box's height (~1.25 x the font size for CJK
+# text, measured on hzq2024 at 150 dpi: 30 px boxes for 10.5-pt = 22 px glyphs). Shrinking
+# them to the glyph's size keeps pdf_text's em-based rules (indent, gaps) as calibrated.
+BOX_TO_EM = 0.8
+# A vertical edge through the middle of a CJK glyph box (all but this share at each side) is
+# one of the glyph's strokes.
+GLYPH_CORE_SHARE = 0.12
+# ...when it is short: strokes taken for rulings span one or two tight rows (< 3 glyph
+# heights); a table's border beside text set flush against it (hzq2024's 四、结转… row,
+# whose first glyph box overlaps the border) is far longer.
+STROKE_MAX_EM = 3.0
+# What a vertical ruling beside a blank cell is read as, and how close to the ruling's line
+# such a glyph's centre lies (a real ``1`` sits in its cell, >= 3 pt from the border).
+RULING_LOOKALIKES = frozenset({"1", "|", "I", "l", "丨", "｜", "!", "]", "["})
+RULING_GLYPH_DISTANCE_PT = 2.0
+
+
+@dataclass(slots=True)
+class OcrPage:
+    """One page after OCR, in PDF points (top-left origin, like ``pdf_page``)."""
+
+    number: int
+    width: float
+    height: float
+    parts: list[TablePart]
+    lines: list[text.Line]
+    confidence: dict[PartCell, float] = field(default_factory=dict)
+    skew: float = 0.0
+
+
+def read_page_image(gray: np.ndarray, dpi: float, number: int) -> OcrPage:
+    """OCR one page image rendered or scanned at ``dpi``."""
+    straight, skew = deskew(gray)
+    if skew:
+        logger.debug("page %d: deskewed by %.2f degrees", number, skew)
+    k = 72.0 / dpi
+    lines = recognise(straight)
+    edges = _not_through_glyphs(find_rulings(straight, k), lines, k)
+    verticals = _vertical_rulings(edges)
+    chars, scores = _chars(_off_rulings(lines, k, verticals), k, verticals)
+    page = lay_out(number, straight.shape[1] * k, straight.shape[0] * k, chars, edges)
+    page.confidence, page.skew = _part_confidence(page.parts, scores), skew
+    return page
+
+
+def _part_confidence(parts: Sequence[TablePart], scores: dict[Char, float]) -> dict[PartCell, float]:
+    """Each table cell's mean glyph score (cells with no glyph get none)."""
+    found: dict[PartCell, list[float]] = {}
+    for part in parts:
+        for cell in part.cells:
+            found[cell] = [s for c, s in scores.items() if cell.x0 <= c.cx <= cell.x1
+                           and cell.top <= c.cy <= cell.bottom]
+    return {cell: sum(v) / len(v) for cell, v in found.items() if v}
+
+
+def lay_out(number: int, width: float, height: float, chars: Sequence[Char],
+            edges: Sequence[Edge]) -> OcrPage:
+    """Ruled tables (or aligned ones on a page with none) and the text lines outside them."""
+    regions = ruled_regions(edges) or []
+    parts, flow = table_parts(regions, chars, number)
+    lines = text.group_lines(flow)
+    if not any(p.n_cols >= 2 for p in parts):
+        found, used = aligned_parts(lines, number)
+        parts.extend(found)
+        lines = [ln for i, ln in enumerate(lines) if i not in used]
+    return OcrPage(number, width, height, parts, lines)
+
+
+def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) -> list[Edge]:
+    """Edges less the vertical strokes of CJK glyphs taken for rulings (十 in a tight
+    caption band, blurred into the rulings above and below): a ruling never runs through
+    the middle of a glyph the recogniser read."""
+    cjk = [g for line in lines for g in line.glyphs if _CJK.match(g.text)]
+    return [e for e in edges if e["orientation"] == "h" or not any(
+        _through(e, g, k) for g in cjk)]
+
+
+def _through(edge: Edge, glyph: Glyph, k: float) -> bool:
+    x0, x1 = glyph.x0 * k, glyph.x1 * k
+    margin = (x1 - x0) * GLYPH_CORE_SHARE
+    cy = (glyph.top + glyph.bottom) / 2 * k
+    short = edge["height"] <= STROKE_MAX_EM * (glyph.bottom - glyph.top) * k
+    return bool(short and x0 + margin < edge["x0"] < x1 - margin
+                and edge["top"] <= cy <= edge["bottom"])
+
+
+def _off_rulings(lines: Sequence[TextLine], k: float, verticals: Sequence[Edge]) -> list[TextLine]:
+    """Lines less the glyphs that are a vertical ruling read as text (``1``, ``|``)."""
+    out = []
+    for line in lines:
+        kept = tuple(g for g in line.glyphs if not _is_ruling_glyph(g, k, verticals))
+        if kept:
+            out.append(TextLine(kept, line.score))
+    return out
+
+
+def _is_ruling_glyph(glyph: Glyph, k: float, verticals: Sequence[Edge]) -> bool:
+    if glyph.text not in RULING_LOOKALIKES:
+        return False
+    cx, cy = (glyph.x0 + glyph.x1) / 2 * k, (glyph.top + glyph.bottom) / 2 * k
+    return any(abs(e["x0"] - cx) <= RULING_GLYPH_DISTANCE_PT and e["top"] <= cy <= e["bottom"]
+               for e in verticals)
+
+
+def _vertical_rulings(edges: Sequence[Edge]) -> list[Edge]:
+    return sorted((e for e in edges if e["orientation"] == "v"), key=lambda e: e["x0"])
+
+
+def _chars(lines: Sequence[TextLine], k: float,
+           verticals: Sequence[Edge]) -> tuple[list[Char], dict[Char, float]]:
+    chars: list[Char] = []
+    scores: dict[Char, float] = {}
+    for line in lines:
+        for run in _runs(line.glyphs, k, verticals):
+            char = _char(run, k)
+            chars.append(char)
+            scores[char] = sum(g.score for g in run) / len(run)
+    return chars, scores
+
+
+def _runs(glyphs: Sequence[Glyph], k: float, verticals: Sequence[Edge]) -> list[list[Glyph]]:
+    """Glyphs grouped into runs: a CJK glyph alone, other glyphs together up to a ruling."""
+    runs: list[list[Glyph]] = []
+    for glyph in glyphs:
+        prev = runs[-1][-1] if runs else None
+        if prev is not None and not _CJK.match(glyph.text) and not _CJK.match(prev.text) and (
+                not _ruling_between(prev, glyph, k, verticals)):
+            runs[-1].append(glyph)
+        else:
+            runs.append([glyph])
+    return runs
+
+
+def _ruling_between(a: Glyph, b: Glyph, k: float, verticals: Sequence[Edge]) -> bool:
+    left, right = (a.x0 + a.x1) / 2 * k, (b.x0 + b.x1) / 2 * k
+    mid_y = (a.top + a.bottom) / 2 * k
+    xs = [e["x0"] for e in verticals]
+    i = bisect_right(xs, left)
+    return any(verticals[j]["top"] <= mid_y <= verticals[j]["bottom"]
+               for j in range(i, bisect_right(xs, right)))
+
+
+def _char(run: Sequence[Glyph], k: float) -> Char:
+    top, bottom = min(g.top for g in run) * k, max(g.bottom for g in run) * k
+    shrink = (bottom - top) * (1 - BOX_TO_EM) / 2
+    return Char("".join(g.text for g in run), run[0].x0 * k, top + shrink, run[-1].x1 * k,
+                bottom - shrink, True, 0)

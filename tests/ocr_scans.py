@@ -1,0 +1,90 @@
+"""Scanned-report fixtures: printed PDFs rendered to page images and degraded like scans.
+
+Each page is rendered with PDFium at a random 100-200 dpi, turned by a small random angle,
+blurred, given sensor noise and saved as JPEG at a random quality; the pages are then
+wrapped as an image-only PDF (Pillow) or as an HTML page whose
+body is ``<img>`` tags (data: URIs or files beside the page). Deterministic per seed.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageFilter
+
+# Degradation ranges (what real scans of reports show; see the module docstring).
+DPI_RANGE = (100, 200)
+MAX_ROTATION_DEG = 2.5
+MAX_BLUR_RADIUS = 0.8
+MAX_NOISE_SIGMA = 8.0
+JPEG_QUALITY_RANGE = (45, 90)
+
+
+@dataclass(frozen=True)
+class Degradation:
+    dpi: int
+    rotation: float
+    blur: float
+    noise: float
+    quality: int
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> Degradation:
+        return cls(rng.randint(*DPI_RANGE), rng.uniform(-MAX_ROTATION_DEG, MAX_ROTATION_DEG),
+                   rng.uniform(0, MAX_BLUR_RADIUS), rng.uniform(0, MAX_NOISE_SIGMA),
+                   rng.randint(*JPEG_QUALITY_RANGE))
+
+
+def scan_pages(pdf_bytes: bytes, how: Degradation, seed: int = 0) -> list[Image.Image]:
+    """The PDF's pages as degraded grayscale scans (JPEG-decoded)."""
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    try:
+        pages = [pdf[i].render(scale=how.dpi / 72, grayscale=True).to_pil().convert("L")
+                 for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    noise = np.random.default_rng(seed)
+    return [_degrade(page, how, noise) for page in pages]
+
+
+def _degrade(page: Image.Image, how: Degradation, noise: np.random.Generator) -> Image.Image:
+    page = page.rotate(how.rotation, resample=Image.Resampling.BILINEAR, expand=False,
+                       fillcolor=255)
+    if how.blur > 0.05:
+        page = page.filter(ImageFilter.GaussianBlur(how.blur))
+    pixels = np.asarray(page, dtype=np.float32)
+    pixels = pixels + noise.normal(0, how.noise, pixels.shape)
+    page = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    buffer = io.BytesIO()
+    page.save(buffer, "JPEG", quality=how.quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+
+
+def image_pdf(pages: list[Image.Image], dpi: int) -> bytes:
+    """An image-only PDF, one JPEG page per image."""
+    buffer = io.BytesIO()
+    pages[0].save(buffer, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    return buffer.getvalue()
+
+
+def html_with_images(pages: list[Image.Image], folder: Path | None = None) -> bytes:
+    """An HTML report whose body is the page images: data: URIs, or PNG files in ``folder``."""
+    tags = []
+    for i, page in enumerate(pages):
+        buffer = io.BytesIO()
+        page.save(buffer, "PNG")
+        if folder is None:
+            src = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+        else:
+            (folder / f"page{i + 1}.png").write_bytes(buffer.getvalue())
+            src = f"page{i + 1}.png"
+        tags.append(f'<p><img src="{src}" alt="第{i + 1}页"></p>')
+    body = "\n".join(tags)
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>年度报告</title></head>"
+            f"<body><div class='article'>{body}</div></body></html>").encode()
