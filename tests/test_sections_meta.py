@@ -36,11 +36,11 @@ def test_title_over_two_lines_and_signature_date() -> None:
 def test_page_meta_title_and_pubdate() -> None:
     d = doc("正文。", ArticleTitle="某市2024年度政府信息公开工作年度报告", PubDate="2025-03-10 15:35")
     meta = read_meta(d)
-    assert (meta.agency, meta.year, meta.published) == ("某市", 2024, date(2025, 3, 10))
+    assert (meta.agency, meta.year, meta.published) == ("某市人民政府", 2024, date(2025, 3, 10))
 
 
 def test_site_suffix_removed_and_notice_recognised() -> None:
-    assert read_meta(doc("x", ArticleTitle="某县2022年政府信息公开工作年度报告_某县人民政府网")).agency == "某县"
+    assert read_meta(doc("x", ArticleTitle="某县2022年政府信息公开工作年度报告_某县人民政府网")).agency == "某县人民政府"
     notice = read_meta(doc("关于做好2023年政府信息公开工作年度报告编制发布工作的通知"))
     assert notice.title_is_other and not notice.title_is_report
 
@@ -48,3 +48,14 @@ def test_site_suffix_removed_and_notice_recognised() -> None:
 def test_title_with_the_year_first() -> None:
     meta = read_meta(doc("2023年度某市交通运输局政府信息公开工作年度报告", "正文。"))
     assert (meta.agency, meta.year) == ("某市交通运输局", 2023)
+
+
+def test_a_title_naming_only_a_place_gives_its_government() -> None:
+    from gk_extract.template.meta import issuing_agency
+
+    assert issuing_agency("某某综合实验区") == "某某综合实验区管委会"
+    assert issuing_agency("某市某区") == "某市某区人民政府"
+    assert issuing_agency("某区某某街道") == "某区某某街道办事处"
+    assert issuing_agency("某市某区人民政府") == "某市某区人民政府"
+    assert issuing_agency("某市交通运输局") == "某市交通运输局"
+    assert issuing_agency("某区地方金融工作局") == "某区地方金融工作局"

@@ -46,7 +46,7 @@ class Meta:
 
 def read_meta(doc: Document) -> Meta:
     title, match = _find_title(doc)
-    agency = _clean_agency(match["agency"]) if match else None
+    agency = issuing_agency(_clean_agency(match["agency"])) if match else None
     year = int(match["year"]) if match else _year_from_period(doc)
     other = bool(title and _NOT_A_REPORT.search(squash(title)))
     return Meta(title, agency or None, year, _published(doc), match is not None and not other, other)
@@ -85,6 +85,21 @@ def _match_title(text: str) -> regex.Match[str] | None:
 def _clean_agency(raw: str) -> str:
     agency = _AGENCY_JUNK.sub("", raw.strip())
     return agency.removeprefix("关于")
+
+
+# A title naming only a place (平潭综合实验区2024年度…) is the report of that place's government.
+_PLACE = regex.compile(r"(?:省|市|区|县|旗|州|盟|镇|乡|街道)$")
+_ORGAN = regex.compile(r"政府|局|委|办|厅|院|中心|会|处|所|站|队|部|署|室|司|行|社")
+_ZONE = regex.compile(r"(?:实验区|试验区|开发区|新区|高新区|园区|合作区)$")
+
+
+def issuing_agency(name: str) -> str:
+    """The organ that issues a place's report: 管委会 of a zone, 办事处 of a street, else 人民政府."""
+    if not _PLACE.search(name) or _ORGAN.search(name):
+        return name
+    if _ZONE.search(name):
+        return name + "管委会"
+    return name + ("办事处" if name.endswith("街道") else "人民政府")
 
 
 def _year_from_period(doc: Document) -> int | None:
