@@ -26,6 +26,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -38,7 +39,7 @@ from gk_extract.models import Block, Document, Paragraph, Table
 from gk_extract.parse import pdf_text as text
 from gk_extract.parse.ocr_engine import OcrUnavailable, ocr_available
 from gk_extract.parse.ocr_page import OcrPage, read_page_image
-from gk_extract.parse.pdf_join import join_parts
+from gk_extract.parse.pdf import flush_paragraphs, join_split_tables
 from gk_extract.parse.pdf_tables import PartCell, TablePart, build_table, grid_lines, nearest
 
 logger = logging.getLogger(__name__)
@@ -200,14 +201,14 @@ def assemble(pages: Sequence[OcrPage]) -> list[Block]:
     layouts = _layouts(pages)
     out = _Assembly()
     run: list[tuple[int, text.Line]] = []
-    for page, _, item in _join_split_tables(_reading_order(pages)):
+    for page, _, item in join_split_tables(_reading_order(pages)):
         if isinstance(item, text.Line):
             run.append((page, item))
             continue
-        _flush(run, layouts, out)
+        flush_paragraphs(run, layouts, partial(_emit_paragraph, out=out))
         run = []
         _emit_part(item, known, out)
-    _flush(run, layouts, out)
+    flush_paragraphs(run, layouts, partial(_emit_paragraph, out=out))
     return out.blocks
 
 
@@ -226,21 +227,6 @@ def _reading_order(pages: Sequence[OcrPage]) -> list[_Item]:
     return items
 
 
-def _join_split_tables(items: list[_Item]) -> list[_Item]:
-    i = 0
-    while i < len(items) - 1:
-        (page, top, first), (next_page, _, second) = items[i], items[i + 1]
-        if isinstance(first, TablePart) and isinstance(second, TablePart) and (
-                next_page == max(c.page for c in first.cells) + 1):
-            joined = join_parts(first, second)
-            if joined is not None:
-                items[i] = (page, top, joined)
-                del items[i + 1]
-                continue
-        i += 1
-    return items
-
-
 def _layouts(pages: Sequence[OcrPage]) -> dict[int, text.Layout]:
     by_size: dict[tuple[int, int], list[OcrPage]] = defaultdict(list)
     for page in pages:
@@ -250,16 +236,6 @@ def _layouts(pages: Sequence[OcrPage]) -> dict[int, text.Layout]:
         layout = text.measure_layout([ln for p in same for ln in p.lines], same[0].width)
         layouts.update((p.number, layout) for p in same)
     return layouts
-
-
-def _flush(run: list[tuple[int, text.Line]], layouts: dict[int, text.Layout], out: _Assembly) -> None:
-    start = 0
-    for i in range(1, len(run) + 1):
-        if i == len(run) or layouts[run[i][0]] is not layouts[run[start][0]]:
-            pages_of = {id(ln): page for page, ln in run[start:i]}
-            for para in text.paragraphs([ln for _, ln in run[start:i]], layouts[run[start][0]]):
-                _emit_paragraph(para.text, pages_of[id(para.lines[0])], para.heading, out)
-            start = i
 
 
 def _emit_paragraph(content: str, page: int, heading: bool, out: _Assembly) -> None:

@@ -25,7 +25,9 @@ from __future__ import annotations
 import ctypes
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -234,7 +236,7 @@ _Item = tuple[int, float, text.Line | TablePart]  # page, top, what
 
 
 def _assemble(pages: list[_Page]) -> list[Block]:
-    items = _join_split_tables(_reading_order(pages))
+    items = join_split_tables(_reading_order(pages))
     layouts = _layouts(pages)
     out = _Assembly()
     run: list[tuple[int, text.Line]] = []
@@ -242,10 +244,10 @@ def _assemble(pages: list[_Page]) -> list[Block]:
         if isinstance(item, text.Line):
             run.append((page, item))
             continue
-        _flush(run, layouts, out)
+        flush_paragraphs(run, layouts, partial(_emit_paragraph, out=out))
         run = []
         _emit_part(item, out)
-    _flush(run, layouts, out)
+    flush_paragraphs(run, layouts, partial(_emit_paragraph, out=out))
     return out.blocks
 
 
@@ -259,8 +261,10 @@ def _reading_order(pages: list[_Page]) -> list[_Item]:
     return items
 
 
-def _join_split_tables(items: list[_Item]) -> list[_Item]:
-    """Join each table part that ends a page with the part that starts the next page."""
+def join_split_tables(items: list[_Item]) -> list[_Item]:
+    """Join each table part that ends a page with the part that starts the next page.
+
+    Shared with the OCR parser, whose pages yield the same items."""
     i = 0
     while i < len(items) - 1:
         (page, top, first), (next_page, _, second) = items[i], items[i + 1]
@@ -289,14 +293,16 @@ def _layouts(pages: list[_Page]) -> dict[int, text.Layout]:
     return layouts
 
 
-def _flush(run: list[tuple[int, text.Line]], layouts: dict[int, text.Layout], out: _Assembly) -> None:
-    """Paragraphs of a run of lines; the run is cut where the page layout changes."""
+def flush_paragraphs(run: list[tuple[int, text.Line]], layouts: dict[int, text.Layout],
+                     emit: Callable[[str, int, bool], None]) -> None:
+    """Paragraphs of a run of lines, each handed to ``emit(text, page, heading)``; the run is
+    cut where the page layout changes. Shared with the OCR parser."""
     start = 0
     for i in range(1, len(run) + 1):
         if i == len(run) or layouts[run[i][0]] is not layouts[run[start][0]]:
             pages_of = {id(ln): page for page, ln in run[start:i]}
             for para in text.paragraphs([ln for _, ln in run[start:i]], layouts[run[start][0]]):
-                _emit_paragraph(para.text, pages_of[id(para.lines[0])], para.heading, out)
+                emit(para.text, pages_of[id(para.lines[0])], para.heading)
             start = i
 
 
