@@ -153,8 +153,8 @@ def _hidden(relative: Path) -> bool:
 
 def _sniffs_as_document(path: Path) -> bool:
     head = _head(path)
-    if not head:
-        return path.stat().st_size > 0 if path.exists() else True  # unreadable: the worker says why
+    if head is None:
+        return True  # unreadable: the worker reports why
     if head.startswith((b"PK\x03\x04", OLE_MAGIC)):
         return True  # a zip or OLE container: DOCX / DOC / WPS is decided on the whole file
     try:
@@ -350,7 +350,7 @@ def _convert_office_files(files: Sequence[Path], workers: int) -> None:
     """Convert all .doc/.wps files up front, many per LibreOffice call (far faster than one
     call per file); each is then parsed from the conversion cache. Files that fail here fail
     again, with their reason, when processed one by one."""
-    office = [f for f in files if _head(f).startswith(OLE_MAGIC)]
+    office = [f for f in files if (_head(f) or b"").startswith(OLE_MAGIC)]
     if not office:
         return
     try:
@@ -361,12 +361,13 @@ def _convert_office_files(files: Sequence[Path], workers: int) -> None:
     logger.info("converted %d of %d .doc/.wps files with LibreOffice", converted, len(office))
 
 
-def _head(path: Path) -> bytes:
+def _head(path: Path) -> bytes | None:
+    """The file's first bytes, or None when it cannot be read."""
     try:
         with path.open("rb") as handle:
             return handle.read(SNIFF_BYTES)
     except OSError:
-        return b""
+        return None
 
 
 def _write(result: BatchResult, settings: Settings, started: datetime) -> None:

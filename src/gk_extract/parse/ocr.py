@@ -25,7 +25,7 @@ import io
 import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from gk_extract.models import Block, Document, Paragraph, Table
 from gk_extract.parse import pdf_text as text
 from gk_extract.parse.ocr_engine import OcrUnavailable, ocr_available
 from gk_extract.parse.ocr_page import OcrPage, read_page_image
-from gk_extract.parse.pdf import flush_paragraphs, join_split_tables
+from gk_extract.parse.pdf import Assembly, flush_paragraphs, join_split_tables
 from gk_extract.parse.pdf_tables import PartCell, TablePart, build_table, grid_lines, nearest
 
 logger = logging.getLogger(__name__)
@@ -68,13 +68,6 @@ EMPTY_CELL_CONFIDENCE = 1.0
 # A cell of a joined table is traced to its page cell within this distance in x: joining
 # snaps column sides by up to pdf_join.COLUMN_MATCH_TOLERANCE_PT (3 pt) on each side.
 TRACE_X_TOLERANCE_PT = 4.0
-
-
-@dataclass(slots=True)
-class _Assembly:
-    blocks: list[Block] = field(default_factory=list)
-    n_paragraphs: int = 0
-    n_tables: int = 0
 
 
 # --------------------------------------------------------------------------- ways in
@@ -199,7 +192,7 @@ def assemble(pages: Sequence[OcrPage]) -> list[Block]:
     _drop_furniture(pages)
     known = {cell: score for p in pages for cell, score in p.confidence.items()}
     layouts = _layouts(pages)
-    out = _Assembly()
+    out = Assembly()
     run: list[tuple[int, text.Line]] = []
     for page, _, item in join_split_tables(_reading_order(pages)):
         if isinstance(item, text.Line):
@@ -238,14 +231,14 @@ def _layouts(pages: Sequence[OcrPage]) -> dict[int, text.Layout]:
     return layouts
 
 
-def _emit_paragraph(content: str, page: int, heading: bool, out: _Assembly) -> None:
+def _emit_paragraph(content: str, page: int, heading: bool, out: Assembly) -> None:
     if content:
         out.n_paragraphs += 1
         out.blocks.append(Paragraph(content, ref=f"p{page} ocr-para{out.n_paragraphs}",
                                     page=page, heading=heading))
 
 
-def _emit_part(part: TablePart, known: dict[PartCell, float], out: _Assembly) -> None:
+def _emit_part(part: TablePart, known: dict[PartCell, float], out: Assembly) -> None:
     if part.n_cols < 2:
         for cell in sorted(part.cells, key=lambda c: c.top):
             _emit_paragraph(text.join_lines(cell.text.split("\n")), cell.page, False, out)

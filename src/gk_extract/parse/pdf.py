@@ -83,7 +83,9 @@ class _Page:
 
 
 @dataclass(slots=True)
-class _Assembly:
+class Assembly:
+    """Blocks in reading order and the counters their refs use (shared with the OCR parser)."""
+
     blocks: list[Block] = field(default_factory=list)
     n_paragraphs: int = 0
     n_tables: int = 0
@@ -238,7 +240,7 @@ _Item = tuple[int, float, text.Line | TablePart]  # page, top, what
 def _assemble(pages: list[_Page]) -> list[Block]:
     items = join_split_tables(_reading_order(pages))
     layouts = _layouts(pages)
-    out = _Assembly()
+    out = Assembly()
     run: list[tuple[int, text.Line]] = []
     for page, _, item in items:
         if isinstance(item, text.Line):
@@ -306,7 +308,7 @@ def flush_paragraphs(run: list[tuple[int, text.Line]], layouts: dict[int, text.L
             start = i
 
 
-def _emit_paragraph(content: str, page: int, heading: bool, out: _Assembly) -> None:
+def _emit_paragraph(content: str, page: int, heading: bool, out: Assembly) -> None:
     if not content:
         return
     out.n_paragraphs += 1
@@ -314,7 +316,7 @@ def _emit_paragraph(content: str, page: int, heading: bool, out: _Assembly) -> N
                                 heading=heading))
 
 
-def _emit_part(part: TablePart, out: _Assembly) -> None:
+def _emit_part(part: TablePart, out: Assembly) -> None:
     """A table, or a boxed caption that joined no table as a paragraph."""
     if part.n_cols < 2:
         for cell in sorted(part.cells, key=lambda c: c.top):
