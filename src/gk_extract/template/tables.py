@@ -15,6 +15,7 @@ from gk_extract.models import Cell, CellValue, Table
 from gk_extract.normalize.numbers import parse_value
 from gk_extract.normalize.text import squash, tidy
 from gk_extract.template import spec as T
+from gk_extract.template.align import place_unlabelled, split_merged_labels
 from gk_extract.template.labels import best_match, contains_any, fuzzy_match
 
 logger = logging.getLogger(__name__)
@@ -171,20 +172,40 @@ def _extra_cell(row: str, label: str, index: int, cell: Cell) -> CellValue:
 def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
     specs = (*T.S3_ROWS, T.S3_OTHER_HANDLING)
     order: Sequence[T.ColSpec] = T.S3_COLS
+    printed: list[tuple[str | None, Sequence[Cell], Sequence[T.ColSpec]]] = []
     for table in tables:
-        for cells in table.row_cells():
+        for cells in split_merged_labels(table.row_cells(), specs):
             header = _s3_header_order(cells)
             if header is not None:
                 order = header if len(header) == len(T.S3_COLS) else order
                 continue
-            if len(cells) < len(T.S3_COLS) + 1:
+            if len(cells) < len(T.S3_COLS):
                 continue
             labels, values = cells[:-len(T.S3_COLS)], cells[-len(T.S3_COLS):]
             row = _s3_row(labels, specs, out)
-            if row is None:
-                continue
-            for col, cell in zip(order, values):
-                out.add(make_cell("s3", row.key, col.key, (row.label, col.label), cell))
+            if row is not None:
+                printed.append((row.key, values, order))
+                _add_s3_row(row, values, order, out)
+            elif _is_value_row(values):
+                printed.append((None, values, order))
+    placed = place_unlabelled([key for key, _, _ in printed])
+    by_key = {s.key: s for s in specs}
+    for (key, values, cols), now in zip(printed, placed):
+        if key is None and now is not None:
+            out.notes.append(f"s3 row without a readable label placed as {by_key[now].label!r} "
+                             f"by template order ({values[0].ref})")
+            _add_s3_row(by_key[now], values, cols, out)
+
+
+def _add_s3_row(row: T.RowSpec, values: Sequence[Cell], order: Sequence[T.ColSpec],
+                out: Extraction) -> None:
+    for col, cell in zip(order, values):
+        out.add(make_cell("s3", row.key, col.key, (row.label, col.label), cell))
+
+
+def _is_value_row(values: Sequence[Cell]) -> bool:
+    kinds = [parse_value(c.text).kind for c in values]
+    return all(k in VALUE_KINDS for k in kinds) and any(k != "blank" for k in kinds)
 
 
 def _s3_header_order(cells: Sequence[Cell]) -> list[T.ColSpec] | None:
