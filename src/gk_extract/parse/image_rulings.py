@@ -62,6 +62,15 @@ ANCHOR_PASSES = 2
 # narrowest column (25 pt), so distinct rulings are never joined.
 COLLINEAR_PT = 1.5
 JOIN_GAP_PT = 8.0
+# A stretch is ruled when ink lies within RULING_BAND_PT of its line (ruling thickness,
+# blur and the 1-px error of a deskew) LINE_CONTRAST darker than the paper within
+# PAPER_BAND_PT, on RULED_SHARE of its length with no gap over MAX_RULING_GAP_PT; glyphs
+# crossing the line leave gaps of 1-3 pt between and inside them (see _is_ruled).
+RULING_BAND_PT = 1.5
+PAPER_BAND_PT = 6.0
+LINE_CONTRAST = 30
+RULED_SHARE = 0.95
+MAX_RULING_GAP_PT = 1.0
 # Broken rulings (faint scans, dashed borders) are bridged over gaps up to this length.
 BRIDGE_GAP_PT = 3.0
 
@@ -117,7 +126,62 @@ def find_rulings(gray: np.ndarray, pt_per_px: float) -> list[Edge]:
     tol = TOUCH_TOLERANCE_PT + TOUCH_TOLERANCE_PX * pt_per_px
     for _ in range(ANCHOR_PASSES):
         edges = [t for t in (_trimmed(e, edges, tol) for e in edges) if t is not None]
+    for _ in range(ANCHOR_PASSES):
+        edges = [_extended(e, edges, gray, pt_per_px, tol) for e in edges]
     return edges
+
+
+def _extended(edge: Edge, edges: list[Edge], gray: np.ndarray, k: float, tol: float) -> Edge:
+    """The ruling carried on to the farthest perpendicular ruling it reaches on the image.
+
+    Thresholding loses stretches of faint rulings, most often beside dense text, whose ink
+    darkens the local mean: a row of a label column loses its lower border while the data
+    columns keep theirs, and two labels fall into one cell. Each perpendicular ruling
+    beyond an end, crossing the ruling's line, is a candidate end; the stretch up to it is
+    taken when the image shows a ruling all along it (:func:`_is_ruled`).
+    """
+    horizontal = edge["orientation"] == "h"
+    at = edge["top"] if horizontal else edge["x0"]
+    lo, hi = (edge["x0"], edge["x1"]) if horizontal else (edge["top"], edge["bottom"])
+    stops = sorted((o["x0"] if horizontal else o["top"]) for o in edges
+                   if o["orientation"] != edge["orientation"] and (
+                       o["top"] - tol <= at <= o["bottom"] + tol if horizontal
+                       else o["x0"] - tol <= at <= o["x1"] + tol))
+    for stop in sorted((s for s in stops if s < lo - tol), reverse=True):
+        if not _is_ruled(gray, horizontal, at, stop, lo, k):
+            break
+        lo = stop
+    for stop in (s for s in stops if s > hi + tol):
+        if not _is_ruled(gray, horizontal, at, hi, stop, k):
+            break
+        hi = stop
+    if horizontal:
+        return {**edge, "x0": lo, "x1": hi, "width": hi - lo}
+    return {**edge, "top": lo, "bottom": hi, "doctop": lo, "height": hi - lo}
+
+
+def _is_ruled(gray: np.ndarray, horizontal: bool, at: float, start: float, end: float,
+              k: float) -> bool:
+    """Whether a ruling runs along ``at`` from ``start`` to ``end`` (points): every pixel
+    step of the stretch has ink within RULING_BAND_PT of the line that is LINE_CONTRAST
+    darker than the brightest pixel within PAPER_BAND_PT, with no gap longer than
+    MAX_RULING_GAP_PT. Text crossing the line has gaps between and inside its glyphs."""
+    px = 1.0 / k
+    c, a, b = int(round(at * px)), int(start * px), int(np.ceil(end * px))
+    band, paper = max(int(RULING_BAND_PT * px), 1), max(int(PAPER_BAND_PT * px), 3)
+    if horizontal:
+        near = gray[max(c - band, 0):c + band + 1, a:b]
+        wide = gray[max(c - paper, 0):c + paper + 1, a:b]
+        darkest, brightest = near.min(axis=0, initial=255), wide.max(axis=0, initial=0)
+    else:
+        near = gray[a:b, max(c - band, 0):c + band + 1]
+        wide = gray[a:b, max(c - paper, 0):c + paper + 1]
+        darkest, brightest = near.min(axis=1, initial=255), wide.max(axis=1, initial=0)
+    if darkest.size == 0:
+        return False
+    dark = (brightest.astype(np.int16) - darkest) >= LINE_CONTRAST
+    gaps = np.diff(np.flatnonzero(np.concatenate(([True], dark, [True]))))
+    return bool(dark.mean() >= RULED_SHARE and gaps.max() - 1 <= MAX_RULING_GAP_PT * px)
 
 
 def _trimmed(edge: Edge, edges: list[Edge], tol: float) -> Edge | None:
