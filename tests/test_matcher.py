@@ -203,3 +203,66 @@ def test_label_spanning_two_columns_read_as_a_label_and_an_empty_cell() -> None:
     extract_s3([table(rows)], out)
     assert cells_of(out)["s3_result_total__total"] == "9"
     assert cells_of(out)["s3_other_handling__natural_person"] == "1"
+
+
+# --------------------------------------------------------------------------- lost label rulings
+
+
+def _merge_labels(rows: list[list], first: int, count: int) -> list[list]:
+    """The rows with the detail labels of rows ``first``..``first+count-1`` (indices into
+    ``rows``) printed in one label cell, as a scan whose label rulings were lost reads."""
+    out = [list(r) for r in rows]
+    labels = [out[first + i][-8] for i in range(count)]
+    texts = [lab if isinstance(lab, str) else lab[0] for lab in labels]
+    out[first][-8] = ("\n".join(texts), count, 1)
+    for i in range(1, count):
+        del out[first + i][-8]
+    return out
+
+
+def test_labels_merged_into_one_cell_are_split_by_template_order() -> None:
+    values = {r.key: [str(i * 10 + j) for j in range(7)] for i, r in enumerate(T.S3_ROWS)}
+    rows = s3_rows(values)
+    at = next(i for i, r in enumerate(rows) if "5.属于三类内部事务信息" in r)
+    rows = _merge_labels(rows, at, 3)  # 5., 6. and 7. in one cell spanning their three rows
+    out = Extraction()
+    extract_s3([table(rows)], out)
+    got = cells_of(out)
+    assert len(got) == 175
+    for key in ("withheld_internal_affairs", "withheld_process_info", "withheld_enforcement_file"):
+        assert [got[f"s3_{key}__{c.key}"] for c in T.S3_COLS] == values[key]
+
+
+def test_merged_labels_that_name_fewer_rows_than_they_span_name_none_of_them() -> None:
+    values = {r.key: [str(i * 10 + j) for j in range(7)] for i, r in enumerate(T.S3_ROWS)}
+    rows = s3_rows(values)
+    at = next(i for i, r in enumerate(rows) if "5.属于三类内部事务信息" in r)
+    rows = _merge_labels(rows, at, 2)
+    rows[at][-8] = ("5.属于三类内部事务信息", 2, 1)  # the second label unreadable
+    out = Extraction()
+    extract_s3([table(rows)], out)
+    # which of the two rows the one readable label names is unknown: neither is guessed
+    assert not any(k.startswith(("s3_withheld_internal_affairs", "s3_withheld_process_info"))
+                   for k in out.cells)
+    assert len(out.cells) == 175 - 14
+
+
+def test_row_without_label_is_placed_only_where_one_template_row_fits() -> None:
+    values = {r.key: [str(i * 10 + j) for j in range(7)] for i, r in enumerate(T.S3_ROWS)}
+    rows = s3_rows(values)
+    last = len(rows) - 1  # 四、结转下年度继续办理, its label lost
+    rows[last] = values["carried_forward"]
+    out = Extraction()
+    extract_s3([table(rows)], out)
+    assert [cells_of(out)[f"s3_carried_forward__{c.key}"] for c in T.S3_COLS] == values[
+        "carried_forward"]
+    assert any("template order" in n for n in out.notes)
+
+    two_lost = s3_rows(values)
+    for label in ("1.属于国家秘密", "2.其他法律行政法规禁止公开"):
+        row = next(r for r in two_lost if label in r)
+        row[row.index(label)] = ""  # the label cell printed, its text unread
+    out = Extraction()
+    extract_s3([table(two_lost)], out)
+    assert not any(k.startswith(("s3_withheld_state_secret", "s3_withheld_other_law"))
+                   for k in out.cells)  # two rows in one gap: no guessing which is which

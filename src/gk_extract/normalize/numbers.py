@@ -13,8 +13,10 @@ import regex
 
 from gk_extract.models import Value
 
+# A lone 一 in a count cell is a dash: typed for one on keyboards without —, and what OCR
+# reads a printed — as; tables give counts in Arabic digits.
 PLACEHOLDERS = frozenset({"—", "-", "--", "—-", "——", "―", "－", "/", "／", "\\", "不适用", "无",
-                          "n/a", "na", "/ ", "…", "...", "x", "×", "空"})
+                          "n/a", "na", "/ ", "…", "...", "x", "×", "空", "一", "一一"})
 UNITS = ("万元", "元", "件", "个", "条", "项", "次", "人", "%")
 
 # A number, optionally signed, with thousands separators and decimals; a unit may follow.

@@ -37,21 +37,30 @@ ORDER: dict[str, int] = {s.key: i for i, s in enumerate(T.S3_ROWS)}
 ORDER[T.S3_OTHER_HANDLING.key] = ORDER[T.S3_OTHER_ROWS[0]]
 
 
-def split_merged_labels(rows: list[list[Cell]], specs: Sequence[T.RowSpec]) -> list[list[Cell]]:
-    """The rows with each merged own-label cell (the one left of the values) split, where
-    its lines name one template row per grid row it spans; other rows are returned as is."""
-    out = [list(cells) for cells in rows]
+def split_merged_labels(rows: list[list[Cell]],
+                        specs: Sequence[T.RowSpec]) -> list[tuple[list[Cell], bool]]:
+    """Each row, and whether its own label (the cell left of the values) is its own.
+
+    A merged own-label cell spanning k rows that hold their own values is split into k
+    labels when its lines name one template row per grid row, in template order. When they
+    do not, the label cannot be given to any one of those rows (which of them a lone
+    readable label belongs to is not known), so all k are returned as unlabelled.
+    """
+    out = [(list(cells), True) for cells in rows]
     i = 0
     while i < len(out):
-        own = _own_label(out[i])
+        own = _own_label(out[i][0])
         span = 1
-        while own is not None and i + span < len(out) and _own_label(out[i + span]) is own:
+        while own is not None and i + span < len(out) and _own_label(out[i + span][0]) is own:
             span += 1
         if own is not None and span > 1:
-            labels = _split(own, [_context(out[i + j]) for j in range(span)], specs)
-            for j, text in enumerate(labels or ()):
-                cells = out[i + j]
-                cells[len(cells) - N_VALUES - 1] = replace(own, text=text, rowspan=1)
+            labels = _split(own, [_context(out[i + j][0]) for j in range(span)], specs)
+            for j in range(span):
+                cells = out[i + j][0]
+                if labels is None:
+                    out[i + j] = (cells, False)
+                else:
+                    cells[len(cells) - N_VALUES - 1] = replace(own, text=labels[j], rowspan=1)
         i += span
     return out
 

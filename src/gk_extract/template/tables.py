@@ -174,7 +174,7 @@ def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
     order: Sequence[T.ColSpec] = T.S3_COLS
     printed: list[tuple[str | None, Sequence[Cell], Sequence[T.ColSpec]]] = []
     for table in tables:
-        for cells in split_merged_labels(table.row_cells(), specs):
+        for cells, labelled in split_merged_labels(table.row_cells(), specs):
             header = _s3_header_order(cells)
             if header is not None:
                 order = header if len(header) == len(T.S3_COLS) else order
@@ -182,7 +182,7 @@ def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
             if len(cells) < len(T.S3_COLS):
                 continue
             labels, values = cells[:-len(T.S3_COLS)], cells[-len(T.S3_COLS):]
-            row = _s3_row(labels, specs, out)
+            row = _s3_row(labels, specs, out) if labelled else None
             if row is not None:
                 printed.append((row.key, values, order))
                 _add_s3_row(row, values, order, out)
