@@ -214,22 +214,25 @@ def _runs(mask: np.ndarray, horizontal: bool, pt_per_px: float) -> list[Edge]:
     lines = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
     close = (bridge, 1) if horizontal else (1, bridge)
     lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-    edges = (_edge(float(x), float(y), float(w), float(h), horizontal, pt_per_px)
-             for x, y, w, h, _ in stats[1:count])
+    count, _, stats, centres = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    edges = (_edge(stats[i], centres[i], horizontal, pt_per_px) for i in range(1, count))
     return [e for e in edges if e is not None]
 
 
-def _edge(x: float, y: float, w: float, h: float, horizontal: bool, k: float) -> Edge | None:
-    long_, thick = (w, h) if horizontal else (h, w)
-    if thick * k > MAX_RULE_THICKNESS_PT:
+def _edge(stats: np.ndarray, centre: np.ndarray, horizontal: bool, k: float) -> Edge | None:
+    """One run of ink as an edge on its centre line. Its thickness is its mean one (area
+    over length): a glyph stem touching a ruling joins the ruling's component and widens
+    its box, not its mean, and a filled block stays thick either way."""
+    x, y, w, h, area = (float(v) for v in stats[:5])
+    long_ = w if horizontal else h
+    if area / long_ * k > MAX_RULE_THICKNESS_PT:
         return None
     if long_ * k < (MIN_RULE_H_PT if horizontal else MIN_RULE_V_PT):
         return None
     if horizontal:
-        mid = (y + h / 2) * k
+        mid = float(centre[1]) * k
         return {"x0": x * k, "x1": (x + w) * k, "top": mid, "bottom": mid, "doctop": mid,
                 "width": w * k, "height": 0.0, "orientation": "h", "object_type": "line"}
-    mid = (x + w / 2) * k
+    mid = float(centre[0]) * k
     return {"x0": mid, "x1": mid, "top": y * k, "bottom": (y + h) * k, "doctop": y * k,
             "width": 0.0, "height": h * k, "orientation": "v", "object_type": "line"}
