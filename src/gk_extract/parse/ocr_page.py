@@ -49,6 +49,12 @@ GLYPH_CORE_SHARE = 0.12
 # heights); a table's border beside text set flush against it (hzq2024's 四、结转… row,
 # whose first glyph box overlaps the border) is far longer.
 STROKE_MAX_EM = 3.0
+# A stroke at a glyph's edge lies within this of the glyph box the recogniser gives; a
+# ruling continues another across a row border when their x differ by at most
+# CONTINUED_X_PT (pdfplumber's 3-pt snapping) and they meet within CONTINUED_Y_PT.
+GLYPH_TOUCH_PT = 1.0
+CONTINUED_X_PT = 3.0
+CONTINUED_Y_PT = 3.0
 # What a vertical ruling beside a blank cell is read as, and how close to the ruling's line
 # such a glyph's centre lies (a real ``1`` sits in its cell, >= 3 pt from the border).
 RULING_LOOKALIKES = frozenset({"1", "|", "I", "l", "丨", "｜", "!", "]", "["})
@@ -150,19 +156,40 @@ def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) 
     band, blurred into the rulings above and below; the stems of a ``1`` above a ``4`` in
     the next row, joined through the ruling between them): a ruling never runs through the
     middle of a glyph the recogniser read. A ruling read as ``1`` beside a blank cell is not
-    lost by this: it is longer than a stroke (STROKE_MAX_EM)."""
+    lost by this: it is longer than a stroke (STROKE_MAX_EM).
+
+    A stroke at a glyph's edge (the left stem of 行) is dropped when it is also alone: no
+    ruling continues it through the row above or below, as every cell border of a table
+    row either does or ends the table."""
     glyphs = [g for line in lines for g in line.glyphs]
+    verticals = [e for e in edges if e["orientation"] == "v"]
     return [e for e in edges if e["orientation"] == "h" or not any(
-        _through(e, g, k) for g in glyphs)]
+        _through(e, g, k) or (_touches(e, g, k) and _alone(e, verticals)) for g in glyphs)]
 
 
 def _through(edge: Edge, glyph: Glyph, k: float) -> bool:
     x0, x1 = glyph.x0 * k, glyph.x1 * k
     margin = (x1 - x0) * GLYPH_CORE_SHARE
+    return _beside(edge, glyph, k) and x0 + margin < edge["x0"] < x1 - margin
+
+
+def _touches(edge: Edge, glyph: Glyph, k: float) -> bool:
+    return _beside(edge, glyph, k) and (
+        glyph.x0 * k - GLYPH_TOUCH_PT <= edge["x0"] <= glyph.x1 * k + GLYPH_TOUCH_PT)
+
+
+def _beside(edge: Edge, glyph: Glyph, k: float) -> bool:
+    """Whether the edge is short enough to be one of the glyph's strokes and spans its
+    middle height."""
     cy = (glyph.top + glyph.bottom) / 2 * k
     short = edge["height"] <= STROKE_MAX_EM * (glyph.bottom - glyph.top) * k
-    return bool(short and x0 + margin < edge["x0"] < x1 - margin
-                and edge["top"] <= cy <= edge["bottom"])
+    return bool(short and edge["top"] <= cy <= edge["bottom"])
+
+
+def _alone(edge: Edge, verticals: Sequence[Edge]) -> bool:
+    return not any(o is not edge and abs(o["x0"] - edge["x0"]) <= CONTINUED_X_PT and (
+        abs(o["top"] - edge["bottom"]) <= CONTINUED_Y_PT
+        or abs(o["bottom"] - edge["top"]) <= CONTINUED_Y_PT) for o in verticals)
 
 
 def _off_rulings(lines: Sequence[TextLine], k: float, verticals: Sequence[Edge]) -> list[TextLine]:
