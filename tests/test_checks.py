@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gk_extract.models import CellValue, Section
 from gk_extract.normalize.numbers import parse_value
 from gk_extract.template import spec as T
 from gk_extract.template.checks import run_checks
+from gk_extract.template.doubt import doubtful_keys, mark_doubtful
 
 
 def s3_cells(values: dict[str, list[str]], rows=T.S3_ROWS) -> dict[str, CellValue]:  # type: ignore[no-untyped-def]
@@ -71,3 +74,29 @@ def test_one_office_count_in_text_is_flagged_uncertain_not_failed() -> None:
     text = "区政府办代表区政府受理政府信息公开申请 17 件，均已在法定期限内予以答复。"
     checks = run_checks(s3_cells(consistent()), [Section("s1_overview", 1, "一、", text)])
     assert [(c.scope, c.status) for c in checks if c.rule == "T1"] == [("received", "uncertain")]
+
+
+# --------------------------------------------------------------------------- doubtful readings
+
+
+def test_misread_digit_is_the_crossing_of_the_failed_row_and_column_rules() -> None:
+    values = consistent()
+    values["granted"] = ["2", "7", "0", "0", "0", "0", "3"]  # an OCR 1 read as 7
+    cells = s3_cells(values)
+    checks = run_checks(cells, [])
+    marked = {c.key: c for c in mark_doubtful(cells.values(), checks)}
+    assert {k for k, c in marked.items() if c.doubtful} == {"s3_granted__commercial_enterprise"}
+    assert marked["s3_granted__commercial_enterprise"].value.value == 7  # flagged, not changed
+
+
+def test_rule_failing_alone_marks_all_its_cells_and_low_confidence_is_doubtful() -> None:
+    values = consistent()
+    values["granted"] = ["2", "7", "", "0", "0", "0", "3"]  # the row's own rule is uncertain
+    cells = s3_cells(values)
+    low = cells["s3_new_received__natural_person"]
+    cells[low.key] = replace(low, confidence=0.42)
+    checks = run_checks(cells, [])
+    failed = [c for c in checks if c.status == "fail"]
+    assert [(c.rule, c.scope) for c in failed] == [("R3.2", "commercial_enterprise")]
+    doubtful = doubtful_keys(cells.values(), checks)
+    assert doubtful == {low.key, *failed[0].cells}

@@ -45,13 +45,11 @@ def extract(data: bytes, name: str = "scan") -> Report:
 def wrong_cells(report: Report, expected: dict[str, float | None]) -> dict[str, str]:
     """Template cells whose value differs from the expected one, with how each is flagged."""
     got = {c.key: c for c in report.cells if c.table != "extra"}
-    failed = {key for check in report.checks if check.status == "fail" for key in check.cells}
     out = {}
     for key, want in expected.items():
         cell = got.get(key)
         if cell is None or cell.value.value != want:
-            low = cell is not None and cell.value.kind == "text"
-            out[key] = "low-confidence" if low else "check" if key in failed else "unflagged"
+            out[key] = "missing" if cell is None else "doubtful" if cell.doubtful else "unflagged"
     return out
 
 

@@ -122,7 +122,12 @@ class Value:
 
 @dataclass(frozen=True, slots=True)
 class CellValue:
-    """One template cell of one report, traced to its place in the source."""
+    """One template cell of one report, traced to its place in the source.
+
+    ``confidence`` is the OCR engine's mean glyph score for a scanned cell (None when the
+    cell was read from a text layer); ``doubtful`` marks an OCR reading that is below the
+    confidence threshold or that the failed consistency checks point at (template/doubt.py).
+    """
 
     key: str
     table: str
@@ -133,6 +138,8 @@ class CellValue:
     value: Value
     page: int | None
     source_ref: str
+    confidence: float | None = None
+    doubtful: bool = False
 
 
 @dataclass(frozen=True, slots=True)

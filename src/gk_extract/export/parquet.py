@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from gk_extract import __version__
 from gk_extract.models import Report
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # Reports buffered before a row group is written: ~250 cells each, so ~125k cell rows.
 ROW_GROUP_REPORTS = 500
 
@@ -31,13 +31,14 @@ REPORTS = pa.schema([
     ("province", pa.string()), ("city", pa.string()), ("county", pa.string()),
     ("adcode", pa.string()), ("status", pa.string()), ("error", pa.string()),
     ("checks_failed", pa.int32()), ("checks_uncertain", pa.int32()),
-    ("parser_version", pa.string()), ("converter", pa.string()),
+    ("parser_version", pa.string()), ("converter", pa.string()), ("cells_doubtful", pa.int32()),
 ])
 CELLS = pa.schema([
     ("report_id", pa.string()), ("key", pa.string()), ("table", pa.string()), ("row", pa.string()),
     ("col", pa.string()), ("row_label", pa.string()), ("col_label", pa.string()),
     ("raw", pa.string()), ("value", pa.float64()), ("kind", pa.string()), ("unit", pa.string()),
-    ("page", pa.int16()), ("source_ref", pa.string()),
+    ("page", pa.int16()), ("source_ref", pa.string()), ("confidence", pa.float32()),
+    ("doubtful", pa.bool_()),
 ])
 SECTIONS = pa.schema([
     ("report_id", pa.string()), ("key", pa.string()), ("number", pa.int8()),
@@ -60,11 +61,13 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
         "county": r.county, "adcode": r.adcode, "status": r.status, "error": r.error,
         "checks_failed": r.checks_failed, "checks_uncertain": r.checks_uncertain,
         "parser_version": __version__, "converter": r.converter,
+        "cells_doubtful": sum(c.doubtful for c in r.cells),
     }
     cells = [{"report_id": r.report_id, "key": c.key, "table": c.table, "row": c.row, "col": c.col,
               "row_label": c.row_label, "col_label": c.col_label, "raw": c.value.raw,
               "value": c.value.value, "kind": c.value.kind, "unit": c.value.unit, "page": c.page,
-              "source_ref": c.source_ref} for c in r.cells]
+              "source_ref": c.source_ref, "confidence": c.confidence, "doubtful": c.doubtful}
+             for c in r.cells]
     sections = [{"report_id": r.report_id, "key": s.key, "number": s.number, "heading": s.heading,
                  "text": s.text} for s in r.sections]
     checks = [{"report_id": r.report_id, "rule": c.rule, "scope": c.scope, "expected": c.expected,

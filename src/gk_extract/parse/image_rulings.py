@@ -167,7 +167,7 @@ def _is_ruled(gray: np.ndarray, horizontal: bool, at: float, start: float, end: 
     darker than the brightest pixel within PAPER_BAND_PT, with no gap longer than
     MAX_RULING_GAP_PT. Text crossing the line has gaps between and inside its glyphs."""
     px = 1.0 / k
-    c, a, b = int(round(at * px)), int(start * px), int(np.ceil(end * px))
+    c, a, b = round(at * px), int(start * px), int(np.ceil(end * px))
     band, paper = max(int(RULING_BAND_PT * px), 1), max(int(PAPER_BAND_PT * px), 3)
     if horizontal:
         near = gray[max(c - band, 0):c + band + 1, a:b]

@@ -42,12 +42,11 @@ _CJK = regex.compile(r"[\p{Han}\u3000-\u303f\uff00-\uffef]")
 # text, measured on hzq2024 at 150 dpi: 30 px boxes for 10.5-pt = 22 px glyphs). Shrinking
 # them to the glyph's size keeps pdf_text's em-based rules (indent, gaps) as calibrated.
 BOX_TO_EM = 0.8
-# A vertical edge through the middle of a CJK glyph box (all but this share at each side) is
-# one of the glyph's strokes.
+# A vertical edge through the middle of a glyph box (all but this share at each side) is
+# one of the glyph's strokes when it is short: strokes taken for rulings span one or two
+# tight rows (< 3 glyph heights); a table's border beside text set flush against it
+# (hzq2024's 四、结转… row, whose first glyph box overlaps the border) is far longer.
 GLYPH_CORE_SHARE = 0.12
-# ...when it is short: strokes taken for rulings span one or two tight rows (< 3 glyph
-# heights); a table's border beside text set flush against it (hzq2024's 四、结转… row,
-# whose first glyph box overlaps the border) is far longer.
 STROKE_MAX_EM = 3.0
 # A stroke at a glyph's edge lies within this of the glyph box the recogniser gives; a
 # ruling continues another across a row border when their x differ by at most
@@ -60,11 +59,14 @@ CONTINUED_Y_PT = 3.0
 RULING_LOOKALIKES = frozenset({"1", "|", "I", "l", "丨", "｜", "!", "]", "["})
 RULING_GLYPH_DISTANCE_PT = 2.0
 # The recogniser reads the ``/`` that reports print in cells with nothing to report as
-# ``1`` (and now and then ``l`` or ``|``). The two differ in slant: the ink's x-centre per
-# pixel row, fitted against y over the glyph's middle rows, moves -0.26 to -0.35 px per px
-# for ``/`` and -0.02 to +0.09 for ``1`` (its flag pulls the top left), measured on the
-# generated scans at 100-200 dpi. The middle rows skip the flag, the foot and any serif.
+# ``1`` (now and then ``l``, ``|``, or ``一`` when faint). They differ in slant: the ink's
+# x-centre per pixel row, fitted against y over the glyph's middle rows, moves -0.26 to
+# -0.35 px per px for ``/`` and -0.02 to +0.09 for ``1`` (its flag pulls the top left),
+# measured on the generated scans at 100-200 dpi. The middle rows skip the flag, the foot
+# and any serif; a dash has too few rows of ink to have a slant.
 SLASH_LOOKALIKES = frozenset({"1", "l", "I", "|", "丨", "｜"})
+# ...and a lone 一 (only alone: a glyph box inside a run may take in a neighbour's ink).
+LONE_SLASH_LOOKALIKES = frozenset({"一"})
 SLASH_MAX_SLOPE = -0.15
 SLANT_ROWS = (0.2, 0.8)
 MIN_SLANT_ROWS = 4
@@ -102,7 +104,8 @@ def _slashes_read(lines: Sequence[TextLine], gray: np.ndarray) -> list[TextLine]
     """Lines with every slanted ``1`` (see SLASH_LOOKALIKES) read as the ``/`` it is."""
     out = []
     for line in lines:
-        glyphs = tuple(replace(g, text="/") if g.text in SLASH_LOOKALIKES and _is_slanted(g, gray)
+        alike = SLASH_LOOKALIKES | (LONE_SLASH_LOOKALIKES if len(line.glyphs) == 1 else set())
+        glyphs = tuple(replace(g, text="/") if g.text in alike and _is_slanted(g, gray)
                        else g for g in line.glyphs)
         out.append(TextLine(glyphs, line.score))
     return out
@@ -118,8 +121,8 @@ def _is_slanted(glyph: Glyph, gray: np.ndarray) -> bool:
     ink = crop < threshold
     height = ink.shape[0]
     ys, xs = [], []
-    for y in range(int(height * SLANT_ROWS[0]), int(height * SLANT_ROWS[1]) + 1):
-        row = np.flatnonzero(ink[y]) if y < height else ()
+    for y in range(int(height * SLANT_ROWS[0]), min(int(height * SLANT_ROWS[1]) + 1, height)):
+        row = np.flatnonzero(ink[y])
         if len(row):
             ys.append(y)
             xs.append(float(row.mean()))

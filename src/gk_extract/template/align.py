@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import regex
 
@@ -85,12 +85,12 @@ def _split(cell: Cell, contexts: Sequence[str], specs: Sequence[T.RowSpec]) -> l
     best: tuple[int, list[str]] | None = None
     for cuts in combinations(range(1, len(lines)), k - 1):
         bounds = (0, *cuts, len(lines))
-        groups = ["\n".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
+        groups = ["\n".join(lines[a:b]) for a, b in pairwise(bounds)]
         named = [_name(g, ctx, specs) for g, ctx in zip(groups, contexts)]
         if any(n is None for n in named):
             continue
         order = [ORDER[n.key] for n in named if n is not None]
-        if any(a >= b for a, b in zip(order, order[1:])):
+        if any(a >= b for a, b in pairwise(order)):
             continue
         numbered = sum(bool(_NUMBERED.match(squash(lines[c]))) for c in cuts)
         if best is None or numbered > best[0]:

@@ -9,6 +9,7 @@ from gk_extract.models import Document, Report, Section, Status, Table
 from gk_extract.normalize.text import squash
 from gk_extract.template import spec as T
 from gk_extract.template.checks import run_checks
+from gk_extract.template.doubt import mark_doubtful
 from gk_extract.template.labels import contains_any
 from gk_extract.template.meta import Meta, read_meta
 from gk_extract.template.sections import find_sections
@@ -43,6 +44,7 @@ def build_report(doc: Document, source: Source) -> Report:
     if version == "unknown" and not found.cells and _looks_like_no_report(meta, sections):
         version = "not_a_report"
     checks = run_checks(found.cells, sections) if version in ("2021", "2019") else []
+    cells = mark_doubtful(found.cells.values(), checks) if doc.ocr else list(found.cells.values())
     status, error = _status(version, found, sections, meta)
     unreadable = doc.meta.get("unreadable_pages")
     if unreadable and status == "ok":
@@ -56,7 +58,7 @@ def build_report(doc: Document, source: Source) -> Report:
         source_url=source.source_url, status=status, template=version, ocr=doc.ocr,
         agency=meta.agency, year=meta.year, published_date=meta.published, error=error,
         converter=doc.meta.get("converter"),
-        cells=tuple(sorted(found.cells.values(), key=lambda c: c.key)), sections=tuple(sections),
+        cells=tuple(sorted(cells, key=lambda c: c.key)), sections=tuple(sections),
         checks=tuple(checks))
 
 

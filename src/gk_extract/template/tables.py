@@ -65,7 +65,7 @@ def make_cell(key_table: str, row: str, col: str, labels: tuple[str, str], sourc
         value = replace(value, unit=unit)
     return CellValue(key=f"{key_table}_{row}__{col}", table=table or key_table, row=row, col=col,
                      row_label=labels[0], col_label=labels[1], value=value, page=source.page,
-                     source_ref=source.ref)
+                     source_ref=source.ref, confidence=source.confidence)
 
 
 def is_value_like(cell: Cell) -> bool:
@@ -190,11 +190,11 @@ def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
                 printed.append((None, values, order))
     placed = place_unlabelled([key for key, _, _ in printed])
     by_key = {s.key: s for s in specs}
-    for (key, values, cols), now in zip(printed, placed):
+    for (key, unplaced, cols), now in zip(printed, placed):
         if key is None and now is not None:
             out.notes.append(f"s3 row without a readable label placed as {by_key[now].label!r} "
-                             f"by template order ({values[0].ref})")
-            _add_s3_row(by_key[now], values, cols, out)
+                             f"by template order ({unplaced[0].ref})")
+            _add_s3_row(by_key[now], unplaced, cols, out)
 
 
 def _add_s3_row(row: T.RowSpec, values: Sequence[Cell], order: Sequence[T.ColSpec],

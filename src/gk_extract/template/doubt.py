@@ -1,0 +1,38 @@
+"""Which OCR readings are doubtful: low engine confidence, or pointed at by failed checks.
+
+Readings are never changed here (report-format.md: printed values are kept as printed); a
+doubtful cell keeps its value and is marked, so an analyst can filter or re-read it.
+
+A failed rule names every cell it sums, but one misread digit fails a row rule and a
+column rule that cross at it (R3.2 on its column and R3.3 on its row; R3.1 as well on
+the four rows it sums). So within each failed rule the suspects are the cells taking part
+in the most failed rules: the crossing when two rules fail, all of its cells when the rule
+fails alone (a wrong total and a wrong part cannot then be told apart).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from gk_extract.models import CellValue, Check
+from gk_extract.template.tables import LOW_CONFIDENCE
+
+
+def doubtful_keys(cells: Iterable[CellValue], checks: Sequence[Check]) -> set[str]:
+    """Keys of the cells read with low confidence or suspected by failed checks."""
+    keys = {c.key for c in cells if c.confidence is not None and c.confidence < LOW_CONFIDENCE}
+    failed = [c for c in checks if c.status == "fail"]
+    counts = Counter(k for check in failed for k in check.cells)
+    for check in failed:
+        most = max((counts[k] for k in check.cells), default=0)
+        keys.update(k for k in check.cells if counts[k] == most)
+    return keys
+
+
+def mark_doubtful(cells: Iterable[CellValue], checks: Sequence[Check]) -> list[CellValue]:
+    """The cells, those that are doubtful (see :func:`doubtful_keys`) marked so."""
+    cells = list(cells)
+    doubtful = doubtful_keys(cells, checks)
+    return [replace(c, doubtful=True) if c.key in doubtful else c for c in cells]
