@@ -184,7 +184,8 @@ def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
         if cached is not None and cached.source_path == path and cached.source_url == source_url \
                 and not (cached.error or "").startswith(TIMEOUT_PREFIX):
             return _outcome(cached, part)
-    return _save(extract_bytes(data, path, report_id, timeout_s, source_url), Path(out_dir))
+    base = Path(path).parent if source_url is None else None  # a crawled file's folder is the store
+    return _save(extract_bytes(data, path, report_id, timeout_s, source_url, base), Path(out_dir))
 
 
 def _read(path: Path) -> bytes:
@@ -195,13 +196,16 @@ def _read(path: Path) -> bytes:
 
 
 def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: float,
-                  source_url: str | None = None) -> Report:
-    """Given one file's bytes, return its report; failures become status ``failed``."""
+                  source_url: str | None = None, base: Path | None = None) -> Report:
+    """Given one file's bytes, return its report; failures become status ``failed``.
+
+    ``base``: the folder of a local file, where an HTML page's images may lie.
+    """
     fmt = "unknown"
     try:
         with time_limit(timeout_s):
             fmt = detect_format(data)
-            document = parse_document(data, fmt)
+            document = parse_document(data, fmt, base)
             return build_report(document, Source(report_id, source_path, fmt, source_url))
     except Exception as exc:
         logger.debug("%s failed", source_path, exc_info=True)
@@ -395,7 +399,8 @@ def _load_all(outcomes: Iterable[Outcome]) -> Iterator[Report]:
 def extract_one(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:
     """One file to one report, in this process, saving nothing (``gk-extract show``)."""
     data = _read(path)
-    return extract_bytes(data, str(path), hashlib.sha256(data).hexdigest(), timeout_s)
+    return extract_bytes(data, str(path), hashlib.sha256(data).hexdigest(), timeout_s,
+                         base=path.parent)
 
 
 def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,

@@ -18,13 +18,16 @@ from gk_extract.parse.detect import detect_format
 logger = logging.getLogger(__name__)
 
 
-def parse_document(data: bytes, fmt: str | None = None) -> Document:
-    """Given a file's bytes (and optionally its already detected format), return its Document."""
+def parse_document(data: bytes, fmt: str | None = None, base: Path | None = None) -> Document:
+    """Given a file's bytes (and optionally its already detected format), return its Document.
+
+    ``base``: the folder the file was read from, where an HTML page's images may lie.
+    """
     fmt = fmt or detect_format(data)
     if fmt == "html":
         from gk_extract.parse.html import parse_html
 
-        return ocr_html_images(parse_html(data))
+        return ocr_html_images(parse_html(data), base)
     if fmt == "docx":
         from gk_extract.parse.docx import parse_docx
 

@@ -61,6 +61,9 @@ A4_WIDTH_IN = 8.27
 MIN_IMAGE_SIDE_PX = 200
 # Pixels per image: a 600-dpi A3 scan is ~70 M; beyond this the file is hostile.
 MAX_IMAGE_PIXELS = 80_000_000
+# An image file beside an HTML page is read only up to this size (a 600-dpi page as PNG is
+# ~10 MB).
+MAX_IMAGE_FILE_BYTES = 50_000_000
 # Frames read from a multi-page TIFF/GIF: reports are < 40 pages.
 MAX_FRAMES = 60
 # An empty table cell gets this confidence: nothing was read, so nothing was misread.
@@ -167,9 +170,14 @@ def _image_bytes(src: str, base: Path | None) -> tuple[bytes | None, str]:
         return None, "remote image (no network access)"
     if base is None:
         return None, "relative image of an HTML document read without its folder"
-    path = (base / unquote(parts.path).lstrip("/")) if parts.scheme == "" else Path(unquote(parts.path))
+    folder = base.resolve()
+    path = (folder / unquote(parts.path).lstrip("/")).resolve()
+    if not path.is_relative_to(folder):
+        return None, "image outside the page's folder"
     if not path.is_file():
         return None, "image file not found beside the page"
+    if path.stat().st_size > MAX_IMAGE_FILE_BYTES:
+        return None, f"image file over {MAX_IMAGE_FILE_BYTES} bytes"
     return path.read_bytes(), ""
 
 
