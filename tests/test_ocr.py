@@ -104,11 +104,14 @@ def test_ocr_cells_carry_method_and_confidence(hzq_doc: Document) -> None:
 
 
 @requires_ocr
-def test_standalone_image_is_read(hzq_pages: list[Image.Image]) -> None:
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_standalone_image_is_read_whichever_way_up(hzq_pages: list[Image.Image], turn: int) -> None:
     png = io.BytesIO()
-    hzq_pages[2].save(png, "PNG", dpi=(150, 150))  # the page of sections 二 (end) and 三
+    page = hzq_pages[2].rotate(-turn, expand=True)  # the page of sections 二 (end) and 三
+    page.save(png, "PNG", dpi=(150, 150))
     doc = parse_document(png.getvalue())
     assert doc.format == "image" and doc.ocr
+    assert doc.meta.get("ocr_turned_deg") == (f"1:{(360 - turn) % 360}" if turn else None)
     labels = {c.text for t in doc.tables for c in t.cells}
     assert {"行政处罚", "自然人", "总计"} <= labels
     assert any(p.text.startswith("三、") for p in doc.paragraphs)

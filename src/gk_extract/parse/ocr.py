@@ -186,6 +186,9 @@ def _meta(pages: Sequence[OcrPage]) -> dict[str, str]:
     skewed = [f"{p.number}:{p.skew:+.2f}" for p in pages if p.skew]
     if skewed:
         meta["ocr_deskew_deg"] = " ".join(skewed)
+    turned = [f"{p.number}:{p.turned}" for p in pages if p.turned]
+    if turned:
+        meta["ocr_turned_deg"] = " ".join(turned)
     return meta
 
 

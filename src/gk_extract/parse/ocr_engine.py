@@ -95,6 +95,17 @@ def recognise(gray: np.ndarray) -> list[TextLine]:
     return lines
 
 
+def upside_down_share(crops: list[np.ndarray]) -> float:
+    """The share of text-line crops (grayscale, upright or not) that PP-OCR's direction
+    classifier reads as turned 180 degrees; 0.0 for no crops."""
+    if not crops:
+        return 0.0
+    classifier = _engine()._load_cls_model()  # RapidOCR loads it lazily; checked on upgrade
+    colour = [np.ascontiguousarray(np.stack([c] * 3, axis=-1)) for c in crops]
+    labels = classifier(colour).cls_res or []
+    return sum(1 for label, _ in labels if "180" in label) / len(crops)
+
+
 def _glyphs(word: Any) -> tuple[Glyph, ...]:
     out = []
     for item in word or ():

@@ -24,7 +24,7 @@ import regex
 
 from gk_extract.parse import pdf_text as text
 from gk_extract.parse.image_rulings import deskew, find_rulings
-from gk_extract.parse.ocr_engine import Glyph, TextLine, recognise
+from gk_extract.parse.ocr_engine import Glyph, TextLine, recognise, upside_down_share
 from gk_extract.parse.pdf_page import Char
 from gk_extract.parse.pdf_rulings import Edge
 from gk_extract.parse.pdf_tables import (
@@ -58,6 +58,17 @@ CONTINUED_Y_PT = 3.0
 # such a glyph's centre lies (a real ``1`` sits in its cell, >= 3 pt from the border).
 RULING_LOOKALIKES = frozenset({"1", "|", "I", "l", "丨", "｜", "!", "]", "["})
 RULING_GLYPH_DISTANCE_PT = 2.0
+# Orientation (_upright): a page is sideways when SIDEWAYS_SHARE of its lines of at least
+# SIDEWAYS_MIN_GLYPHS glyphs (at least SIDEWAYS_MIN_LINES of them) are SIDEWAYS_ASPECT
+# times taller than wide. Upside down is decided on the ORIENTATION_LINES longest lines:
+# turned when more than UPSIDE_DOWN_SHARE of them read as turned (the recogniser's own
+# scores do not tell: hzq2024's page 3 upside down still scores 0.86 against 0.99).
+SIDEWAYS_MIN_GLYPHS = 3
+SIDEWAYS_MIN_LINES = 3
+SIDEWAYS_ASPECT = 1.5
+SIDEWAYS_SHARE = 0.6
+ORIENTATION_LINES = 12
+UPSIDE_DOWN_SHARE = 0.5
 # The recogniser reads the ``/`` that reports print in cells with nothing to report as
 # ``1`` (now and then ``l``, ``|``, or ``一`` when faint). They differ in slant: the ink's
 # x-centre per pixel row, fitted against y over the glyph's middle rows, moves -0.26 to
@@ -83,6 +94,7 @@ class OcrPage:
     lines: list[text.Line]
     confidence: dict[PartCell, float] = field(default_factory=dict)
     skew: float = 0.0
+    turned: int = 0
 
 
 def read_page_image(gray: np.ndarray, dpi: float, number: int) -> OcrPage:
@@ -90,14 +102,57 @@ def read_page_image(gray: np.ndarray, dpi: float, number: int) -> OcrPage:
     straight, skew = deskew(gray)
     if skew:
         logger.debug("page %d: deskewed by %.2f degrees", number, skew)
+    straight, lines, turned = _upright(straight, recognise(straight))
+    if turned:
+        logger.debug("page %d: turned by %d degrees", number, turned)
     k = 72.0 / dpi
-    lines = _slashes_read(recognise(straight), straight)
+    lines = _slashes_read(lines, straight)
     edges = _not_through_glyphs(find_rulings(straight, k), lines, k)
     verticals = _vertical_rulings(edges)
     chars, scores = _chars(_off_rulings(lines, k, verticals), k, verticals)
     page = lay_out(number, straight.shape[1] * k, straight.shape[0] * k, chars, edges)
-    page.confidence, page.skew = _part_confidence(page.parts, scores), skew
+    page.confidence, page.skew, page.turned = _part_confidence(page.parts, scores), skew, turned
     return page
+
+
+def _upright(gray: np.ndarray, lines: list[TextLine]) -> tuple[np.ndarray, list[TextLine], int]:
+    """The page turned upright, its lines, and the clockwise turn it took (0, 90, 180, 270).
+
+    A page whose lines of text run up or down it is sideways (SIDEWAYS_SHARE of the lines
+    of several glyphs are taller than wide: the recogniser turns such crops itself, so their
+    boxes tell). Which way up is PP-OCR's direction classifier's call on the longest lines
+    (turned level first, for a sideways page); the page is read again only when it turns.
+    """
+    sideways = _is_sideways(lines)
+    crops = [np.rot90(c, -1) if sideways else c for c in _line_crops(gray, lines, sideways)]
+    flipped = upside_down_share(crops) > UPSIDE_DOWN_SHARE
+    turn = (270 if flipped else 90) if sideways else (180 if flipped else 0)
+    if not turn:
+        return gray, lines, 0
+    turned = np.ascontiguousarray(np.rot90(gray, -turn // 90))
+    return turned, recognise(turned), turn
+
+
+def _line_crops(gray: np.ndarray, lines: Sequence[TextLine], sideways: bool) -> list[np.ndarray]:
+    """Crops of the page's longest lines of several glyphs, at most ORIENTATION_LINES."""
+    boxes = []
+    for line in lines:
+        if len(line.glyphs) < SIDEWAYS_MIN_GLYPHS:
+            continue
+        x0, x1 = int(min(g.x0 for g in line.glyphs)), int(max(g.x1 for g in line.glyphs)) + 1
+        top, bottom = int(min(g.top for g in line.glyphs)), int(max(g.bottom for g in line.glyphs)) + 1
+        boxes.append((bottom - top if sideways else x1 - x0, (max(x0, 0), max(top, 0), x1, bottom)))
+    longest = sorted(boxes, reverse=True)[:ORIENTATION_LINES]
+    return [gray[top:bottom, x0:x1] for _, (x0, top, x1, bottom) in longest
+            if bottom > top and x1 > x0]
+
+
+def _is_sideways(lines: Sequence[TextLine]) -> bool:
+    shapes = [(max(g.x1 for g in ln.glyphs) - min(g.x0 for g in ln.glyphs),
+               max(g.bottom for g in ln.glyphs) - min(g.top for g in ln.glyphs))
+              for ln in lines if len(ln.glyphs) >= SIDEWAYS_MIN_GLYPHS]
+    tall = sum(1 for w, h in shapes if h > SIDEWAYS_ASPECT * w)
+    return len(shapes) >= SIDEWAYS_MIN_LINES and tall >= SIDEWAYS_SHARE * len(shapes)
 
 
 def _slashes_read(lines: Sequence[TextLine], gray: np.ndarray) -> list[TextLine]:
