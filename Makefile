@@ -36,6 +36,8 @@ bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,ocr,bench]'
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/pdf.py
+	$(BIN)/python benchmarks/ocr.py
+	$(BIN)/python benchmarks/ocr_accuracy.py --count 20
 
 # Regenerate the bundled demo corpus (deterministic: same seed, same bytes).
 demo-corpus: setup
