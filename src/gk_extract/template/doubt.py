@@ -22,13 +22,21 @@ from gk_extract.template.tables import LOW_CONFIDENCE
 
 def doubtful_keys(cells: Iterable[CellValue], checks: Sequence[Check]) -> set[str]:
     """Keys of the cells read with low confidence or suspected by failed checks."""
-    keys = {c.key for c in cells if c.confidence is not None and c.confidence < LOW_CONFIDENCE}
+    keys = {c.key for c in cells if _low(c)}
     failed = [c for c in checks if c.status == "fail"]
     counts = Counter(k for check in failed for k in check.cells)
     for check in failed:
         most = max((counts[k] for k in check.cells), default=0)
         keys.update(k for k in check.cells if counts[k] == most)
     return keys
+
+
+def _low(cell: CellValue) -> bool:
+    """A reading of a number (or of text where one was expected) below the threshold; a
+    low-scored ``/`` or ``—`` is not doubted (a slanted stroke read as ``1`` is turned
+    into the ``/`` it is before scoring; its score is that of the ``1``)."""
+    return bool(cell.confidence is not None and cell.confidence < LOW_CONFIDENCE and (
+        cell.value.kind in ("text", "number", "zero")))
 
 
 def mark_doubtful(cells: Iterable[CellValue], checks: Sequence[Check]) -> list[CellValue]:
