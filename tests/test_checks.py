@@ -100,3 +100,12 @@ def test_rule_failing_alone_marks_all_its_cells_and_low_confidence_is_doubtful()
     assert [(c.rule, c.scope) for c in failed] == [("R3.2", "commercial_enterprise")]
     doubtful = doubtful_keys(cells.values(), checks)
     assert doubtful == {low.key, *failed[0].cells}
+
+
+def test_ocr_digits_with_a_gap_are_doubtful_text_layer_ones_are_not() -> None:
+    cells = s3_cells(consistent())
+    merged = cells["s3_granted__natural_person"]
+    cells[merged.key] = replace(merged, value=parse_value("2 1"), confidence=0.99)
+    assert merged.key in doubtful_keys(cells.values(), [])
+    cells[merged.key] = replace(merged, value=parse_value("2 1"), confidence=None)
+    assert merged.key not in doubtful_keys(cells.values(), [])

@@ -266,3 +266,30 @@ def test_row_without_label_is_placed_only_where_one_template_row_fits() -> None:
     extract_s3([table(two_lost)], out)
     assert not any(k.startswith(("s3_withheld_state_secret", "s3_withheld_other_law"))
                    for k in out.cells)  # two rows in one gap: no guessing which is which
+
+
+def test_numbers_side_by_side_in_one_cell_are_split_when_the_row_then_fits() -> None:
+    data = [str(i) for i in range(15)]
+    merged = [*data[:6], " ".join(data[6:9]), *data[9:]]  # a lost ruling: "6 7 8" in one cell
+    out = Extraction()
+    extract_s4([table([*S4_HEADER, merged])], out)
+    assert [cells_of(out)[f"s4_{g}__{o}"] for g in ("review", "suit_direct", "suit_after_review")
+            for o in ("upheld", "corrected", "other", "pending", "total")] == data
+
+    values = {r.key: [str(i * 10 + j) for j in range(7)] for i, r in enumerate(T.S3_ROWS)}
+    rows = s3_rows(values)
+    at = next(i for i, r in enumerate(rows) if "2.重复申请" in r)
+    rows[at] = [*rows[at][:-7], *rows[at][-7:-5], " ".join(rows[at][-5:-3]), *rows[at][-3:]]
+    out = Extraction()
+    extract_s3([table(rows)], out)
+    assert [cells_of(out)[f"s3_not_processed_duplicate__{c.key}"] for c in T.S3_COLS] == values[
+        "not_processed_duplicate"]
+
+
+def test_row_of_section_2_cut_off_from_its_block_is_still_read() -> None:
+    head, tail = S2_ONE_TABLE[:3], S2_ONE_TABLE[3:4]  # 行政规范性文件 alone on the next page
+    doc = Document("pdf", (Paragraph("二、主动公开政府信息情况"), table(head), table(tail)))
+    report = build_report(doc, Source("0" * 64, "r.pdf", "pdf"))
+    got = {c.key: c.value.raw for c in report.cells}
+    assert got["s2_normative_docs__issued"] == "62" and got["s2_normative_docs__in_force"] == "440"
+    assert got["s2_regulations__issued"] == "1"

@@ -17,6 +17,8 @@ from gk_extract.models import Value
 # reads a printed — as; tables give counts in Arabic digits.
 PLACEHOLDERS = frozenset({"—", "-", "--", "—-", "——", "―", "－", "/", "／", "\\", "不适用", "无",
                           "n/a", "na", "/ ", "…", "...", "x", "×", "空", "一", "一一"})
+# The kinds a table's value cell may have (``text`` is a label, or a misreading).
+VALUE_KINDS = frozenset({"number", "zero", "blank", "placeholder"})
 UNITS = ("万元", "元", "件", "个", "条", "项", "次", "人", "%")
 
 # A number, optionally signed, with thousands separators and decimals; a unit may follow.

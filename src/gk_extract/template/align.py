@@ -11,21 +11,28 @@ no label cell at all. The template fixes both the labels and their order, so:
   is the one template row that fits between them, when exactly one does.
 
 Neither rule ever overrides a label that names a row: they only fill what is unnamed.
+
+A lost column ruling leaves two or three numbers side by side in one cell (``0 0 0``);
+:func:`split_number_runs` gives each its own cell when the row then holds the template's
+count of values, and not before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from itertools import combinations, pairwise
 
 import regex
 
 from gk_extract.models import Cell
+from gk_extract.normalize.numbers import VALUE_KINDS, parse_value
 from gk_extract.normalize.text import squash
 from gk_extract.template import spec as T
 from gk_extract.template.labels import best_match, contains_any
 
+# A cell holding several numbers side by side, separated by spaces.
+_NUMBER_RUN = regex.compile(r"^[+\-]?\d[\d,.]*(?:\s+[+\-]?\d[\d,.]*)+$")
 # Lines of a merged label cell tried for splitting: k labels of up to 3 lines each.
 MAX_SPLIT_LINES = 16
 # A line that starts a template label: 1. 2、 （三） 四、
@@ -136,3 +143,26 @@ def _unnamed_between(found: Sequence[str | None], i: int) -> int:
     lo = next((j for j in range(i - 1, -1, -1) if found[j] is not None), -1)
     hi = next((j for j in range(i + 1, len(found)) if found[j] is not None), len(found))
     return hi - lo - 1
+
+
+def split_number_runs(cells: Sequence[Cell], fits: Callable[[int], bool]) -> list[Cell]:
+    """The row with each cell of several numbers split into one cell per number, when the
+    row's trailing values then fit the template (``fits``) and did not before."""
+    if not any(_NUMBER_RUN.match(c.text.strip()) for c in cells):
+        return list(cells)
+    split: list[Cell] = []
+    for cell in cells:
+        if _NUMBER_RUN.match(cell.text.strip()):
+            split.extend(replace(cell, text=part, colspan=1) for part in cell.text.split())
+        else:
+            split.append(cell)
+    return split if fits(_trailing_values(split)) and not fits(_trailing_values(cells)) else list(cells)
+
+
+def _trailing_values(cells: Sequence[Cell]) -> int:
+    count = 0
+    for cell in reversed(cells):
+        if parse_value(cell.text).kind not in VALUE_KINDS:
+            break
+        count += 1
+    return count

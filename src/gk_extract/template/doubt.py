@@ -16,8 +16,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+import regex
+
 from gk_extract.models import CellValue, Check
 from gk_extract.template.tables import LOW_CONFIDENCE
+
+_SPACED_DIGITS = regex.compile(r"\d\s+\d")
 
 
 def doubtful_keys(cells: Iterable[CellValue], checks: Sequence[Check]) -> set[str]:
@@ -32,11 +36,15 @@ def doubtful_keys(cells: Iterable[CellValue], checks: Sequence[Check]) -> set[st
 
 
 def _low(cell: CellValue) -> bool:
-    """A reading of a number (or of text where one was expected) below the threshold; a
-    low-scored ``/`` or ``—`` is not doubted (a slanted stroke read as ``1`` is turned
-    into the ``/`` it is before scoring; its score is that of the ``1``)."""
-    return bool(cell.confidence is not None and cell.confidence < LOW_CONFIDENCE and (
-        cell.value.kind in ("text", "number", "zero")))
+    """An OCR reading of a number (or of text where one was expected) below the threshold,
+    or of digits with a gap between them (two cells whose ruling was lost, not split by
+    the matcher: ``28 5`` is read as 285). A low-scored ``/`` or ``—`` is not doubted (a
+    slanted stroke read as ``1`` is turned into the ``/`` it is; the score is the ``1``'s)."""
+    if cell.confidence is None:
+        return False
+    if _SPACED_DIGITS.search(cell.value.raw):
+        return True
+    return cell.confidence < LOW_CONFIDENCE and cell.value.kind in ("text", "number", "zero")
 
 
 def mark_doubtful(cells: Iterable[CellValue], checks: Sequence[Check]) -> list[CellValue]:

@@ -12,15 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from gk_extract.models import Cell, CellValue, Table
-from gk_extract.normalize.numbers import parse_value
+from gk_extract.normalize.numbers import VALUE_KINDS, parse_value
 from gk_extract.normalize.text import squash, tidy
 from gk_extract.template import spec as T
-from gk_extract.template.align import place_unlabelled, split_merged_labels
+from gk_extract.template.align import place_unlabelled, split_merged_labels, split_number_runs
 from gk_extract.template.labels import best_match, contains_any, fuzzy_match
 
 logger = logging.getLogger(__name__)
 
-VALUE_KINDS = frozenset({"number", "zero", "blank", "placeholder"})
 # Share of value-like cells that makes a row a data row of section 四 (its cells carry no
 # labels); 0.8 tolerates one stray text cell in a 5-cell row.
 S4_VALUE_SHARE = 0.8
@@ -84,10 +83,24 @@ def table_kinds(table: Table) -> set[str]:
     if contains_any(text, ("行政复议", "行政诉讼", "复议后起诉", "未经复议")) and contains_any(
             text, ("维持", "纠正", "审结")):
         kinds.add("s4")
-    if "s3" not in kinds and contains_any(text, ("第二十条", "信息内容", "制发件数", "处理决定",
-                                                  "收费金额", "新制作", "上一年项目", "集中采购")):
+    if "s3" not in kinds and (contains_any(text, ("第二十条", "信息内容", "制发件数", "处理决定",
+                                                   "收费金额", "新制作", "上一年项目", "集中采购"))
+                              or (not kinds and _is_s2_fragment(table))):
         kinds.add("s2")
     return kinds
+
+
+_S2_ROWS = tuple({r.key: r for b in (*T.S2_2021, *T.S2_2019) for r in b.rows}.values())
+
+
+def _is_s2_fragment(table: Table) -> bool:
+    """Rows of section 二 without their block header: the rows a page break (or a scan whose
+    pages do not line up) cut off from the table above. Every row is a template label and
+    its values."""
+    rows = [cells for cells in table.row_cells() if len(cells) >= 2]
+    return bool(rows) and all(
+        best_match(squash(cells[0].text), _S2_ROWS) is not None
+        and all(is_value_like(c) for c in cells[1:]) for cells in rows)
 
 
 def _is_s3_fragment(table: Table) -> bool:
@@ -174,7 +187,8 @@ def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
     order: Sequence[T.ColSpec] = T.S3_COLS
     printed: list[tuple[str | None, Sequence[Cell], Sequence[T.ColSpec]]] = []
     for table in tables:
-        for cells, labelled in split_merged_labels(table.row_cells(), specs):
+        for printed_cells, labelled in split_merged_labels(table.row_cells(), specs):
+            cells = split_number_runs(printed_cells, lambda n: n == len(T.S3_COLS))
             header = _s3_header_order(cells)
             if header is not None:
                 order = header if len(header) == len(T.S3_COLS) else order
@@ -244,13 +258,17 @@ def extract_s4(tables: Iterable[Table], out: Extraction) -> None:
     for table in tables:
         text = table_text(table)
         for cells in table.row_cells():
-            values = _trailing_values(cells)
+            values = _trailing_values(split_number_runs(cells, _whole_s4_groups))
             if len(values) < len(T.S4_OUTCOMES):
                 continue
             for group, five in _s4_groups(values, text, out):
                 for outcome, cell in zip(T.S4_OUTCOMES, five):
                     labels = (group.label, outcome.label)
                     out.add(make_cell("s4", group.key, outcome.key, labels, cell))
+
+
+def _whole_s4_groups(count: int) -> bool:
+    return count > 0 and count % len(T.S4_OUTCOMES) == 0
 
 
 def _trailing_values(cells: Sequence[Cell]) -> list[Cell]:
