@@ -95,6 +95,15 @@ def recognise(gray: np.ndarray) -> list[TextLine]:
     return lines
 
 
+def read_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """Each grayscale crop of one line read on its own, without detection: (text, score)."""
+    if not crops:
+        return []
+    colour = [np.ascontiguousarray(np.stack([c] * 3, axis=-1)) for c in crops]
+    result = _engine().recognize_txt(colour)
+    return [(str(t), float(s)) for t, s in zip(result.txts or ("",) * len(crops), result.scores)]
+
+
 def upside_down_share(crops: list[np.ndarray]) -> float:
     """The share of text-line crops (grayscale, upright or not) that PP-OCR's direction
     classifier reads as turned 180 degrees; 0.0 for no crops."""
