@@ -135,23 +135,23 @@ def read_page_image(gray: np.ndarray, dpi: float, number: int) -> OcrPage:
 def _read_missed(page: OcrPage, gray: np.ndarray, k: float) -> None:
     """Table cells the detector found nothing in but that hold ink (a lone thin ``1`` in a
     tight row is the usual case) read again, each crop on its own; in place."""
-    missed: list[tuple[int, PartCell, np.ndarray, tuple[int, int, int, int]]] = []
-    for index, part in enumerate(page.parts):
+    missed: list[tuple[PartCell, np.ndarray, tuple[int, int, int, int]]] = []
+    for part in page.parts:
         for cell in part.cells:
             if not cell.text.strip():
                 crop, box = _ink_crop(gray, cell, k)
                 if crop is not None:
-                    missed.append((index, cell, crop, box))
-    readings = read_crops([crop for _, _, crop, _ in missed])
+                    missed.append((cell, crop, box))
+    readings = read_crops([crop for _, crop, _ in missed])
     found: dict[PartCell, PartCell] = {}
-    for (index, cell, crop, (x0, top, x1, bottom)), (text, score) in zip(missed, readings):
-        text = text.strip()
-        if not text or score < MISSED_MIN_SCORE:
+    for (cell, _, (x0, top, x1, bottom)), (reading, score) in zip(missed, readings):
+        reading = reading.strip()
+        if not reading or score < MISSED_MIN_SCORE:
             continue
-        if text in SLASH_LOOKALIKES | LONE_SLASH_LOOKALIKES and _is_slanted(
-                Glyph(text, x0, top, x1, bottom, score), gray):
-            text = "/"
-        found[cell] = replace(cell, text=text)
+        if reading in SLASH_LOOKALIKES | LONE_SLASH_LOOKALIKES and _is_slanted(
+                Glyph(reading, x0, top, x1, bottom, score), gray):
+            reading = "/"
+        found[cell] = replace(cell, text=reading)
         page.confidence[found[cell]] = score
     if found:
         page.parts = [replace(p, cells=tuple(found.get(c, c) for c in p.cells)) for p in page.parts]
