@@ -136,3 +136,26 @@ def test_slash_cells_read_as_slash_and_ones_as_ones() -> None:
     read = [[c.text for c in cells if abs((c.top + c.bottom) / 2 - (TOP + r * ROW_PX + ROW_PX / 2) * K) < 5]
             for r in range(4)]
     assert read == texts
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
+def test_cell_read_empty_but_holding_ink_is_read_again_alone() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from gk_extract.parse.ocr_page import OcrPage, _read_missed
+    from gk_extract.parse.pdf_tables import PartCell, TablePart
+
+    font_path = _cjk_font()
+    if font_path is None:
+        pytest.skip("no Noto CJK font (make installs fonts-noto-cjk)")
+    image = Image.fromarray(table_image(2, noise=3.0))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(font_path), 15)
+    centre = ((COLS[1] + COLS[2]) // 2, TOP + ROW_PX // 2)
+    draw.text(centre, "7", fill=60, font=font, anchor="mm")
+    box = [(COLS[c] * K, TOP * K, COLS[c + 1] * K, (TOP + ROW_PX) * K) for c in (1, 2)]
+    cells = tuple(PartCell(*b, "", 1) for b in box)  # the detector saw neither
+    page = OcrPage(1, 820 * K, 600 * K, [TablePart(1, cells, "ruled")], [])
+    _read_missed(page, np.asarray(image), K)
+    assert [c.text for c in page.parts[0].cells] == ["7", ""]  # the blank one stays blank
+    assert page.confidence[page.parts[0].cells[0]] > 0.5
