@@ -18,10 +18,12 @@ import pyarrow.parquet as pq
 import pypdfium2 as pdfium
 import pytest
 from conftest import sample
+from fetch_sites import article, crawl, listing, serve, write_sources
 from ocr_scans import Degradation, html_with_images, image_pdf, scan_pages
 from pdf_corpus import pdf_corpus
 from PIL import Image
 
+from gk_extract.fetch.loopback import Resource
 from gk_extract.models import Document, Report
 from gk_extract.parse import parse_document
 from gk_extract.parse.ocr_engine import OcrUnavailable, ocr_available
@@ -181,3 +183,35 @@ def test_saved_page_reads_the_images_beside_it_and_none_outside(
         html_with_images(pages[:1], None).replace(b"data:image/png;base64,", b"../saved/page1.png#"))
     report = extract_one(outside / "report.html")
     assert not report.ocr and not report.cells  # the image outside the page's folder is not read
+
+
+@requires_ocr
+def test_crawled_picture_report_is_read_through_its_stored_images(
+        scans: list[tuple[list[Image.Image], int, SyntheticReport]], tmp_path: Path) -> None:
+    """A 图片版 report on a CMS: the article's body is images of the pages. The crawl stores
+    them beside the page, and the page comes out as one report with the tables read."""
+    pages, _, truth = scans[0]
+    routes: dict[str, Resource] = {}
+    body = ""
+    for i, page in enumerate(pages, start=1):
+        png = io.BytesIO()
+        page.save(png, "PNG")
+        routes[f"/col/img/p{i}.png"] = Resource(png.getvalue(), "image/png")
+        body += f'<p><img src="img/p{i}.png"></p>'
+    name = f"{truth.agency}{truth.year}年度政府信息公开工作年度报告（图片版）"
+    routes["/col/index.html"] = listing([("./t1.html", name)])
+    routes["/col/t1.html"] = article(name, "2025-01-20", [], body)
+    site = serve(routes)
+    try:
+        sources = write_sources(tmp_path / "s.toml", [("pic", "trs", site.url("/col/index.html"))])
+        store = tmp_path / "store"
+        assert crawl(sources, store).returncode == 0
+        out = tmp_path / "data"
+        extract_paths([store], Settings(out_dir=out))
+    finally:
+        site.stop()
+    (report,) = pq.read_table(out / "reports.parquet").to_pylist()  # the images are no reports
+    assert report["source_url"] == site.url("/col/t1.html") and report["ocr"]
+    cells = pq.read_table(out / "cells.parquet").to_pylist()
+    got = {c["key"]: c["value"] for c in cells}
+    assert sum(got.get(k) == v for k, v in truth.expected.items()) >= 0.99 * len(truth.expected)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 import gk_extract
 from gk_extract.errors import DocumentTimeout, GkError, UnsupportedFormat
@@ -29,6 +30,7 @@ from gk_extract.export.parquet import DatasetWriter, write_manifest
 from gk_extract.models import Report
 from gk_extract.parse import parse_document
 from gk_extract.parse.detect import OLE_MAGIC, detect_format
+from gk_extract.parse.ocr import ImageSource, folder_images, no_images
 from gk_extract.parse.office import warm_cache
 from gk_extract.store import Manifest, is_store
 from gk_extract.template.match import Source, build_report
@@ -62,6 +64,8 @@ def _fingerprint() -> str:
 
 
 FINGERPRINT = _fingerprint()
+# Store extensions of images (fetch/responses.py); a crawl stores them from article bodies.
+STORED_IMAGE_EXTS = frozenset({"png", "jpg", "gif", "tif"})
 
 
 # process_file's arguments: path, out_dir, timeout_s, reuse, source_url.
@@ -129,10 +133,12 @@ def collect_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
 
 def store_files(store: Path) -> list[tuple[Path, str]]:
     """The current file of every URL in a crawl store, with the URL it was fetched from
-    (a replaced file's old version is left out; files missing on disk too)."""
+    (a replaced file's old version is left out; files missing on disk too; so are the
+    images of article bodies, which are read as part of their page)."""
     manifest = Manifest(store)
     try:
-        found = [(store / f.rel_path(), f.final_url) for f in manifest.current()]
+        found = [(store / f.rel_path(), f.final_url) for f in manifest.current()
+                 if not (f.kind == "attachment" and f.ext in STORED_IMAGE_EXTS)]
     finally:
         manifest.close()
     unique: dict[Path, str] = {}
@@ -184,8 +190,33 @@ def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
         if cached is not None and cached.source_path == path and cached.source_url == source_url \
                 and not (cached.error or "").startswith(TIMEOUT_PREFIX):
             return _outcome(cached, part)
-    base = Path(path).parent if source_url is None else None  # a crawled file's folder is the store
-    return _save(extract_bytes(data, path, report_id, timeout_s, source_url, base), Path(out_dir))
+    images = image_source(Path(path), source_url)
+    return _save(extract_bytes(data, path, report_id, timeout_s, source_url, images), Path(out_dir))
+
+
+def image_source(path: Path, source_url: str | None) -> ImageSource:
+    """Where the images of the HTML page at ``path`` are read from: the page's folder for a
+    local file, the crawl store for a crawled page (it stores the body's images)."""
+    if source_url is None:
+        return folder_images(path.parent)
+    store = path.parent.parent
+    return stored_images(store, source_url) if is_store(store) else no_images
+
+
+def stored_images(store: Path, page_url: str) -> ImageSource:
+    """Images a crawl stored with the page at ``page_url``, by their ``src``."""
+    def read(src: str) -> tuple[bytes | None, str]:
+        manifest = Manifest(store)
+        try:
+            fetch = manifest.latest(urljoin(page_url, src.strip()))
+        finally:
+            manifest.close()
+        if fetch is None:
+            return None, "image not in the store (not crawled)"
+        file = store / fetch.rel_path()
+        return (file.read_bytes(), "") if file.is_file() else (None, "stored image file missing")
+
+    return read
 
 
 def _read(path: Path) -> bytes:
@@ -196,16 +227,16 @@ def _read(path: Path) -> bytes:
 
 
 def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: float,
-                  source_url: str | None = None, base: Path | None = None) -> Report:
+                  source_url: str | None = None, images: ImageSource | None = None) -> Report:
     """Given one file's bytes, return its report; failures become status ``failed``.
 
-    ``base``: the folder of a local file, where an HTML page's images may lie.
+    ``images``: where an HTML page's images are read from (see :func:`image_source`).
     """
     fmt = "unknown"
     try:
         with time_limit(timeout_s):
             fmt = detect_format(data)
-            document = parse_document(data, fmt, base)
+            document = parse_document(data, fmt, images)
             return build_report(document, Source(report_id, source_path, fmt, source_url))
     except Exception as exc:
         logger.debug("%s failed", source_path, exc_info=True)
@@ -400,7 +431,7 @@ def extract_one(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:
     """One file to one report, in this process, saving nothing (``gk-extract show``)."""
     data = _read(path)
     return extract_bytes(data, str(path), hashlib.sha256(data).hexdigest(), timeout_s,
-                         base=path.parent)
+                         images=folder_images(path.parent))
 
 
 def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,

@@ -8,8 +8,8 @@ pages of a PDF whose text layer is missing or unreadable, which the PDF parser l
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 from gk_extract.errors import UnsupportedFormat
 from gk_extract.models import Block, Document
@@ -18,16 +18,18 @@ from gk_extract.parse.detect import detect_format
 logger = logging.getLogger(__name__)
 
 
-def parse_document(data: bytes, fmt: str | None = None, base: Path | None = None) -> Document:
+def parse_document(data: bytes, fmt: str | None = None,
+                   images: Callable[[str], tuple[bytes | None, str]] | None = None) -> Document:
     """Given a file's bytes (and optionally its already detected format), return its Document.
 
-    ``base``: the folder the file was read from, where an HTML page's images may lie.
+    ``images``: where an HTML page's images are read from by their ``src`` (files beside
+    it, or a crawl store); data: URIs are always read, nothing is fetched.
     """
     fmt = fmt or detect_format(data)
     if fmt == "html":
         from gk_extract.parse.html import parse_html
 
-        return ocr_html_images(parse_html(data), base)
+        return ocr_html_images(parse_html(data), images)
     if fmt == "docx":
         from gk_extract.parse.docx import parse_docx
 
@@ -72,12 +74,13 @@ def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
     return replace(doc, blocks=_merge_by_page(doc.blocks, ocr_blocks), meta=meta, ocr=True)
 
 
-def ocr_html_images(doc: Document, base: Path | None = None) -> Document:
+def ocr_html_images(doc: Document,
+                    images: Callable[[str], tuple[bytes | None, str]] | None = None) -> Document:
     """An HTML document whose tables are pictures, with those pictures read by OCR.
 
     Only when the page has no table of its own (its images then are the tables, or the
-    whole report); images are read from data: URIs and, given the HTML file's folder
-    ``base``, from files beside it; the others are skipped with a warning (no network).
+    whole report); images are read from data: URIs and from ``images``; the others are
+    skipped with a warning (no network).
     """
     srcs = [s for s in doc.meta.get("images", "").split("\n") if s]
     if not srcs or any(t.n_cols >= 2 for t in doc.tables):
@@ -87,9 +90,9 @@ def ocr_html_images(doc: Document, base: Path | None = None) -> Document:
     if not ocr_available():
         hint = f"images not read; OCR extra not installed: {INSTALL_HINT}"
         return replace(doc, warnings=(*doc.warnings, hint))
-    from gk_extract.parse.ocr import assemble, read_html_images
+    from gk_extract.parse.ocr import assemble, no_images, read_html_images
 
-    pages, warnings = read_html_images(srcs, base)
+    pages, warnings = read_html_images(srcs, images or no_images)
     if not pages:
         return replace(doc, warnings=(*doc.warnings, *warnings))
     return replace(doc, blocks=(*doc.blocks, *assemble(pages)), ocr=True,

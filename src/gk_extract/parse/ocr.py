@@ -7,8 +7,8 @@ with ``pdf_join``, page furniture dropped, paragraphs by ``pdf_text``):
 * :func:`parse_image`: a standalone image file (PNG, JPEG, TIFF with several frames ...);
 * :func:`ocr_pdf_pages`: the pages of a PDF whose text layer is missing or unreadable,
   rendered with PDFium at RENDER_DPI;
-* :func:`read_html_images`: ``<img>`` tables of a local HTML report (data: URIs and files
-  beside the page; nothing is fetched from the network).
+* :func:`read_html_images`: ``<img>`` tables of an HTML report (data: URIs, files beside a
+  local page, images a crawl stored with the page; nothing is fetched from the network).
 
 Every table cell is ``method="ocr"`` with ``confidence`` = the mean score of its glyphs
 (1.0 for an empty cell: nothing was read, and a blank printed cell is a confident blank).
@@ -24,7 +24,7 @@ import binascii
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -44,7 +44,11 @@ from gk_extract.parse.pdf_tables import PartCell, TablePart, build_table, grid_l
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OcrUnavailable", "ocr_available", "ocr_pdf_pages", "parse_image", "read_html_images"]
+__all__ = ["ImageSource", "OcrUnavailable", "folder_images", "no_images", "ocr_available",
+           "ocr_pdf_pages", "parse_image", "read_html_images"]
+
+# Where an HTML page's images come from, by their ``src``: their bytes, or None and why not.
+ImageSource = Callable[[str], tuple[bytes | None, str]]
 
 # PDF pages are rendered at 150 dpi for OCR: PP-OCR reads 10.5-pt text reliably from ~16 px
 # glyph height up and 150 dpi gives 22 px; the detector works on the page scaled to 1280 px
@@ -93,13 +97,13 @@ def ocr_pdf_pages(data: bytes, numbers: Sequence[int]) -> list[OcrPage]:
         pdf.close()
 
 
-def read_html_images(srcs: Sequence[str], base: Path | None) -> tuple[list[OcrPage], list[str]]:
-    """OCR'd pages of an HTML report's images that can be read offline, and warnings for
-    the others. ``base`` is the HTML file's folder (None: only data: URIs are read)."""
+def read_html_images(srcs: Sequence[str], images: ImageSource) -> tuple[list[OcrPage], list[str]]:
+    """OCR'd pages of an HTML report's images that can be read offline (data: URIs, and
+    what ``images`` finds for the others), and warnings for the rest."""
     pages: list[OcrPage] = []
     warnings: list[str] = []
     for index, src in enumerate(srcs, start=1):
-        payload, why = _image_bytes(src, base)
+        payload, why = _data_uri(src) if src.startswith("data:") else images(src)
         if payload is None:
             warnings.append(f"image {index} ({src[:60]}): {why}; not read")
             continue
@@ -110,6 +114,31 @@ def read_html_images(srcs: Sequence[str], base: Path | None) -> tuple[list[OcrPa
             continue
         pages.extend(read_page_image(gray, dpi, index) for gray, dpi in frames[:1])
     return pages, warnings
+
+
+def no_images(src: str) -> tuple[bytes | None, str]:
+    """The image source of a page read without its folder or store: nothing but data: URIs."""
+    return None, "image of an HTML document read without its folder or store"
+
+
+def folder_images(base: Path) -> ImageSource:
+    """Images saved beside a local HTML page (never outside its folder)."""
+    folder = base.resolve()
+
+    def read(src: str) -> tuple[bytes | None, str]:
+        parts = urlsplit(src)
+        if parts.scheme not in ("", "file") or parts.netloc:
+            return None, "remote image (no network access)"
+        path = (folder / unquote(parts.path).lstrip("/")).resolve()
+        if not path.is_relative_to(folder):
+            return None, "image outside the page's folder"
+        if not path.is_file():
+            return None, "image file not found beside the page"
+        if path.stat().st_size > MAX_IMAGE_FILE_BYTES:
+            return None, f"image file over {MAX_IMAGE_FILE_BYTES} bytes"
+        return path.read_bytes(), ""
+
+    return read
 
 
 def _page_pixels(page: Any) -> tuple[np.ndarray, float]:
@@ -156,29 +185,13 @@ def _dpi(image: object, width_px: int) -> float:
     return float(dpi) if dpi and dpi >= 50 else width_px / A4_WIDTH_IN
 
 
-def _image_bytes(src: str, base: Path | None) -> tuple[bytes | None, str]:
-    """The bytes behind an ``<img src>`` without network access, or None and why not."""
-    if src.startswith("data:"):
-        header, _, body = src.partition(",")
-        try:
-            return (base64.b64decode(body) if header.endswith(";base64") else unquote(body).encode(
-                "latin-1")), ""
-        except (binascii.Error, ValueError, UnicodeEncodeError):
-            return None, "broken data: URI"
-    parts = urlsplit(src)
-    if parts.scheme not in ("", "file") or parts.netloc:
-        return None, "remote image (no network access)"
-    if base is None:
-        return None, "relative image of an HTML document read without its folder"
-    folder = base.resolve()
-    path = (folder / unquote(parts.path).lstrip("/")).resolve()
-    if not path.is_relative_to(folder):
-        return None, "image outside the page's folder"
-    if not path.is_file():
-        return None, "image file not found beside the page"
-    if path.stat().st_size > MAX_IMAGE_FILE_BYTES:
-        return None, f"image file over {MAX_IMAGE_FILE_BYTES} bytes"
-    return path.read_bytes(), ""
+def _data_uri(src: str) -> tuple[bytes | None, str]:
+    header, _, body = src.partition(",")
+    try:
+        return (base64.b64decode(body) if header.endswith(";base64") else unquote(body).encode(
+            "latin-1")), ""
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return None, "broken data: URI"
 
 
 def _meta(pages: Sequence[OcrPage]) -> dict[str, str]:
