@@ -1,7 +1,8 @@
 """Scanned-report fixtures: printed PDFs rendered to page images and degraded like scans.
 
 Each page is rendered with PDFium at a random 100-200 dpi, turned by a small random angle,
-blurred, given sensor noise and saved as JPEG at a random quality; the pages are then
+blurred, given sensor noise and saved as JPEG at a random quality, and one scan in four is
+faint (its ink lightened towards the paper); the pages are then
 wrapped as an image-only PDF (Pillow) or as an HTML page whose
 body is ``<img>`` tags (data: URIs or files beside the page). Deterministic per seed.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,9 @@ MAX_ROTATION_DEG = 2.5
 MAX_BLUR_RADIUS = 0.8
 MAX_NOISE_SIGMA = 8.0
 JPEG_QUALITY_RANGE = (45, 90)
+# A share of scans is faint (toner low, exposure high): ink lightened towards the paper.
+FAINT_SHARE = 0.25
+FAINT_CONTRAST_RANGE = (0.3, 0.7)
 
 
 @dataclass(frozen=True)
@@ -33,12 +37,16 @@ class Degradation:
     blur: float
     noise: float
     quality: int
+    contrast: float = 1.0
 
     @classmethod
     def draw(cls, rng: random.Random) -> Degradation:
-        return cls(rng.randint(*DPI_RANGE), rng.uniform(-MAX_ROTATION_DEG, MAX_ROTATION_DEG),
-                   rng.uniform(0, MAX_BLUR_RADIUS), rng.uniform(0, MAX_NOISE_SIGMA),
-                   rng.randint(*JPEG_QUALITY_RANGE))
+        how = cls(rng.randint(*DPI_RANGE), rng.uniform(-MAX_ROTATION_DEG, MAX_ROTATION_DEG),
+                  rng.uniform(0, MAX_BLUR_RADIUS), rng.uniform(0, MAX_NOISE_SIGMA),
+                  rng.randint(*JPEG_QUALITY_RANGE))
+        if rng.random() < FAINT_SHARE:
+            how = replace(how, contrast=rng.uniform(*FAINT_CONTRAST_RANGE))
+        return how
 
 
 def scan_pages(pdf_bytes: bytes, how: Degradation, seed: int = 0) -> list[Image.Image]:
@@ -50,15 +58,15 @@ def scan_pages(pdf_bytes: bytes, how: Degradation, seed: int = 0) -> list[Image.
     finally:
         pdf.close()
     noise = np.random.default_rng(seed)
-    return [_degrade(page, how, noise) for page in pages]
+    return [degrade(page, how, noise) for page in pages]
 
 
-def _degrade(page: Image.Image, how: Degradation, noise: np.random.Generator) -> Image.Image:
+def degrade(page: Image.Image, how: Degradation, noise: np.random.Generator) -> Image.Image:
     page = page.rotate(how.rotation, resample=Image.Resampling.BILINEAR, expand=False,
                        fillcolor=255)
     if how.blur > 0.05:
         page = page.filter(ImageFilter.GaussianBlur(how.blur))
-    pixels = np.asarray(page, dtype=np.float32)
+    pixels = 255 - (255 - np.asarray(page, dtype=np.float32)) * how.contrast
     pixels = pixels + noise.normal(0, how.noise, pixels.shape)
     page = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
     buffer = io.BytesIO()

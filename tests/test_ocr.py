@@ -11,15 +11,17 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow.parquet as pq
 import pypdfium2 as pdfium
 import pytest
 from conftest import sample
 from fetch_sites import article, crawl, listing, serve, write_sources
-from ocr_scans import Degradation, html_with_images, image_pdf, scan_pages
+from ocr_scans import Degradation, degrade, html_with_images, image_pdf, scan_pages
 from pdf_corpus import pdf_corpus
 from PIL import Image
 
@@ -117,6 +119,22 @@ def test_standalone_image_is_read_whichever_way_up(hzq_pages: list[Image.Image],
     labels = {c.text for t in doc.tables for c in t.cells}
     assert {"行政处罚", "自然人", "总计"} <= labels
     assert any(p.text.startswith("三、") for p in doc.paragraphs)
+
+
+@requires_ocr
+def test_faint_scan_reads_like_a_dark_one(hzq_pages: list[Image.Image]) -> None:
+    def values(page: Image.Image) -> dict[str, float | None]:
+        png = io.BytesIO()
+        page.save(png, "PNG", dpi=(150, 150))
+        report = build_report(parse_document(png.getvalue()), Source("0" * 64, "p.png", "image"))
+        return {c.key: c.value.value for c in report.cells}
+
+    page = hzq_pages[2]  # section 三's table, most of it
+    how = Degradation(150, 0.4, 0.6, 6.0, 60)
+    dark = degrade(page, how, np.random.default_rng(1))
+    faint = degrade(page, replace(how, contrast=0.3), np.random.default_rng(1))
+    expected = values(dark)
+    assert len(expected) > 80 and values(faint) == expected
 
 
 # --------------------------------------------------------------------------- generated scans

@@ -74,6 +74,10 @@ INK_CONTRAST = 60
 MISSED_MIN_INK_PX = 8
 CROP_MARGIN_PT = 3.0
 MISSED_MIN_SCORE = 0.5
+# A page whose ink (the INK_PERCENTILE darkest pixel) is within FAINT_RANGE grey levels of
+# its paper is a faint scan and is stretched first; printed scans span ~200 levels.
+INK_PERCENTILE = 0.5
+FAINT_RANGE = 150
 # Orientation (_upright): a page is sideways when SIDEWAYS_SHARE of its lines of at least
 # SIDEWAYS_MIN_GLYPHS glyphs (at least SIDEWAYS_MIN_LINES of them) are SIDEWAYS_ASPECT
 # times taller than wide. Upside down is decided on the ORIENTATION_LINES longest lines:
@@ -115,7 +119,7 @@ class OcrPage:
 
 def read_page_image(gray: np.ndarray, dpi: float, number: int) -> OcrPage:
     """OCR one page image rendered or scanned at ``dpi``."""
-    straight, skew = deskew(gray)
+    straight, skew = deskew(_levelled(gray))
     if skew:
         logger.debug("page %d: deskewed by %.2f degrees", number, skew)
     straight, lines, turned = _upright(straight, recognise(straight))
@@ -173,6 +177,17 @@ def _ink_crop(gray: np.ndarray, cell: PartCell, k: float) -> tuple[np.ndarray | 
     box = (max(x0 + int(xs.min()) - pad, 0), max(top + int(ys.min()) - pad, 0),
            x0 + int(xs.max()) + pad + 1, top + int(ys.max()) + pad + 1)
     return gray[box[1]:box[3], box[0]:box[2]], box
+
+
+def _levelled(gray: np.ndarray) -> np.ndarray:
+    """A faint scan (ink to paper spanning less than FAINT_RANGE grey levels) stretched so
+    that its darkest ink (INK_PERCENTILE) is black and its paper (the median) white, as a
+    well-exposed scan is; other pages are returned as they are."""
+    ink, paper = np.percentile(gray, (INK_PERCENTILE, 50))
+    if paper - ink >= FAINT_RANGE or paper <= ink:
+        return gray
+    lut = np.clip((np.arange(256) - ink) * 255.0 / (paper - ink), 0, 255).astype(np.uint8)
+    return np.asarray(cv2.LUT(gray, lut))
 
 
 def _upright(gray: np.ndarray, lines: list[TextLine]) -> tuple[np.ndarray, list[TextLine], int]:
