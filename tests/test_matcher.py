@@ -293,3 +293,16 @@ def test_row_of_section_2_cut_off_from_its_block_is_still_read() -> None:
     got = {c.key: c.value.raw for c in report.cells}
     assert got["s2_normative_docs__issued"] == "62" and got["s2_normative_docs__in_force"] == "440"
     assert got["s2_regulations__issued"] == "1"
+
+
+def test_row_spanning_two_grid_rows_label_and_values_alike_is_one_row() -> None:
+    values = {r.key: [str(i * 10 + j) for j in range(7)] for i, r in enumerate(T.S3_ROWS)}
+    rows = s3_rows(values)
+    at = next(i for i, r in enumerate(rows) if "2.重复申请" in r)
+    rows[at] = [(c, 2, 1) if isinstance(c, str) else c for c in rows[at]]  # every cell rowspan 2
+    rows.insert(at + 1, [])
+    out = Extraction()
+    extract_s3([table(rows)], out)
+    assert [cells_of(out)[f"s3_not_processed_duplicate__{c.key}"] for c in T.S3_COLS] == values[
+        "not_processed_duplicate"]
+    assert len(out.cells) == 175

@@ -58,8 +58,9 @@ def split_merged_labels(rows: list[list[Cell]],
     while i < len(out):
         own = _own_label(out[i][0])
         span = 1
-        while own is not None and i + span < len(out) and _own_label(out[i + span][0]) is own:
-            span += 1
+        while (own is not None and i + span < len(out) and _own_label(out[i + span][0]) is own
+               and out[i + span][0][-1] is not out[i + span - 1][0][-1]):
+            span += 1  # the label spans this row too, and the row has values of its own
         if own is not None and span > 1:
             labels = _split(own, [_context(out[i + j][0]) for j in range(span)], specs)
             for j in range(span):
