@@ -142,7 +142,7 @@ def test_slash_cells_read_as_slash_and_ones_as_ones() -> None:
 def test_cell_read_empty_but_holding_ink_is_read_again_alone() -> None:
     from PIL import Image, ImageDraw, ImageFont
 
-    from gk_extract.parse.ocr_page import OcrPage, _read_missed
+    from gk_extract.parse.ocr_readings import reread_empty_cells
     from gk_extract.parse.pdf_tables import PartCell, TablePart
 
     font_path = _cjk_font()
@@ -155,7 +155,7 @@ def test_cell_read_empty_but_holding_ink_is_read_again_alone() -> None:
     draw.text(centre, "7", fill=60, font=font, anchor="mm")
     box = [(COLS[c] * K, TOP * K, COLS[c + 1] * K, (TOP + ROW_PX) * K) for c in (1, 2)]
     cells = tuple(PartCell(*b, "", 1) for b in box)  # the detector saw neither
-    page = OcrPage(1, 820 * K, 600 * K, [TablePart(1, cells, "ruled")], [])
-    _read_missed(page, np.asarray(image), K)
-    assert [c.text for c in page.parts[0].cells] == ["7", ""]  # the blank one stays blank
-    assert page.confidence[page.parts[0].cells[0]] > 0.5
+    confidence: dict[PartCell, float] = {}
+    parts = reread_empty_cells([TablePart(1, cells, "ruled")], confidence, np.asarray(image), K)
+    assert [c.text for c in parts[0].cells] == ["7", ""]  # the blank one stays blank
+    assert confidence[parts[0].cells[0]] > 0.5

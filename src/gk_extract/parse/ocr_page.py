@@ -1,10 +1,13 @@
 """One page image -> the same pieces a text PDF page gives: table parts and text lines.
 
-The image is deskewed, its rulings become edges, and the recognised glyphs become
+The image is levelled if faint, deskewed and turned upright (``ocr_upright``), its
+rulings become edges (``image_rulings``), and the recognised glyphs, with slashes read as
+slashes (``ocr_readings``), become
 ``pdf_page.Char`` objects in PDF points, so the ruled-table cascade of ``pdf_tables``
 (pdfplumber's finder, glyphs placed in cells by their centres, span-aware grids) and the
 line and paragraph rules of ``pdf_text`` run on scans unchanged. Each glyph's score is kept
-beside it, keyed by the Char, to give every table cell its mean confidence.
+beside it, keyed by the Char, to give every table cell its mean confidence. Cells read
+empty that hold ink are read again alone.
 
 A glyph run that crosses a vertical ruling is split there (the detector sometimes joins
 ``0 0`` in two narrow neighbouring cells into one line); numbers stay one Char per run, so
@@ -16,21 +19,16 @@ from __future__ import annotations
 import logging
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 import regex
 
 from gk_extract.parse import pdf_text as text
 from gk_extract.parse.image_rulings import deskew, find_rulings
-from gk_extract.parse.ocr_engine import (
-    Glyph,
-    TextLine,
-    read_crops,
-    recognise,
-    upside_down_share,
-)
+from gk_extract.parse.ocr_engine import Glyph, TextLine, recognise
+from gk_extract.parse.ocr_readings import reread_empty_cells, slashes_read
+from gk_extract.parse.ocr_upright import levelled, upright
 from gk_extract.parse.pdf_page import Char
 from gk_extract.parse.pdf_rulings import Edge
 from gk_extract.parse.pdf_tables import (
@@ -64,43 +62,6 @@ CONTINUED_Y_PT = 3.0
 # such a glyph's centre lies (a real ``1`` sits in its cell, >= 3 pt from the border).
 RULING_LOOKALIKES = frozenset({"1", "|", "I", "l", "丨", "｜", "!", "]", "["})
 RULING_GLYPH_DISTANCE_PT = 2.0
-# A table cell read empty is read again alone when, CELL_INSET_PT in from its rulings, it
-# holds MISSED_MIN_INK_PX pixels INK_CONTRAST darker than its paper (the median; a faint
-# 10.5-pt ``1`` at 100 dpi in a tight row shows ~15 such pixels, paper noise of sigma 8
-# none); the crop keeps CROP_MARGIN_PT around the ink, and a reading scoring under
-# MISSED_MIN_SCORE is dropped.
-CELL_INSET_PT = 2.0
-INK_CONTRAST = 60
-MISSED_MIN_INK_PX = 8
-CROP_MARGIN_PT = 3.0
-MISSED_MIN_SCORE = 0.5
-# A page whose ink (the INK_PERCENTILE darkest pixel) is within FAINT_RANGE grey levels of
-# its paper is a faint scan and is stretched first; printed scans span ~200 levels.
-INK_PERCENTILE = 0.5
-FAINT_RANGE = 150
-# Orientation (_upright): a page is sideways when SIDEWAYS_SHARE of its lines of at least
-# SIDEWAYS_MIN_GLYPHS glyphs (at least SIDEWAYS_MIN_LINES of them) are SIDEWAYS_ASPECT
-# times taller than wide. Upside down is decided on the ORIENTATION_LINES longest lines:
-# turned when more than UPSIDE_DOWN_SHARE of them read as turned (the recogniser's own
-# scores do not tell: hzq2024's page 3 upside down still scores 0.86 against 0.99).
-SIDEWAYS_MIN_GLYPHS = 3
-SIDEWAYS_MIN_LINES = 3
-SIDEWAYS_ASPECT = 1.5
-SIDEWAYS_SHARE = 0.6
-ORIENTATION_LINES = 12
-UPSIDE_DOWN_SHARE = 0.5
-# The recogniser reads the ``/`` that reports print in cells with nothing to report as
-# ``1`` (now and then ``l``, ``|``, or ``一`` when faint). They differ in slant: the ink's
-# x-centre per pixel row, fitted against y over the glyph's middle rows, moves -0.26 to
-# -0.35 px per px for ``/`` and -0.02 to +0.09 for ``1`` (its flag pulls the top left),
-# measured on the generated scans at 100-200 dpi. The middle rows skip the flag, the foot
-# and any serif; a dash has too few rows of ink to have a slant.
-SLASH_LOOKALIKES = frozenset({"1", "l", "I", "|", "丨", "｜"})
-# ...and a lone 一 (only alone: a glyph box inside a run may take in a neighbour's ink).
-LONE_SLASH_LOOKALIKES = frozenset({"一"})
-SLASH_MAX_SLOPE = -0.15
-SLANT_ROWS = (0.2, 0.8)
-MIN_SLANT_ROWS = 4
 
 
 @dataclass(slots=True)
@@ -119,146 +80,21 @@ class OcrPage:
 
 def read_page_image(gray: np.ndarray, dpi: float, number: int) -> OcrPage:
     """OCR one page image rendered or scanned at ``dpi``."""
-    straight, skew = deskew(_levelled(gray))
+    straight, skew = deskew(levelled(gray))
     if skew:
         logger.debug("page %d: deskewed by %.2f degrees", number, skew)
-    straight, lines, turned = _upright(straight, recognise(straight))
+    straight, lines, turned = upright(straight, recognise(straight))
     if turned:
         logger.debug("page %d: turned by %d degrees", number, turned)
     k = 72.0 / dpi
-    lines = _slashes_read(lines, straight)
+    lines = slashes_read(lines, straight)
     edges = _not_through_glyphs(find_rulings(straight, k), lines, k)
     verticals = _vertical_rulings(edges)
     chars, scores = _chars(_off_rulings(lines, k, verticals), k, verticals)
     page = lay_out(number, straight.shape[1] * k, straight.shape[0] * k, chars, edges)
     page.confidence, page.skew, page.turned = _part_confidence(page.parts, scores), skew, turned
-    _read_missed(page, straight, k)
+    page.parts = reread_empty_cells(page.parts, page.confidence, straight, k)
     return page
-
-
-def _read_missed(page: OcrPage, gray: np.ndarray, k: float) -> None:
-    """Table cells the detector found nothing in but that hold ink (a lone thin ``1`` in a
-    tight row is the usual case) read again, each crop on its own; in place."""
-    missed: list[tuple[PartCell, np.ndarray, tuple[int, int, int, int]]] = []
-    for part in page.parts:
-        for cell in part.cells:
-            if not cell.text.strip():
-                crop, box = _ink_crop(gray, cell, k)
-                if crop is not None:
-                    missed.append((cell, crop, box))
-    readings = read_crops([crop for _, crop, _ in missed])
-    found: dict[PartCell, PartCell] = {}
-    for (cell, _, (x0, top, x1, bottom)), (reading, score) in zip(missed, readings):
-        reading = reading.strip()
-        if not reading or score < MISSED_MIN_SCORE:
-            continue
-        if reading in SLASH_LOOKALIKES | LONE_SLASH_LOOKALIKES and _is_slanted(
-                Glyph(reading, x0, top, x1, bottom, score), gray):
-            reading = "/"
-        found[cell] = replace(cell, text=reading)
-        page.confidence[found[cell]] = score
-    if found:
-        page.parts = [replace(p, cells=tuple(found.get(c, c) for c in p.cells)) for p in page.parts]
-
-
-def _ink_crop(gray: np.ndarray, cell: PartCell, k: float) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
-    """The cell's inside (CELL_INSET_PT in from its rulings) cut to its ink with a margin,
-    when it holds at least MISSED_MIN_INK_PX dark pixels; else None."""
-    px = 1.0 / k
-    x0, top = int((cell.x0 + CELL_INSET_PT) * px), int((cell.top + CELL_INSET_PT) * px)
-    x1, bottom = int((cell.x1 - CELL_INSET_PT) * px), int((cell.bottom - CELL_INSET_PT) * px)
-    inside = gray[max(top, 0):bottom, max(x0, 0):x1]
-    if inside.size == 0:
-        return None, (0, 0, 0, 0)
-    ys, xs = np.nonzero(inside < np.median(inside) - INK_CONTRAST)
-    if len(ys) < MISSED_MIN_INK_PX:
-        return None, (0, 0, 0, 0)
-    pad = max(int(CROP_MARGIN_PT * px), 2)
-    box = (max(x0 + int(xs.min()) - pad, 0), max(top + int(ys.min()) - pad, 0),
-           x0 + int(xs.max()) + pad + 1, top + int(ys.max()) + pad + 1)
-    return gray[box[1]:box[3], box[0]:box[2]], box
-
-
-def _levelled(gray: np.ndarray) -> np.ndarray:
-    """A faint scan (ink to paper spanning less than FAINT_RANGE grey levels) stretched so
-    that its darkest ink (INK_PERCENTILE) is black and its paper (the median) white, as a
-    well-exposed scan is; other pages are returned as they are."""
-    ink, paper = np.percentile(gray, (INK_PERCENTILE, 50))
-    if paper - ink >= FAINT_RANGE or paper <= ink:
-        return gray
-    lut = np.clip((np.arange(256) - ink) * 255.0 / (paper - ink), 0, 255).astype(np.uint8)
-    return np.asarray(cv2.LUT(gray, lut))
-
-
-def _upright(gray: np.ndarray, lines: list[TextLine]) -> tuple[np.ndarray, list[TextLine], int]:
-    """The page turned upright, its lines, and the clockwise turn it took (0, 90, 180, 270).
-
-    A page whose lines of text run up or down it is sideways (SIDEWAYS_SHARE of the lines
-    of several glyphs are taller than wide: the recogniser turns such crops itself, so their
-    boxes tell). Which way up is PP-OCR's direction classifier's call on the longest lines
-    (turned level first, for a sideways page); the page is read again only when it turns.
-    """
-    sideways = _is_sideways(lines)
-    crops = [np.rot90(c, -1) if sideways else c for c in _line_crops(gray, lines, sideways)]
-    flipped = upside_down_share(crops) > UPSIDE_DOWN_SHARE
-    turn = (270 if flipped else 90) if sideways else (180 if flipped else 0)
-    if not turn:
-        return gray, lines, 0
-    turned = np.ascontiguousarray(np.rot90(gray, -turn // 90))
-    return turned, recognise(turned), turn
-
-
-def _line_crops(gray: np.ndarray, lines: Sequence[TextLine], sideways: bool) -> list[np.ndarray]:
-    """Crops of the page's longest lines of several glyphs, at most ORIENTATION_LINES."""
-    boxes = []
-    for line in lines:
-        if len(line.glyphs) < SIDEWAYS_MIN_GLYPHS:
-            continue
-        x0, x1 = int(min(g.x0 for g in line.glyphs)), int(max(g.x1 for g in line.glyphs)) + 1
-        top, bottom = int(min(g.top for g in line.glyphs)), int(max(g.bottom for g in line.glyphs)) + 1
-        boxes.append((bottom - top if sideways else x1 - x0, (max(x0, 0), max(top, 0), x1, bottom)))
-    longest = sorted(boxes, reverse=True)[:ORIENTATION_LINES]
-    return [gray[top:bottom, x0:x1] for _, (x0, top, x1, bottom) in longest
-            if bottom > top and x1 > x0]
-
-
-def _is_sideways(lines: Sequence[TextLine]) -> bool:
-    shapes = [(max(g.x1 for g in ln.glyphs) - min(g.x0 for g in ln.glyphs),
-               max(g.bottom for g in ln.glyphs) - min(g.top for g in ln.glyphs))
-              for ln in lines if len(ln.glyphs) >= SIDEWAYS_MIN_GLYPHS]
-    tall = sum(1 for w, h in shapes if h > SIDEWAYS_ASPECT * w)
-    return len(shapes) >= SIDEWAYS_MIN_LINES and tall >= SIDEWAYS_SHARE * len(shapes)
-
-
-def _slashes_read(lines: Sequence[TextLine], gray: np.ndarray) -> list[TextLine]:
-    """Lines with every slanted ``1`` (see SLASH_LOOKALIKES) read as the ``/`` it is."""
-    out = []
-    for line in lines:
-        alike = SLASH_LOOKALIKES | (LONE_SLASH_LOOKALIKES if len(line.glyphs) == 1 else set())
-        glyphs = tuple(replace(g, text="/") if g.text in alike and _is_slanted(g, gray)
-                       else g for g in line.glyphs)
-        out.append(TextLine(glyphs, line.score))
-    return out
-
-
-def _is_slanted(glyph: Glyph, gray: np.ndarray) -> bool:
-    x0, x1 = max(int(glyph.x0), 0), int(np.ceil(glyph.x1))
-    top, bottom = max(int(glyph.top), 0), int(np.ceil(glyph.bottom))
-    crop = gray[top:bottom, x0:x1]
-    if crop.size == 0:
-        return False
-    threshold, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink = crop < threshold
-    height = ink.shape[0]
-    ys, xs = [], []
-    for y in range(int(height * SLANT_ROWS[0]), min(int(height * SLANT_ROWS[1]) + 1, height)):
-        row = np.flatnonzero(ink[y])
-        if len(row):
-            ys.append(y)
-            xs.append(float(row.mean()))
-    if len(ys) < MIN_SLANT_ROWS or len(set(ys)) < 2:
-        return False
-    return bool(np.polyfit(ys, xs, 1)[0] < SLASH_MAX_SLOPE)
 
 
 def _part_confidence(parts: Sequence[TablePart], scores: dict[Char, float]) -> dict[PartCell, float]:
