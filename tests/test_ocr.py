@@ -233,3 +233,16 @@ def test_crawled_picture_report_is_read_through_its_stored_images(
     cells = pq.read_table(out / "cells.parquet").to_pylist()
     got = {c["key"]: c["value"] for c in cells}
     assert sum(got.get(k) == v for k, v in truth.expected.items()) >= 0.99 * len(truth.expected)
+
+
+@requires_ocr
+def test_show_says_a_report_was_read_from_a_scan(hzq_pages: list[Image.Image], tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gk_extract.cli import main
+
+    page = tmp_path / "p3.png"
+    hzq_pages[2].save(page, "PNG", dpi=(150, 150))
+    shown = CliRunner().invoke(main, ["show", str(page)])
+    assert shown.exit_code == 0, shown.output
+    assert "read from scans" in shown.output and "doubtful cells" in shown.output

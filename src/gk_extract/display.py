@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from gk_extract.models import CellValue, Report
@@ -54,6 +55,9 @@ def show_report(report: Report, console: Console) -> None:
                  "published_date"):
         meta.add_row(name, str(getattr(report, name)))
     meta.add_row("checks", f"{report.checks_failed} failed, {report.checks_uncertain} uncertain")
+    if report.ocr:
+        doubtful = sum(c.doubtful for c in report.cells)
+        meta.add_row("ocr", f"read from scans; {doubtful} doubtful cells (marked ?)")
     console.print(meta)
     cells = {c.key: c for c in report.cells}
     for view in (_s2_view(cells, report.template), _s3_view(cells), _s4_view(cells)):
@@ -68,7 +72,8 @@ def show_report(report: Report, console: Console) -> None:
 def _text(cell: CellValue | None) -> str:
     if cell is None:
         return "·"
-    return cell.value.raw if cell.value.raw else "(blank)"
+    text = escape(cell.value.raw) if cell.value.raw else "(blank)"
+    return f"[yellow]{text}?[/yellow]" if cell.doubtful else text
 
 
 def _s2_view(cells: dict[str, CellValue], template: str) -> RichTable | None:
