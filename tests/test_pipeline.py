@@ -87,10 +87,10 @@ def test_slow_document_hits_the_time_limit_and_the_batch_goes_on(
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = pipeline.parse_document
 
-    def slow_for_b(data: bytes, fmt: str | None = None):  # type: ignore[no-untyped-def]
+    def slow_for_b(data: bytes, fmt: str | None = None, images=None):  # type: ignore[no-untyped-def]
         if b"\xe7\x94\xb3\xe8\xaf\xb75" in data:  # 申请5: only b.htm
             time.sleep(5)
-        return real(data, fmt)
+        return real(data, fmt, images)
 
     monkeypatch.setattr(pipeline, "parse_document", slow_for_b)
     result = extract_paths([corpus], Settings(out_dir=tmp_path / "out", timeout_s=0.5))
