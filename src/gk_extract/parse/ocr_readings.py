@@ -41,13 +41,17 @@ MISSED_MIN_SCORE = 0.5
 
 
 def slashes_read(lines: Sequence[TextLine], gray: np.ndarray) -> list[TextLine]:
-    """Lines with every slanted ``1`` (see SLASH_LOOKALIKES) read as the ``/`` it is."""
+    """Lines with every slanted ``1`` (see SLASH_LOOKALIKES) read as the ``/`` it is, in
+    lines of nothing but such glyphs (a ``/``, or several in neighbouring cells read as one
+    line): beside other glyphs a ``1`` is a digit, and its estimated box may take in a
+    slanting neighbour's ink (the 7 of ``17``)."""
     out = []
     for line in lines:
         alike = SLASH_LOOKALIKES | (LONE_SLASH_LOOKALIKES if len(line.glyphs) == 1 else set())
-        glyphs = tuple(replace(g, text="/") if g.text in alike and is_slanted(g, gray)
-                       else g for g in line.glyphs)
-        out.append(TextLine(glyphs, line.score))
+        if all(g.text in alike for g in line.glyphs):
+            line = TextLine(tuple(replace(g, text="/") if is_slanted(g, gray) else g
+                                  for g in line.glyphs), line.score)
+        out.append(line)
     return out
 
 
