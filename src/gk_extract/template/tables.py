@@ -26,9 +26,10 @@ S4_VALUE_SHARE = 0.8
 # A header row of section 三 names at least this many of the 7 applicant columns.
 S3_HEADER_MIN_LABELS = 3
 # An OCR reading of a number below this engine confidence is kept as ``text`` with its raw
-# reading instead of being parsed into a value that may be a misread digit. Provisional: on
-# hzq2024 at 150 dpi every digit cell scores >= 0.95; the few misreads seen on the generated
-# scans (tests/test_ocr.py) scored 0.7-0.95, so many still pass. To be swept on a larger run.
+# reading instead of being parsed into a value that may be a misread digit. Swept on 200
+# generated scans (benchmarks/ocr_accuracy.py, 27 misread digit cells among ~20,000): below
+# 0.7 catches 11 misreads and demotes 7 right readings, below 0.8 catches 17 and demotes 18,
+# below 0.9 catches 17 and demotes 26. On hzq2024 at 150 dpi every digit cell scores >= 0.95.
 LOW_CONFIDENCE = 0.8
 
 
