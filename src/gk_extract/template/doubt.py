@@ -21,7 +21,7 @@ import regex
 from gk_extract.models import CellValue, Check
 from gk_extract.template.tables import LOW_CONFIDENCE
 
-_SPACED_DIGITS = regex.compile(r"\d\s+\d")
+_SPACED_DIGITS = regex.compile(r"\d\s+[+\-]?\d")
 
 
 def doubtful_keys(cells: Iterable[CellValue], checks: Sequence[Check]) -> set[str]:
