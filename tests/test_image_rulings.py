@@ -113,25 +113,30 @@ def _cjk_font() -> Path | None:
     return None
 
 
-@pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
-def test_slash_cells_read_as_slash_and_ones_as_ones() -> None:
+def table_with_text(texts: list[list[str]], fill: int = 30) -> np.ndarray:
+    """A drawn table (see table_image) with each text set in the middle of its cell."""
     from PIL import Image, ImageDraw, ImageFont
-
-    from gk_extract.parse.ocr_page import read_page_image
 
     font_path = _cjk_font()
     if font_path is None:
         pytest.skip("no Noto CJK font (make installs fonts-noto-cjk)")
-    image = Image.fromarray(table_image(4, noise=3.0))
+    image = Image.fromarray(table_image(len(texts), noise=3.0))
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(str(font_path), 15)
-    texts = [["行政处罚", "/", "1", "/"], ["行政强制", "1", "/", "11"],
-             ["行政许可", "/", "/", "1"], ["其他对外管理", "21", "/", "/"]]
     for r, row in enumerate(texts):
         for c, text in enumerate(row):
             cx, cy = (COLS[c] + COLS[c + 1]) // 2, TOP + r * ROW_PX + ROW_PX // 2
-            draw.text((cx, cy), text, fill=30, font=font, anchor="mm")
-    page = read_page_image(np.asarray(image), DPI, 1)
+            draw.text((cx, cy), text, fill=fill, font=font, anchor="mm")
+    return np.asarray(image)
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
+def test_slash_cells_read_as_slash_and_ones_as_ones() -> None:
+    from gk_extract.parse.ocr_page import read_page_image
+
+    texts = [["行政处罚", "/", "1", "/"], ["行政强制", "1", "/", "11"],
+             ["行政许可", "/", "/", "1"], ["其他对外管理", "21", "/", "/"]]
+    page = read_page_image(table_with_text(texts), DPI, 1)
     cells = sorted((c for p in page.parts for c in p.cells), key=lambda c: (c.top, c.x0))
     read = [[c.text for c in cells if abs((c.top + c.bottom) / 2 - (TOP + r * ROW_PX + ROW_PX / 2) * K) < 5]
             for r in range(4)]
@@ -140,22 +145,13 @@ def test_slash_cells_read_as_slash_and_ones_as_ones() -> None:
 
 @pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
 def test_cell_read_empty_but_holding_ink_is_read_again_alone() -> None:
-    from PIL import Image, ImageDraw, ImageFont
-
     from gk_extract.parse.ocr_readings import reread_empty_cells
     from gk_extract.parse.pdf_tables import PartCell, TablePart
 
-    font_path = _cjk_font()
-    if font_path is None:
-        pytest.skip("no Noto CJK font (make installs fonts-noto-cjk)")
-    image = Image.fromarray(table_image(2, noise=3.0))
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(font_path), 15)
-    centre = ((COLS[1] + COLS[2]) // 2, TOP + ROW_PX // 2)
-    draw.text(centre, "7", fill=60, font=font, anchor="mm")
+    image = table_with_text([["", "7", "", ""], [""] * 4], fill=60)
     box = [(COLS[c] * K, TOP * K, COLS[c + 1] * K, (TOP + ROW_PX) * K) for c in (1, 2)]
     cells = tuple(PartCell(*b, "", 1) for b in box)  # the detector saw neither
     confidence: dict[PartCell, float] = {}
-    parts = reread_empty_cells([TablePart(1, cells, "ruled")], confidence, np.asarray(image), K)
+    parts = reread_empty_cells([TablePart(1, cells, "ruled")], confidence, image, K)
     assert [c.text for c in parts[0].cells] == ["7", ""]  # the blank one stays blank
     assert confidence[parts[0].cells[0]] > 0.5
