@@ -112,25 +112,16 @@ def _processes_mentioning(text: str) -> list[int]:
 # ----------------------------------------------------------------------------- round trips
 
 
-@pytest.mark.parametrize("index", range(DOC_COUNT))
-def test_doc_round_trip(corpus: OfficeCorpus, index: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("kind", "index"), [("doc", i) for i in range(DOC_COUNT)]
+                         + [("wps", i) for i in range(WPS_COUNT)])
+def test_office_round_trip(corpus: OfficeCorpus, kind: str, index: int,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_CACHE, str(corpus.cache))
-    path, truth = corpus.docs[index]
+    path, truth = (corpus.docs if kind == "doc" else corpus.wps)[index]
     data = path.read_bytes()
-    assert detect_format(data) == "doc"
+    assert detect_format(data) == kind
     report = extract(data)
-    assert report.format == "doc"
-    assert_same(report, truth)
-
-
-@pytest.mark.parametrize("index", range(WPS_COUNT))
-def test_wps_round_trip(corpus: OfficeCorpus, index: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(ENV_CACHE, str(corpus.cache))
-    path, truth = corpus.wps[index]
-    data = path.read_bytes()
-    assert detect_format(data) == "wps"
-    report = extract(data)
-    assert report.format == "wps"
+    assert report.format == kind
     assert_same(report, truth)
 
 

@@ -30,7 +30,7 @@ from gk_extract.export.parquet import DatasetWriter, write_manifest
 from gk_extract.models import Report
 from gk_extract.parse import parse_document
 from gk_extract.parse.detect import OLE_MAGIC, detect_format
-from gk_extract.parse.ocr import ImageSource, folder_images, no_images
+from gk_extract.parse.images import ImageSource, folder_images, no_images
 from gk_extract.parse.office import warm_cache
 from gk_extract.store import Manifest, is_store
 from gk_extract.template.match import Source, build_report

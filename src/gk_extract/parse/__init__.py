@@ -90,7 +90,8 @@ def ocr_html_images(doc: Document,
     if not ocr_available():
         hint = f"images not read; OCR extra not installed: {INSTALL_HINT}"
         return replace(doc, warnings=(*doc.warnings, hint))
-    from gk_extract.parse.ocr import assemble, no_images, read_html_images
+    from gk_extract.parse.images import no_images
+    from gk_extract.parse.ocr import assemble, read_html_images
 
     pages, warnings = read_html_images(srcs, images or no_images)
     if not pages:

@@ -19,17 +19,13 @@ r{row} c{col}``; for an HTML image ``page`` is the image's 1-based index in the 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -37,6 +33,7 @@ import pypdfium2 as pdfium
 from gk_extract.errors import ParseError
 from gk_extract.models import Block, Document, Paragraph, Table
 from gk_extract.parse import pdf_text as text
+from gk_extract.parse.images import ImageSource, data_uri
 from gk_extract.parse.ocr_engine import OcrUnavailable, ocr_available
 from gk_extract.parse.ocr_page import OcrPage, read_page_image
 from gk_extract.parse.pdf import Assembly, flush_paragraphs, join_split_tables
@@ -44,11 +41,9 @@ from gk_extract.parse.pdf_tables import PartCell, TablePart, build_table, grid_l
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ImageSource", "OcrUnavailable", "folder_images", "no_images", "ocr_available",
-           "ocr_pdf_pages", "parse_image", "read_html_images"]
+__all__ = ["OcrUnavailable", "ocr_available", "ocr_pdf_pages", "parse_image", "read_html_images"]
 
-# Where an HTML page's images come from, by their ``src``: their bytes, or None and why not.
-ImageSource = Callable[[str], tuple[bytes | None, str]]
+
 
 # PDF pages are rendered at 150 dpi for OCR: PP-OCR reads 10.5-pt text reliably from ~16 px
 # glyph height up and 150 dpi gives 22 px; the detector works on the page scaled to 1280 px
@@ -65,9 +60,6 @@ A4_WIDTH_IN = 8.27
 MIN_IMAGE_SIDE_PX = 200
 # Pixels per image: a 600-dpi A3 scan is ~70 M; beyond this the file is hostile.
 MAX_IMAGE_PIXELS = 80_000_000
-# An image file beside an HTML page is read only up to this size (a 600-dpi page as PNG is
-# ~10 MB).
-MAX_IMAGE_FILE_BYTES = 50_000_000
 # Frames read from a multi-page TIFF/GIF: reports are < 40 pages.
 MAX_FRAMES = 60
 # An empty table cell gets this confidence: nothing was read, so nothing was misread.
@@ -103,7 +95,7 @@ def read_html_images(srcs: Sequence[str], images: ImageSource) -> tuple[list[Ocr
     pages: list[OcrPage] = []
     warnings: list[str] = []
     for index, src in enumerate(srcs, start=1):
-        payload, why = _data_uri(src) if src.startswith("data:") else images(src)
+        payload, why = data_uri(src) if src.startswith("data:") else images(src)
         if payload is None:
             warnings.append(f"image {index} ({src[:60]}): {why}; not read")
             continue
@@ -114,31 +106,6 @@ def read_html_images(srcs: Sequence[str], images: ImageSource) -> tuple[list[Ocr
             continue
         pages.extend(read_page_image(gray, dpi, index) for gray, dpi in frames[:1])
     return pages, warnings
-
-
-def no_images(src: str) -> tuple[bytes | None, str]:
-    """The image source of a page read without its folder or store: nothing but data: URIs."""
-    return None, "image of an HTML document read without its folder or store"
-
-
-def folder_images(base: Path) -> ImageSource:
-    """Images saved beside a local HTML page (never outside its folder)."""
-    folder = base.resolve()
-
-    def read(src: str) -> tuple[bytes | None, str]:
-        parts = urlsplit(src)
-        if parts.scheme not in ("", "file") or parts.netloc:
-            return None, "remote image (no network access)"
-        path = (folder / unquote(parts.path).lstrip("/")).resolve()
-        if not path.is_relative_to(folder):
-            return None, "image outside the page's folder"
-        if not path.is_file():
-            return None, "image file not found beside the page"
-        if path.stat().st_size > MAX_IMAGE_FILE_BYTES:
-            return None, f"image file over {MAX_IMAGE_FILE_BYTES} bytes"
-        return path.read_bytes(), ""
-
-    return read
 
 
 def _page_pixels(page: Any) -> tuple[np.ndarray, float]:
@@ -183,15 +150,6 @@ def _dpi(image: object, width_px: int) -> float:
     info = getattr(image, "info", {})
     dpi = info.get("dpi", (0, 0))[0] if isinstance(info.get("dpi"), tuple) else 0
     return float(dpi) if dpi and dpi >= 50 else width_px / A4_WIDTH_IN
-
-
-def _data_uri(src: str) -> tuple[bytes | None, str]:
-    header, _, body = src.partition(",")
-    try:
-        return (base64.b64decode(body) if header.endswith(";base64") else unquote(body).encode(
-            "latin-1")), ""
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        return None, "broken data: URI"
 
 
 def _meta(pages: Sequence[OcrPage]) -> dict[str, str]:
