@@ -100,7 +100,7 @@ def test_hzq2024_scan_gives_the_text_pdfs_cells(hzq_doc: Document) -> None:
 @requires_ocr
 def test_ocr_cells_carry_method_and_confidence(hzq_doc: Document) -> None:
     doc = hzq_doc
-    assert doc.ocr and "unreadable_pages" not in doc.meta
+    assert doc.ocr and doc.unreadable_pages == ()
     cells = [c for t in doc.tables for c in t.cells]
     assert cells and all(c.method == "ocr" and c.confidence is not None for c in cells)
     assert all(0.0 <= (c.confidence or 0) <= 1.0 for c in cells)

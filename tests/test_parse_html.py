@@ -231,7 +231,7 @@ def test_scripts_styles_and_comments_are_not_text() -> None:
 def test_images_in_the_body_are_listed_in_meta_and_make_no_block() -> None:
     doc = parse(page('<p>见下图<img src="/a/1.png"></p><img data-src="2.jpg"><p>完</p>'))
     assert texts(doc) == ["见下图", "完"]
-    assert doc.meta["images"] == "/a/1.png\n2.jpg"
+    assert doc.images == ("/a/1.png", "2.jpg")
     assert "images" not in parse(page("<p>无图</p>")).meta
 
 

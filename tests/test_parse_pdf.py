@@ -358,7 +358,7 @@ def test_hzq2024_metadata(hzq: Document) -> None:
     assert hzq.meta["Author"] == "王守强" and "WPS" in hzq.meta["Creator"]
     assert hzq.meta["CreationDate"].startswith("D:20250225")
     assert hzq.title == "政府信息公开工作年度报告"
-    assert hzq.warnings == () and "unreadable_pages" not in hzq.meta
+    assert hzq.warnings == () and hzq.unreadable_pages == ()
 
 
 def test_hzq2024_parses_quickly() -> None:
@@ -467,7 +467,7 @@ def test_unmapped_glyphs_are_reported_per_page_and_not_parsed() -> None:
     doc = parse_pdf(make_pdf([readable, garbage, garbage]))
     assert doc.warnings == ("page 2: text layer unreadable ((cid:) glyphs); needs OCR",
                             "page 3: text layer unreadable ((cid:) glyphs); needs OCR")
-    assert doc.meta["unreadable_pages"] == "2,3"
+    assert doc.unreadable_pages == (2, 3)
     assert [p.text for p in doc.paragraphs] == ["一、总体情况"]
 
 
@@ -475,7 +475,7 @@ def test_latin_garbage_on_a_chinese_page_is_unreadable() -> None:
     page = body_page(["Ë¼Ïë¹¤×÷µÄÖ¸µ¼Ë¼ÏëºÍ¹¤×÷" * 2, "ÕþÎñ¹«¿ª¹¤×÷Äê¶È±¨¸æ" * 3])
     doc = parse_pdf(make_pdf([page]))
     assert doc.warnings == ("page 1: text layer unreadable (almost no CJK characters); needs OCR",)
-    assert doc.meta["unreadable_pages"] == "1" and doc.blocks == ()
+    assert doc.unreadable_pages == (1,) and doc.blocks == ()
 
 
 def test_image_only_page_needs_ocr() -> None:
@@ -484,7 +484,7 @@ def test_image_only_page_needs_ocr() -> None:
     image.new("RGB", (400, 560), "white").save(buffer, "PDF")
     doc = parse_pdf(buffer.getvalue())
     assert doc.warnings == ("page 1: no text layer (image only); needs OCR",)
-    assert doc.meta["unreadable_pages"] == "1"
+    assert doc.unreadable_pages == (1,)
 
 
 # --------------------------------------------------------------------------- text

@@ -89,7 +89,17 @@ Block = Paragraph | Table
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """What a format parser recovers from one file, independent of its format."""
+    """What a format parser recovers from one file, independent of its format.
+
+    ``meta`` holds what the file says of itself (its properties, an HTML page's ``<meta>``);
+    what one parsing stage hands the next is in typed fields:
+
+    * ``unreadable_pages``: 1-based pages whose text layer cannot be used (left for OCR);
+    * ``ocr_pages``: the pages that were read by OCR;
+    * ``images``: the ``src`` of each body image of an HTML page, in page order;
+    * ``converter``: the program that converted the file before parsing (LibreOffice for
+      .doc/.wps), with its version.
+    """
 
     format: Format
     blocks: tuple[Block, ...]
@@ -97,6 +107,10 @@ class Document:
     meta: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     ocr: bool = False
+    unreadable_pages: tuple[int, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+    images: tuple[str, ...] = ()
+    converter: str | None = None
 
     @property
     def tables(self) -> list[Table]:

@@ -2,7 +2,7 @@
 
 The cascade ends in OCR (``parse/ocr.py``, from the ``[ocr]`` extra): image files, and the
 pages of a PDF whose text layer is missing or unreadable, which the PDF parser lists in
-``meta["unreadable_pages"]``; their blocks are merged with the text pages' in page order.
+``Document.unreadable_pages``; their blocks are merged with the text pages' in page order.
 """
 
 from __future__ import annotations
@@ -58,10 +58,9 @@ def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
     """
     from gk_extract.parse.ocr_engine import INSTALL_HINT, ocr_available
 
-    listed = doc.meta.get("unreadable_pages", "")
-    if not listed:
+    numbers = doc.unreadable_pages
+    if not numbers:
         return doc
-    numbers = [int(n) for n in listed.split(",")]
     if not ocr_available():
         if not doc.blocks:
             _require_ocr("scanned PDF (no usable text layer)")
@@ -69,9 +68,8 @@ def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
     from gk_extract.parse.ocr import assemble, ocr_pdf_pages
 
     ocr_blocks = assemble(ocr_pdf_pages(data, numbers))
-    meta = {k: v for k, v in doc.meta.items() if k != "unreadable_pages"}
-    meta["ocr_pages"] = listed
-    return replace(doc, blocks=_merge_by_page(doc.blocks, ocr_blocks), meta=meta, ocr=True)
+    return replace(doc, blocks=_merge_by_page(doc.blocks, ocr_blocks), ocr=True,
+                   unreadable_pages=(), ocr_pages=numbers)
 
 
 def ocr_html_images(doc: Document,
@@ -82,7 +80,7 @@ def ocr_html_images(doc: Document,
     whole report); images are read from data: URIs and from ``images``; the others are
     skipped with a warning (no network).
     """
-    srcs = [s for s in doc.meta.get("images", "").split("\n") if s]
+    srcs = doc.images
     if not srcs or any(t.n_cols >= 2 for t in doc.tables):
         return doc
     from gk_extract.parse.ocr_engine import INSTALL_HINT, ocr_available

@@ -210,14 +210,13 @@ def parse_html(data: bytes, *, http_charset: str | None = None) -> Document:
     walker = _BodyWalker()
     walker.walk(body, bold=False, depth=0)
     walker.flush()
-    if walker.images:
-        meta["images"] = "\n".join(walker.images)
     return Document(
         format="html",
         blocks=tuple(walker.blocks),
         title=title,
         meta=meta,
         warnings=tuple(warnings + walker.warnings),
+        images=tuple(walker.images),
     )
 
 

@@ -77,7 +77,8 @@ def parse_image(data: bytes) -> Document:
     pages = [read_page_image(gray, dpi, i + 1) for i, (gray, dpi) in enumerate(_frames(data))]
     if not pages:
         raise ParseError("image has no frame large enough to hold a page")
-    return Document(format="image", blocks=tuple(assemble(pages)), meta=_meta(pages), ocr=True)
+    return Document(format="image", blocks=tuple(assemble(pages)), meta=_meta(pages), ocr=True,
+                    ocr_pages=tuple(p.number for p in pages))
 
 
 def ocr_pdf_pages(data: bytes, numbers: Sequence[int]) -> list[OcrPage]:
@@ -153,7 +154,7 @@ def _dpi(image: object, width_px: int) -> float:
 
 
 def _meta(pages: Sequence[OcrPage]) -> dict[str, str]:
-    meta = {"pages": str(len(pages)), "ocr_pages": ",".join(str(p.number) for p in pages)}
+    meta = {"pages": str(len(pages))}
     skewed = [f"{p.number}:{p.skew:+.2f}" for p in pages if p.skew]
     if skewed:
         meta["ocr_deskew_deg"] = " ".join(skewed)

@@ -29,7 +29,7 @@ format plus extensions of its own, which LibreOffice ignores), so one route serv
   into the cache with one soffice call: 0.15 s per report instead of 1.0 s.
 
 The Document is the DOCX parser's, refs and ``method="docx"`` included, with
-``format`` = ``doc``/``wps`` and ``meta["converted_from"]``, ``meta["converter"]`` (the
+``format`` = ``doc``/``wps`` and ``converter`` (the
 soffice version string) added.
 """
 
@@ -335,8 +335,7 @@ def parse_office(data: bytes, fmt: str, settings: OfficeSettings | None = None) 
         raise ValueError(f"fmt must be one of {sorted(OFFICE_FORMATS)}, got {fmt!r}")
     docx, converter = _converted(data, fmt, settings or OfficeSettings.from_env())
     document = parse_docx(docx)
-    meta = {**document.meta, "converted_from": fmt, "converter": converter}
-    return replace(document, format=OFFICE_FORMATS[fmt], meta=meta)
+    return replace(document, format=OFFICE_FORMATS[fmt], converter=converter)
 
 
 # --------------------------------------------------------------------------- many files

@@ -17,7 +17,7 @@ Reference conventions (page numbers are 1-based, as printed by PDF viewers):
   column (``Cell.row``/``Cell.col``) in the whole, joined table, and the page it is printed on.
 
 Pages whose text layer cannot be used (unmappable glyphs, Latin garbage, image-only scans)
-contribute no blocks; they are listed in ``meta["unreadable_pages"]`` and in the warnings.
+contribute no blocks; they are listed in ``Document.unreadable_pages`` and in the warnings.
 """
 
 from __future__ import annotations
@@ -105,14 +105,13 @@ def parse_pdf(data: bytes) -> Document:
     _drop_furniture(pages)
     for page in pages:
         _aligned_fallback(page)
-    if unreadable:
-        meta["unreadable_pages"] = ",".join(map(str, unreadable))
     return Document(
         format="pdf",
         blocks=tuple(_assemble(pages)),
         title=_title(meta.get("Title", "")),
         meta=meta,
         warnings=tuple(warnings),
+        unreadable_pages=tuple(unreadable),
     )
 
 

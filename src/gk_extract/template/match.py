@@ -46,7 +46,7 @@ def build_report(doc: Document, source: Source) -> Report:
     checks = run_checks(found.cells, sections) if version in ("2021", "2019") else []
     cells = mark_doubtful(found.cells.values(), checks) if doc.ocr else list(found.cells.values())
     status, error = _status(version, found, sections, meta)
-    unreadable = doc.meta.get("unreadable_pages")
+    unreadable = ",".join(map(str, doc.unreadable_pages))
     if unreadable and status == "ok":
         status, error = "partial", f"pages {unreadable}: text layer unreadable, needs OCR"
     elif unreadable:
@@ -57,7 +57,7 @@ def build_report(doc: Document, source: Source) -> Report:
         report_id=source.report_id, source_path=source.source_path, format=source.format,
         source_url=source.source_url, status=status, template=version, ocr=doc.ocr,
         agency=meta.agency, year=meta.year, published_date=meta.published, error=error,
-        converter=doc.meta.get("converter"),
+        converter=doc.converter,
         cells=tuple(sorted(cells, key=lambda c: c.key)), sections=tuple(sections),
         checks=tuple(checks))
 
