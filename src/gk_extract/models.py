@@ -193,6 +193,7 @@ class Report:
     county: str | None = None
     adcode: str | None = None
     error: str | None = None
+    error_kind: str | None = None  # errors.GkError.kind of a failed document, e.g. "timeout"
     converter: str | None = None  # the program that converted the file before parsing, if any
     cells: tuple[CellValue, ...] = ()
     sections: tuple[Section, ...] = ()

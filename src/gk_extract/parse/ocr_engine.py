@@ -56,6 +56,8 @@ class OcrUnavailable(ParseError):
     Caught by the pipeline like any ParseError; the message says how to install the extra.
     """
 
+    kind = "ocr_unavailable"
+
 
 @dataclass(frozen=True, slots=True)
 class Glyph:
