@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import duckdb
-
 from conftest import SAMPLES, sample
 
 from gk_extract.pipeline import Settings, extract_paths

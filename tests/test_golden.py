@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import sample
 
 from gk_extract.models import Report
 from gk_extract.pipeline import extract_one
-from conftest import sample
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN_FLAG = "GK_REGEN_GOLDEN"
