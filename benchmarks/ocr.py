@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 _CHILD = r"""
 import json, os, resource, sys, time
-from gk_extract.parse.ocr_engine import _engine
+from gk_extract.parse.ocr.engine import _engine
 t0 = time.perf_counter(); _engine(); load = time.perf_counter() - t0
 from gk_extract.parse import parse_document
 data = open(sys.argv[1], "rb").read()

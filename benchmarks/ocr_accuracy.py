@@ -58,7 +58,7 @@ def build_scans(work: Path, count: int, seed: int) -> list[tuple[Path, dict[str,
 
 def _cached_engine(cache: Path) -> None:
     """Wrap the recogniser so each page image's readings are kept on disk by its hash."""
-    from gk_extract.parse import ocr_page
+    from gk_extract.parse.ocr import page as ocr_page
 
     recognise = ocr_page.recognise
 

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
-from gk_extract.parse.image_rulings import find_rulings
-from gk_extract.parse.ocr_engine import ocr_available
+from gk_extract.parse.ocr.engine import ocr_available
+from gk_extract.parse.ocr.rulings import find_rulings
 
 DPI = 100
 K = 72 / DPI  # points per pixel
@@ -52,8 +52,8 @@ def table_image(rows: int, faint_row: int | None = None, noise: float = 8.0,
 
 
 def horizontals_at(edges: list, y_px: int) -> list[tuple[float, float]]:
-    return [(e["x0"], e["x1"]) for e in edges
-            if e["orientation"] == "h" and abs(e["top"] - y_px * K) <= 2]
+    return [(e.x0, e.x1) for e in edges
+            if e.orientation == "h" and abs(e.top - y_px * K) <= 2]
 
 
 def test_every_ruling_of_a_clean_table_is_found_end_to_end() -> None:
@@ -61,7 +61,7 @@ def test_every_ruling_of_a_clean_table_is_found_end_to_end() -> None:
     for r in range(6):
         spans = horizontals_at(edges, TOP + r * ROW_PX)
         assert len(spans) == 1 and spans[0] == pytest.approx((LEFT * K, RIGHT * K), abs=2)
-    verticals = sorted(e["x0"] for e in edges if e["orientation"] == "v")
+    verticals = sorted(e.x0 for e in edges if e.orientation == "v")
     assert verticals == pytest.approx([x * K for x in COLS], abs=1.5)
 
 
@@ -97,8 +97,8 @@ def test_glyph_stem_touching_a_ruling_neither_drops_nor_moves_it() -> None:
     for r in (1, 2):  # a digit's stem just right of the ruling, hanging from the row's top
         y = TOP + r * ROW_PX
         cv2.line(image, (x + 3, y + 1), (x + 3, y + ROW_PX * 2 // 3), 40, 2)
-    verticals = [e for e in find_rulings(image, K) if e["orientation"] == "v"]
-    near = [e["x0"] for e in verticals if abs(e["x0"] - x * K) <= 4]
+    verticals = [e for e in find_rulings(image, K) if e.orientation == "v"]
+    near = [e.x0 for e in verticals if abs(e.x0 - x * K) <= 4]
     assert near and min(abs(v - x * K) for v in near) <= 1.5
 
 
@@ -132,7 +132,7 @@ def table_with_text(texts: list[list[str]], fill: int = 30) -> np.ndarray:
 
 @pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
 def test_slash_cells_read_as_slash_and_ones_as_ones() -> None:
-    from gk_extract.parse.ocr_page import read_page_image
+    from gk_extract.parse.ocr.page import read_page_image
 
     texts = [["行政处罚", "/", "1", "/"], ["行政强制", "1", "/", "11"],
              ["行政许可", "/", "/", "1"], ["其他对外管理", "21", "/", "/"]]
@@ -145,8 +145,8 @@ def test_slash_cells_read_as_slash_and_ones_as_ones() -> None:
 
 @pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
 def test_cell_read_empty_but_holding_ink_is_read_again_alone() -> None:
-    from gk_extract.parse.ocr_readings import reread_empty_cells
-    from gk_extract.parse.pdf_tables import PartCell, TablePart
+    from gk_extract.parse.layout.tables import PartCell, TablePart
+    from gk_extract.parse.ocr.readings import reread_empty_cells
 
     image = table_with_text([["", "7", "", ""], [""] * 4], fill=60)
     box = [(COLS[c] * K, TOP * K, COLS[c + 1] * K, (TOP + ROW_PX) * K) for c in (1, 2)]

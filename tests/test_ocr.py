@@ -28,7 +28,7 @@ from PIL import Image
 from gk_extract.fetch.loopback import Resource
 from gk_extract.models import Document, Report
 from gk_extract.parse import parse_document
-from gk_extract.parse.ocr_engine import OcrUnavailable, ocr_available
+from gk_extract.parse.ocr.engine import OcrUnavailable, ocr_available
 from gk_extract.pipeline import Settings, extract_bytes, extract_one, extract_paths
 from gk_extract.synth import SyntheticReport
 from gk_extract.template.match import Source, build_report
@@ -63,7 +63,7 @@ def wrong_cells(report: Report, expected: dict[str, float | None]) -> dict[str, 
 
 
 def test_scan_without_ocr_extra_fails_with_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("gk_extract.parse.ocr_engine.ocr_available", lambda: False)
+    monkeypatch.setattr("gk_extract.parse.ocr.engine.ocr_available", lambda: False)
     png = io.BytesIO()
     Image.new("L", (800, 1100), 255).save(png, "PNG")
     with pytest.raises(OcrUnavailable, match=r"pip install 'gk-extract\[ocr\]'"):

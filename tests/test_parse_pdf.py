@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from gk_extract.errors import ParseError
 from gk_extract.models import Cell, Document, Table
-from gk_extract.parse.pdf import parse_pdf
-from gk_extract.parse.pdf_text import tidy_spacing
+from gk_extract.parse.layout.lines import tidy_spacing
+from gk_extract.parse.pdf.document import parse_pdf
 
 A4 = (595.0, 842.0)
 

@@ -39,12 +39,12 @@ def parse_document(data: bytes, fmt: str | None = None,
 
         return parse_office(data, fmt)
     if fmt == "pdf":
-        from gk_extract.parse.pdf import parse_pdf
+        from gk_extract.parse.pdf.document import parse_pdf
 
         return _ocr_unreadable_pages(data, parse_pdf(data))
     if fmt == "image":
         _require_ocr("image file")
-        from gk_extract.parse.ocr import parse_image
+        from gk_extract.parse.ocr.document import parse_image
 
         return parse_image(data)
     raise UnsupportedFormat(f"unknown format {fmt}")
@@ -56,7 +56,7 @@ def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
     Without the ``[ocr]`` extra a fully unreadable PDF fails with the install hint, and a
     partly unreadable one keeps its pages listed as unreadable (status ``partial``).
     """
-    from gk_extract.parse.ocr_engine import INSTALL_HINT, ocr_available
+    from gk_extract.parse.ocr.engine import INSTALL_HINT, ocr_available
 
     numbers = doc.unreadable_pages
     if not numbers:
@@ -65,7 +65,7 @@ def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
         if not doc.blocks:
             _require_ocr("scanned PDF (no usable text layer)")
         return replace(doc, warnings=(*doc.warnings, f"OCR extra not installed: {INSTALL_HINT}"))
-    from gk_extract.parse.ocr import assemble, ocr_pdf_pages
+    from gk_extract.parse.ocr.document import assemble, ocr_pdf_pages
 
     ocr_blocks = assemble(ocr_pdf_pages(data, numbers))
     return replace(doc, blocks=_merge_by_page(doc.blocks, ocr_blocks), ocr=True,
@@ -83,13 +83,13 @@ def ocr_html_images(doc: Document,
     srcs = doc.images
     if not srcs or any(t.n_cols >= 2 for t in doc.tables):
         return doc
-    from gk_extract.parse.ocr_engine import INSTALL_HINT, ocr_available
+    from gk_extract.parse.ocr.engine import INSTALL_HINT, ocr_available
 
     if not ocr_available():
         hint = f"images not read; OCR extra not installed: {INSTALL_HINT}"
         return replace(doc, warnings=(*doc.warnings, hint))
     from gk_extract.parse.images import no_images
-    from gk_extract.parse.ocr import assemble, read_html_images
+    from gk_extract.parse.ocr.document import assemble, read_html_images
 
     pages, warnings = read_html_images(srcs, images or no_images)
     if not pages:
@@ -99,7 +99,7 @@ def ocr_html_images(doc: Document,
 
 
 def _require_ocr(what: str) -> None:
-    from gk_extract.parse.ocr_engine import INSTALL_HINT, OcrUnavailable, ocr_available
+    from gk_extract.parse.ocr.engine import INSTALL_HINT, OcrUnavailable, ocr_available
 
     if not ocr_available():
         raise OcrUnavailable(f"{what} needs OCR; install the OCR extra: {INSTALL_HINT}")

@@ -13,8 +13,8 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from gk_extract.parse.ocr_engine import Glyph, TextLine, read_crops
-from gk_extract.parse.pdf_tables import PartCell, TablePart
+from gk_extract.parse.layout.tables import PartCell, TablePart
+from gk_extract.parse.ocr.engine import Glyph, TextLine, read_crops
 
 # The recogniser reads the ``/`` that reports print in cells with nothing to report as
 # ``1`` (now and then ``l``, ``|``, or ``一`` when faint). They differ in slant: the ink's

@@ -3,7 +3,7 @@
 The cascade (STYLE habit 3), each cell recording the step in ``Cell.method``:
 
 1. ``ruled``: pdfplumber's lines strategy (``merge_edges`` -> ``edges_to_intersections`` ->
-   ``intersections_to_cells`` -> ``cells_to_tables``) run on the rulings read by ``pdf_page``.
+   ``intersections_to_cells`` -> ``cells_to_tables``) run on a page's rulings (``parse/pdf`` or ``parse/ocr``).
    Each cell box is then placed on a grid made of the distinct x and y edges of all cell
    boxes, so a merged cell (a missing ruling) becomes one origin cell with spans.
 2. ``aligned``: only on a page with no ruled table, runs of lines whose words line up in
@@ -23,12 +23,10 @@ from typing import Any
 
 import regex
 from pdfplumber import table as plumber
-from pdfplumber.utils.geometry import filter_edges
 
 from gk_extract.models import Cell, Table
-from gk_extract.parse.pdf_page import Char
-from gk_extract.parse.pdf_rulings import Edge
-from gk_extract.parse.pdf_text import Line, group_lines, line_text
+from gk_extract.parse.layout.geometry import BBox, Char, Edge, merge_edges
+from gk_extract.parse.layout.lines import Line, group_lines, line_text
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +58,6 @@ ALIGNED_GAP_EM = 1.5
 ALIGNED_MIN_ROWS = 3
 # Consecutive table lines are closer than this many em (a blank line ends the table).
 ALIGNED_MAX_LINE_GAP_EM = 2.5
-
-BBox = tuple[float, float, float, float]
 
 # A whole line that is (the start of) a number, and a whole line of digits that may end it.
 _NUMBER_PIECE = regex.compile(r"^[+\-]?\d[\d,，.．]*$")
@@ -123,8 +119,9 @@ def nearest(lines: Sequence[float], value: float) -> int:
     return i if lines[i] - value < value - lines[i - 1] else i - 1
 
 
-def build_table(part: TablePart, number: int) -> Table:
-    """Lay a part's cell boxes on the grid of their distinct edges."""
+def build_table(part: TablePart, number: int, prefix: str = "") -> Table:
+    """Lay a part's cell boxes on the grid of their distinct edges; refs are
+    ``p{page} {prefix}table{number} r{row} c{col}``."""
     xs = grid_lines(v for c in part.cells for v in (c.x0, c.x1))
     ys = grid_lines(v for c in part.cells for v in (c.top, c.bottom))
     taken: set[tuple[int, int]] = set()
@@ -137,11 +134,11 @@ def build_table(part: TablePart, number: int) -> Table:
             logger.debug("p%d table%d: two cells at r%d c%d; second dropped", box.page, number, row, col)
             continue
         taken.update((row + i, col + j) for i in range(rowspan) for j in range(colspan))
-        ref = f"p{box.page} table{number} r{row} c{col}"
+        ref = f"p{box.page} {prefix}table{number} r{row} c{col}"
         cells.append(Cell(row, col, box.text, rowspan, colspan, ref, box.page, part.method))
     cells.sort(key=lambda c: (c.row, c.col))
     return Table(tuple(cells), max(len(ys) - 1, 1), max(len(xs) - 1, 1),
-                 ref=f"p{part.page} table{number}", page=part.page)
+                 ref=f"p{part.page} {prefix}table{number}", page=part.page)
 
 
 # --------------------------------------------------------------------------- ruled tables
@@ -152,9 +149,8 @@ def ruled_regions(edges: Sequence[Edge]) -> list[list[BBox]] | None:
     page has too many rulings to be a page of tables."""
     if not edges:
         return []
-    merged = plumber.merge_edges(list(edges), SNAP_TOLERANCE_PT, SNAP_TOLERANCE_PT,
-                                 JOIN_TOLERANCE_PT, JOIN_TOLERANCE_PT)
-    merged = filter_edges(merged, min_length=EDGE_MIN_LENGTH_PT)
+    merged = [e.as_plumber() for e in merge_edges(edges, SNAP_TOLERANCE_PT, JOIN_TOLERANCE_PT)
+              if max(e.width, e.height) >= EDGE_MIN_LENGTH_PT]
     if len(merged) > MAX_EDGES:
         return None
     points = plumber.edges_to_intersections(merged, INTERSECTION_TOLERANCE_PT,

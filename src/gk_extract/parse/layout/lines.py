@@ -17,7 +17,7 @@ from statistics import median
 import regex
 
 from gk_extract.parse._text import clean_line
-from gk_extract.parse.pdf_page import Char
+from gk_extract.parse.layout.geometry import Char
 
 logger = logging.getLogger(__name__)
 

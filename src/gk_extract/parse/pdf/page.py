@@ -3,7 +3,7 @@
 Why pypdfium2 and not pdfminer (pdfplumber's reader): on the 5-page WPS sample pdfminer spends
 ~0.36 s interpreting the content streams before any table is looked for, while PDFium reads
 every character and path of the same pages in ~0.03 s. pdfplumber's *table algorithm* is still
-used (see ``pdf_tables``); it only needs edges, which we build here from PDFium's paths.
+used (see ``parse/layout/tables.py``); it only needs edges, which we build here from PDFium's paths.
 
 Coordinates are in PDF points in the page's display space, after its ``/Rotate``: origin at
 the top-left corner of the crop box, ``top``/``bottom`` growing downwards, exactly like
@@ -16,13 +16,14 @@ import ctypes
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import regex
 
-from gk_extract.parse.pdf_rulings import Edge, read_rulings
+from gk_extract.parse.layout.geometry import Char, Edge
+from gk_extract.parse.pdf.rulings import read_rulings
 
 logger = logging.getLogger(__name__)
 
@@ -53,32 +54,6 @@ _LETTER = regex.compile(r"\p{L}")
 _WHITESPACE = frozenset(" \u00a0\u3000\t")
 # What PDFium inserts by itself (FPDFText_IsGenerated): word spaces and line breaks.
 _GENERATED_CODES = frozenset({0x20, 0x0D, 0x0A, 0x02})
-
-class Char(NamedTuple):
-    """One glyph: its text, its box in display space, and whether it reads left to right."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    upright: bool
-    # Reading direction of the glyph's baseline in display space, in degrees clockwise from
-    # left-to-right: 0, 90 (reads downwards), 180 or 270 (reads upwards).
-    rotation: int
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def size(self) -> float:
-        return max(self.bottom - self.top, 1.0)
-
 
 @dataclass(frozen=True, slots=True)
 class PageContent:

@@ -20,7 +20,7 @@ Before stacking the second part under the first:
   first row is only its rest: the rest of a numbered label (3.补正后申 + 请内容仍不明确; an
   unnumbered label at the top of a page may just as well be the next row with its values
   left blank) or of a number wrapped in a narrow column (`1,16` + `0` is 1,160, the
-  WRAPPED_NUMBER rule of ``pdf_tables`` across the break), every other cell blank.
+  WRAPPED_NUMBER rule of ``layout/tables.py`` across the break), every other cell blank.
 
 Nothing is mended when the first part ends with its header (a title row: text in every
 cell, no value), nor is a cell of the first part's header merged with a cell of a row that
@@ -37,7 +37,7 @@ from dataclasses import replace
 
 import regex
 
-from gk_extract.parse.pdf_tables import (
+from gk_extract.parse.layout.tables import (
     PartCell,
     TablePart,
     continues_number,

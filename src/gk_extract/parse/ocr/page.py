@@ -1,11 +1,11 @@
 """One page image -> the same pieces a text PDF page gives: table parts and text lines.
 
-The image is levelled if faint, deskewed and turned upright (``ocr_upright``), its
-rulings become edges (``image_rulings``), and the recognised glyphs, with slashes read as
-slashes (``ocr_readings``), become
-``pdf_page.Char`` objects in PDF points, so the ruled-table cascade of ``pdf_tables``
-(pdfplumber's finder, glyphs placed in cells by their centres, span-aware grids) and the
-line and paragraph rules of ``pdf_text`` run on scans unchanged. Each glyph's score is kept
+The image is levelled if faint, deskewed and turned upright (``ocr/upright.py``), its
+rulings become edges (``ocr/rulings.py``), and the recognised glyphs, with slashes read as
+slashes (``ocr/readings.py``), become ``layout.geometry.Char`` objects in PDF points, so the
+shared page layout (``parse/layout``: pdfplumber's ruled-table finder, glyphs placed in
+cells by their centres, span-aware grids, the line and paragraph rules) runs on scans
+unchanged. Each glyph's score is kept
 beside it, keyed by the Char, to give every table cell its mean confidence. Cells read
 empty that hold ink are read again alone.
 
@@ -24,27 +24,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import regex
 
-from gk_extract.parse import pdf_text as text
-from gk_extract.parse.image_rulings import deskew, find_rulings
-from gk_extract.parse.ocr_engine import Glyph, TextLine, recognise
-from gk_extract.parse.ocr_readings import reread_empty_cells, slashes_read
-from gk_extract.parse.ocr_upright import levelled, upright
-from gk_extract.parse.pdf_page import Char
-from gk_extract.parse.pdf_rulings import Edge
-from gk_extract.parse.pdf_tables import (
-    PartCell,
-    TablePart,
-    aligned_parts,
-    ruled_regions,
-    table_parts,
-)
+from gk_extract.parse.layout.assembly import LaidOutPage, aligned_fallback, lay_out
+from gk_extract.parse.layout.geometry import Char, Edge
+from gk_extract.parse.layout.tables import PartCell, TablePart
+from gk_extract.parse.ocr.engine import Glyph, TextLine, recognise
+from gk_extract.parse.ocr.readings import reread_empty_cells, slashes_read
+from gk_extract.parse.ocr.rulings import deskew, find_rulings
+from gk_extract.parse.ocr.upright import levelled, upright
 
 logger = logging.getLogger(__name__)
 
 _CJK = regex.compile(r"[\p{Han}\u3000-\u303f\uff00-\uffef]")
 # Glyph boxes from the recogniser are the line box's height (~1.25 x the font size for CJK
 # text, measured on hzq2024 at 150 dpi: 30 px boxes for 10.5-pt = 22 px glyphs). Shrinking
-# them to the glyph's size keeps pdf_text's em-based rules (indent, gaps) as calibrated.
+# them to the glyph's size keeps the line layout's em-based rules (indent, gaps) as calibrated.
 BOX_TO_EM = 0.8
 # A vertical edge through the middle of a glyph box (all but this share at each side) is
 # one of the glyph's strokes when it is short: strokes taken for rulings span one or two
@@ -65,14 +58,10 @@ RULING_GLYPH_DISTANCE_PT = 2.0
 
 
 @dataclass(slots=True)
-class OcrPage:
-    """One page after OCR, in PDF points (top-left origin, like ``pdf_page``)."""
+class OcrPage(LaidOutPage):
+    """One page after OCR, in PDF points (top-left origin, like a PDF page), with each table
+    cell's mean glyph score and how the image was straightened."""
 
-    number: int
-    width: float
-    height: float
-    parts: list[TablePart]
-    lines: list[text.Line]
     confidence: dict[PartCell, float] = field(default_factory=dict)
     skew: float = 0.0
     turned: int = 0
@@ -91,10 +80,11 @@ def read_page_image(gray: np.ndarray, dpi: float, number: int) -> OcrPage:
     edges = _not_through_glyphs(find_rulings(straight, k), lines, k)
     verticals = _vertical_rulings(edges)
     chars, scores = _chars(_off_rulings(lines, k, verticals), k, verticals)
-    page = lay_out(number, straight.shape[1] * k, straight.shape[0] * k, chars, edges)
-    page.confidence, page.skew, page.turned = _part_confidence(page.parts, scores), skew, turned
-    page.parts = reread_empty_cells(page.parts, page.confidence, straight, k)
-    return page
+    laid = lay_out(number, straight.shape[1] * k, straight.shape[0] * k, chars, edges, [])
+    aligned_fallback(laid)
+    confidence = _part_confidence(laid.parts, scores)
+    parts = reread_empty_cells(laid.parts, confidence, straight, k)
+    return OcrPage(number, laid.width, laid.height, parts, laid.lines, confidence, skew, turned)
 
 
 def _part_confidence(parts: Sequence[TablePart], scores: dict[Char, float]) -> dict[PartCell, float]:
@@ -105,19 +95,6 @@ def _part_confidence(parts: Sequence[TablePart], scores: dict[Char, float]) -> d
             found[cell] = [s for c, s in scores.items() if cell.x0 <= c.cx <= cell.x1
                            and cell.top <= c.cy <= cell.bottom]
     return {cell: sum(v) / len(v) for cell, v in found.items() if v}
-
-
-def lay_out(number: int, width: float, height: float, chars: Sequence[Char],
-            edges: Sequence[Edge]) -> OcrPage:
-    """Ruled tables (or aligned ones on a page with none) and the text lines outside them."""
-    regions = ruled_regions(edges) or []
-    parts, flow = table_parts(regions, chars, number)
-    lines = text.group_lines(flow)
-    if not any(p.n_cols >= 2 for p in parts):
-        found, used = aligned_parts(lines, number)
-        parts.extend(found)
-        lines = [ln for i, ln in enumerate(lines) if i not in used]
-    return OcrPage(number, width, height, parts, lines)
 
 
 def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) -> list[Edge]:
@@ -131,34 +108,34 @@ def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) 
     ruling continues it through the row above or below, as every cell border of a table
     row either does or ends the table."""
     glyphs = [g for line in lines for g in line.glyphs]
-    verticals = [e for e in edges if e["orientation"] == "v"]
-    return [e for e in edges if e["orientation"] == "h" or not any(
+    verticals = [e for e in edges if e.orientation == "v"]
+    return [e for e in edges if e.orientation == "h" or not any(
         _through(e, g, k) or (_touches(e, g, k) and _alone(e, verticals)) for g in glyphs)]
 
 
 def _through(edge: Edge, glyph: Glyph, k: float) -> bool:
     x0, x1 = glyph.x0 * k, glyph.x1 * k
     margin = (x1 - x0) * GLYPH_CORE_SHARE
-    return _beside(edge, glyph, k) and x0 + margin < edge["x0"] < x1 - margin
+    return _beside(edge, glyph, k) and x0 + margin < edge.x0 < x1 - margin
 
 
 def _touches(edge: Edge, glyph: Glyph, k: float) -> bool:
     return _beside(edge, glyph, k) and (
-        glyph.x0 * k - GLYPH_TOUCH_PT <= edge["x0"] <= glyph.x1 * k + GLYPH_TOUCH_PT)
+        glyph.x0 * k - GLYPH_TOUCH_PT <= edge.x0 <= glyph.x1 * k + GLYPH_TOUCH_PT)
 
 
 def _beside(edge: Edge, glyph: Glyph, k: float) -> bool:
     """Whether the edge is short enough to be one of the glyph's strokes and spans its
     middle height."""
     cy = (glyph.top + glyph.bottom) / 2 * k
-    short = edge["height"] <= STROKE_MAX_EM * (glyph.bottom - glyph.top) * k
-    return bool(short and edge["top"] <= cy <= edge["bottom"])
+    short = edge.height <= STROKE_MAX_EM * (glyph.bottom - glyph.top) * k
+    return bool(short and edge.top <= cy <= edge.bottom)
 
 
 def _alone(edge: Edge, verticals: Sequence[Edge]) -> bool:
-    return not any(o is not edge and abs(o["x0"] - edge["x0"]) <= CONTINUED_X_PT and (
-        abs(o["top"] - edge["bottom"]) <= CONTINUED_Y_PT
-        or abs(o["bottom"] - edge["top"]) <= CONTINUED_Y_PT) for o in verticals)
+    return not any(o is not edge and abs(o.x0 - edge.x0) <= CONTINUED_X_PT and (
+        abs(o.top - edge.bottom) <= CONTINUED_Y_PT
+        or abs(o.bottom - edge.top) <= CONTINUED_Y_PT) for o in verticals)
 
 
 def _off_rulings(lines: Sequence[TextLine], k: float, verticals: Sequence[Edge]) -> list[TextLine]:
@@ -175,12 +152,12 @@ def _is_ruling_glyph(glyph: Glyph, k: float, verticals: Sequence[Edge]) -> bool:
     if glyph.text not in RULING_LOOKALIKES:
         return False
     cx, cy = (glyph.x0 + glyph.x1) / 2 * k, (glyph.top + glyph.bottom) / 2 * k
-    return any(abs(e["x0"] - cx) <= RULING_GLYPH_DISTANCE_PT and e["top"] <= cy <= e["bottom"]
+    return any(abs(e.x0 - cx) <= RULING_GLYPH_DISTANCE_PT and e.top <= cy <= e.bottom
                for e in verticals)
 
 
 def _vertical_rulings(edges: Sequence[Edge]) -> list[Edge]:
-    return sorted((e for e in edges if e["orientation"] == "v"), key=lambda e: e["x0"])
+    return sorted((e for e in edges if e.orientation == "v"), key=lambda e: e.x0)
 
 
 def _chars(lines: Sequence[TextLine], k: float,
@@ -211,9 +188,9 @@ def _runs(glyphs: Sequence[Glyph], k: float, verticals: Sequence[Edge]) -> list[
 def _ruling_between(a: Glyph, b: Glyph, k: float, verticals: Sequence[Edge]) -> bool:
     left, right = (a.x0 + a.x1) / 2 * k, (b.x0 + b.x1) / 2 * k
     mid_y = (a.top + a.bottom) / 2 * k
-    xs = [e["x0"] for e in verticals]
+    xs = [e.x0 for e in verticals]
     i = bisect_right(xs, left)
-    return any(verticals[j]["top"] <= mid_y <= verticals[j]["bottom"]
+    return any(verticals[j].top <= mid_y <= verticals[j].bottom
                for j in range(i, bisect_right(xs, right)))
 
 

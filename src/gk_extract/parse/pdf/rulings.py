@@ -1,4 +1,4 @@
-"""The visible straight lines of a PDF page, as pdfplumber edges, read with pypdfium2.
+"""The visible straight lines of a PDF page, as edges, read with pypdfium2.
 
 Stroked segments become edges; filled axis-aligned rectangles become one edge when thin (Word
 prints borders that way) or their four sides when thick (shaded cells). Anything painted
@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 
 import pypdfium2.raw as pdfium_c
 
+from gk_extract.parse.layout.geometry import Edge
+
 logger = logging.getLogger(__name__)
 
 # Path segments looked at per page: a ruled 25x16 table has ~1,000. A page past this limit is
@@ -33,8 +35,6 @@ RULE_MAX_THICKNESS_PT = 2.0
 # line and every table cell with white rectangles that draw nothing visible.
 WHITE_MIN = 250
 
-Edge = dict[str, Any]
-"""A ruling as pdfplumber's table code wants it (x0, x1, top, bottom, width, height, ...)."""
 ToDisplay = Callable[[float, float], tuple[float, float]]
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -195,11 +195,7 @@ def _edges_of(*pairs: tuple[_Point, _Point]) -> list[Edge]:
 def _edge(p: _Point, q: _Point) -> Edge | None:
     """A pdfplumber edge for a horizontal or vertical segment; None for slanted ones."""
     if abs(p.y - q.y) <= AXIS_TOLERANCE_PT and abs(p.x - q.x) > AXIS_TOLERANCE_PT:
-        x0, x1, y = min(p.x, q.x), max(p.x, q.x), (p.y + q.y) / 2
-        return {"x0": x0, "x1": x1, "top": y, "bottom": y, "doctop": y, "width": x1 - x0,
-                "height": 0.0, "orientation": "h", "object_type": "line"}
+        return Edge.horizontal(min(p.x, q.x), max(p.x, q.x), (p.y + q.y) / 2)
     if abs(p.x - q.x) <= AXIS_TOLERANCE_PT and abs(p.y - q.y) > AXIS_TOLERANCE_PT:
-        top, bottom, x = min(p.y, q.y), max(p.y, q.y), (p.x + q.x) / 2
-        return {"x0": x, "x1": x, "top": top, "bottom": bottom, "doctop": top, "width": 0.0,
-                "height": bottom - top, "orientation": "v", "object_type": "line"}
+        return Edge.vertical((p.x + q.x) / 2, min(p.y, q.y), max(p.y, q.y))
     return None

@@ -1,8 +1,8 @@
 """Scans and pictures -> :class:`~gk_extract.models.Document`, through OCR.
 
-Three ways in, one way through (``ocr_page.read_page_image`` per page, then the assembly
-below, which mirrors ``pdf.py``'s: reading order, tables continued on the next page joined
-with ``pdf_join``, page furniture dropped, paragraphs by ``pdf_text``):
+Three ways in, one way through (``ocr/page.py`` ``read_page_image`` per page, then the
+assembly every PDF gets, ``layout/assembly.py``: page furniture dropped, reading order,
+tables continued on the next page joined, paragraphs):
 
 * :func:`parse_image`: a standalone image file (PNG, JPEG, TIFF with several frames ...);
 * :func:`ocr_pdf_pages`: the pages of a PDF whose text layer is missing or unreadable,
@@ -24,30 +24,25 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
 
 from gk_extract.errors import ParseError
-from gk_extract.models import Block, Document, Paragraph, Table
-from gk_extract.parse import pdf_text as text
+from gk_extract.models import Block, Document, Table
 from gk_extract.parse.images import ImageSource, data_uri
-from gk_extract.parse.ocr_engine import OcrUnavailable, ocr_available
-from gk_extract.parse.ocr_page import OcrPage, read_page_image
-from gk_extract.parse.pdf import Assembly, flush_paragraphs, join_split_tables
-from gk_extract.parse.pdf_tables import PartCell, TablePart, build_table, grid_lines, nearest
+from gk_extract.parse.layout import assembly
+from gk_extract.parse.layout.tables import PartCell, TablePart, build_table, grid_lines, nearest
+from gk_extract.parse.ocr.page import OcrPage, read_page_image
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OcrUnavailable", "ocr_available", "ocr_pdf_pages", "parse_image", "read_html_images"]
-
-
+__all__ = ["assemble", "ocr_pdf_pages", "parse_image", "read_html_images"]
 
 # PDF pages are rendered at 150 dpi for OCR: PP-OCR reads 10.5-pt text reliably from ~16 px
 # glyph height up and 150 dpi gives 22 px; the detector works on the page scaled to 1280 px
-# anyway (ocr_engine.DET_MAX_SIDE_PX). 200 dpi read hzq2024 and the generated scans no
+# anyway (ocr/engine.py DET_MAX_SIDE_PX). 200 dpi read hzq2024 and the generated scans no
 # better and cost ~30 % more (rendering, deskew and ruling search on 1.8x the pixels).
 RENDER_DPI = 150
 # A page whose single image covers at least this share of it is a scan; its image is read
@@ -65,7 +60,7 @@ MAX_FRAMES = 60
 # An empty table cell gets this confidence: nothing was read, so nothing was misread.
 EMPTY_CELL_CONFIDENCE = 1.0
 # A cell of a joined table is traced to its page cell within this distance in x: joining
-# snaps column sides by up to pdf_join.COLUMN_MATCH_TOLERANCE_PT (3 pt) on each side.
+# snaps column sides by up to layout/join.py COLUMN_MATCH_TOLERANCE_PT (3 pt) on each side.
 TRACE_X_TOLERANCE_PT = 4.0
 
 
@@ -167,73 +162,25 @@ def _meta(pages: Sequence[OcrPage]) -> dict[str, str]:
 # --------------------------------------------------------------------------- assembly
 
 
-_Item = tuple[int, float, "text.Line | TablePart"]
+# Refs of what was read from images: ``p{page} ocr-table{t} …``, ``p{page} ocr-para{n}``.
+REF_PREFIX = "ocr-"
 
 
 def assemble(pages: Sequence[OcrPage]) -> list[Block]:
-    """The pages' tables and paragraphs in reading order, with tables joined across pages."""
-    _drop_furniture(pages)
+    """The pages' tables and paragraphs in reading order, with tables joined across pages;
+    every table cell is ``method="ocr"`` with its confidence."""
+    assembly.drop_furniture(pages)
     known = {cell: score for p in pages for cell, score in p.confidence.items()}
-    layouts = _layouts(pages)
-    out = Assembly()
-    run: list[tuple[int, text.Line]] = []
-    for page, _, item in join_split_tables(_reading_order(pages)):
-        if isinstance(item, text.Line):
-            run.append((page, item))
-            continue
-        flush_paragraphs(run, layouts, partial(_emit_paragraph, out=out))
-        run = []
-        _emit_part(item, known, out)
-    flush_paragraphs(run, layouts, partial(_emit_paragraph, out=out))
-    return out.blocks
 
+    def make_table(part: TablePart, number: int) -> Table:
+        table = build_table(part, number, REF_PREFIX)
+        confidence = _cell_confidence(part, known)
+        cells = tuple(replace(c, method="ocr",
+                              confidence=confidence.get((c.row, c.col), EMPTY_CELL_CONFIDENCE))
+                      for c in table.cells)
+        return replace(table, cells=cells)
 
-def _drop_furniture(pages: Sequence[OcrPage]) -> None:
-    running = text.running_texts([(p.height, p.lines) for p in pages])
-    for page in pages:
-        page.lines = [ln for ln in page.lines if not text.is_furniture(ln, page.height, running)]
-
-
-def _reading_order(pages: Sequence[OcrPage]) -> list[_Item]:
-    items: list[_Item] = []
-    for page in sorted(pages, key=lambda p: p.number):
-        here: list[_Item] = [(page.number, p.bbox[1], p) for p in page.parts]
-        here += [(page.number, ln.top, ln) for ln in page.lines]
-        items.extend(sorted(here, key=lambda it: it[1]))
-    return items
-
-
-def _layouts(pages: Sequence[OcrPage]) -> dict[int, text.Layout]:
-    by_size: dict[tuple[int, int], list[OcrPage]] = defaultdict(list)
-    for page in pages:
-        by_size[(round(page.width), round(page.height))].append(page)
-    layouts: dict[int, text.Layout] = {}
-    for same in by_size.values():
-        layout = text.measure_layout([ln for p in same for ln in p.lines], same[0].width)
-        layouts.update((p.number, layout) for p in same)
-    return layouts
-
-
-def _emit_paragraph(content: str, page: int, heading: bool, out: Assembly) -> None:
-    if content:
-        out.n_paragraphs += 1
-        out.blocks.append(Paragraph(content, ref=f"p{page} ocr-para{out.n_paragraphs}",
-                                    page=page, heading=heading))
-
-
-def _emit_part(part: TablePart, known: dict[PartCell, float], out: Assembly) -> None:
-    if part.n_cols < 2:
-        for cell in sorted(part.cells, key=lambda c: c.top):
-            _emit_paragraph(text.join_lines(cell.text.split("\n")), cell.page, False, out)
-        return
-    out.n_tables += 1
-    table = build_table(part, out.n_tables)
-    confidence = _cell_confidence(part, known)
-    cells = tuple(replace(c, ref=c.ref.replace(" table", " ocr-table"), method="ocr",
-                          confidence=confidence.get((c.row, c.col), EMPTY_CELL_CONFIDENCE))
-                  for c in table.cells)
-    out.blocks.append(Table(cells, table.n_rows, table.n_cols,
-                            ref=table.ref.replace(" table", " ocr-table"), page=table.page))
+    return assembly.assemble(pages, REF_PREFIX, make_table)
 
 
 def _cell_confidence(part: TablePart, known: dict[PartCell, float]) -> dict[tuple[int, int], float]:

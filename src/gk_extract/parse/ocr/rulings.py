@@ -1,4 +1,4 @@
-"""A page image's skew and its table rulings, as pdfplumber edges in PDF points.
+"""A page image's skew and its table rulings, as edges in PDF points.
 
 Deskew: the angle (within +-MAX_SKEW_DEG) that makes the ink's row profile sharpest, i.e.
 maximises the variance of the row sums of a downscaled binary image; text lines and long
@@ -6,7 +6,7 @@ horizontal rulings both line up when the page is straight. Searched coarse, then
 
 Rulings: a morphological opening of the binary image with a long thin kernel keeps only
 horizontal (or vertical) runs of ink; each connected run becomes one edge. The edges are
-handed to ``pdf_tables.ruled_regions``, so scanned tables go through exactly the grid
+handed to ``layout.tables.ruled_regions``, so scanned tables go through exactly the grid
 building of text PDFs.
 """
 
@@ -16,9 +16,8 @@ import logging
 
 import cv2
 import numpy as np
-from pdfplumber import table as plumber
 
-from gk_extract.parse.pdf_rulings import Edge
+from gk_extract.parse.layout.geometry import Edge, merge_edges
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +121,7 @@ def find_rulings(gray: np.ndarray, pt_per_px: float) -> list[Edge]:
     """Horizontal and vertical rulings of a straight page image, as edges in points."""
     mask = ink_mask(gray)
     edges = _runs(mask, True, pt_per_px) + _runs(mask, False, pt_per_px)
-    edges = plumber.merge_edges(edges, COLLINEAR_PT, COLLINEAR_PT, JOIN_GAP_PT, JOIN_GAP_PT)
+    edges = merge_edges(edges, COLLINEAR_PT, JOIN_GAP_PT)
     tol = TOUCH_TOLERANCE_PT + TOUCH_TOLERANCE_PX * pt_per_px
     for _ in range(ANCHOR_PASSES):
         edges = [t for t in (_trimmed(e, edges, tol) for e in edges) if t is not None]
@@ -140,13 +139,13 @@ def _extended(edge: Edge, edges: list[Edge], gray: np.ndarray, k: float, tol: fl
     beyond an end, crossing the ruling's line, is a candidate end; the stretch up to it is
     taken when the image shows a ruling all along it (:func:`_is_ruled`).
     """
-    horizontal = edge["orientation"] == "h"
-    at = edge["top"] if horizontal else edge["x0"]
-    lo, hi = (edge["x0"], edge["x1"]) if horizontal else (edge["top"], edge["bottom"])
-    stops = sorted((o["x0"] if horizontal else o["top"]) for o in edges
-                   if o["orientation"] != edge["orientation"] and (
-                       o["top"] - tol <= at <= o["bottom"] + tol if horizontal
-                       else o["x0"] - tol <= at <= o["x1"] + tol))
+    horizontal = edge.orientation == "h"
+    at = edge.top if horizontal else edge.x0
+    lo, hi = (edge.x0, edge.x1) if horizontal else (edge.top, edge.bottom)
+    stops = sorted((o.x0 if horizontal else o.top) for o in edges
+                   if o.orientation != edge.orientation and (
+                       o.top - tol <= at <= o.bottom + tol if horizontal
+                       else o.x0 - tol <= at <= o.x1 + tol))
     for stop in sorted((s for s in stops if s < lo - tol), reverse=True):
         if not _is_ruled(gray, horizontal, at, stop, lo, k):
             break
@@ -155,9 +154,7 @@ def _extended(edge: Edge, edges: list[Edge], gray: np.ndarray, k: float, tol: fl
         if not _is_ruled(gray, horizontal, at, hi, stop, k):
             break
         hi = stop
-    if horizontal:
-        return {**edge, "x0": lo, "x1": hi, "width": hi - lo}
-    return {**edge, "top": lo, "bottom": hi, "doctop": lo, "height": hi - lo}
+    return edge.spanning(lo, hi)
 
 
 def _is_ruled(gray: np.ndarray, horizontal: bool, at: float, start: float, end: float,
@@ -187,22 +184,22 @@ def _is_ruled(gray: np.ndarray, horizontal: bool, at: float, start: float, end: 
 def _trimmed(edge: Edge, edges: list[Edge], tol: float) -> Edge | None:
     """The ruling cut to its first and last crossing with perpendicular rulings (a run can
     overshoot into a heading's strokes below a table); None when it crosses fewer than two."""
-    if edge["orientation"] == "v":
-        at = [o["top"] for o in edges if o["orientation"] == "h" and _crosses(o, edge, tol)]
+    if edge.orientation == "v":
+        at = [o.top for o in edges if o.orientation == "h" and _crosses(o, edge, tol)]
         if len(at) < 2:
             return None
         top, bottom = min(at), max(at)
-        return {**edge, "top": top, "bottom": bottom, "doctop": top, "height": bottom - top}
-    at = [o["x0"] for o in edges if o["orientation"] == "v" and _crosses(edge, o, tol)]
+        return edge.spanning(top, bottom)
+    at = [o.x0 for o in edges if o.orientation == "v" and _crosses(edge, o, tol)]
     if len(at) < 2:
         return None
     x0, x1 = min(at), max(at)
-    return {**edge, "x0": x0, "x1": x1, "width": x1 - x0}
+    return edge.spanning(x0, x1)
 
 
 def _crosses(h: Edge, v: Edge, tol: float) -> bool:
-    return bool(h["x0"] - tol <= v["x0"] <= h["x1"] + tol
-                and v["top"] - tol <= h["top"] <= v["bottom"] + tol)
+    return bool(h.x0 - tol <= v.x0 <= h.x1 + tol
+                and v.top - tol <= h.top <= v.bottom + tol)
 
 
 def _runs(mask: np.ndarray, horizontal: bool, pt_per_px: float) -> list[Edge]:
@@ -231,8 +228,6 @@ def _edge(stats: np.ndarray, centre: np.ndarray, horizontal: bool, k: float) -> 
         return None
     if horizontal:
         mid = float(centre[1]) * k
-        return {"x0": x * k, "x1": (x + w) * k, "top": mid, "bottom": mid, "doctop": mid,
-                "width": w * k, "height": 0.0, "orientation": "h", "object_type": "line"}
+        return Edge.horizontal(x * k, (x + w) * k, mid)
     mid = float(centre[0]) * k
-    return {"x0": mid, "x1": mid, "top": y * k, "bottom": (y + h) * k, "doctop": y * k,
-            "width": 0.0, "height": h * k, "orientation": "v", "object_type": "line"}
+    return Edge.vertical(mid, y * k, (y + h) * k)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from gk_extract.parse.ocr_engine import TextLine, recognise, upside_down_share
+from gk_extract.parse.ocr.engine import TextLine, recognise, upside_down_share
 
 # A page whose ink (the INK_PERCENTILE darkest pixel) is within FAINT_RANGE grey levels of
 # its paper is a faint scan and is stretched first; printed scans span ~200 levels.

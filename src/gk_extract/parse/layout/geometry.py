@@ -1,0 +1,98 @@
+"""The page geometry every layout step works on: glyphs, rulings and boxes.
+
+Coordinates are in points in the page's display space: origin at the top-left corner,
+``top``/``bottom`` growing downwards (pdfplumber's convention). A PDF page's glyphs and
+rulings come from PDFium (``parse/pdf``), a scan's from the image and the OCR engine
+(``parse/ocr``); from here on both are the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Literal, NamedTuple
+
+from pdfplumber import table as plumber
+
+BBox = tuple[float, float, float, float]
+"""x0, top, x1, bottom."""
+
+
+class Char(NamedTuple):
+    """One glyph: its text, its box in display space, and whether it reads left to right."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    upright: bool
+    # Reading direction of the glyph's baseline in display space, in degrees clockwise from
+    # left-to-right: 0, 90 (reads downwards), 180 or 270 (reads upwards).
+    rotation: int
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def size(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A horizontal (``h``) or vertical (``v``) ruling: a drawn line or a thin filled box.
+
+    A horizontal edge has ``top == bottom``, a vertical one ``x0 == x1``.
+    """
+
+    orientation: Literal["h", "v"]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @classmethod
+    def horizontal(cls, x0: float, x1: float, y: float) -> Edge:
+        return cls("h", x0, y, x1, y)
+
+    @classmethod
+    def vertical(cls, x: float, top: float, bottom: float) -> Edge:
+        return cls("v", x, top, x, bottom)
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    def spanning(self, low: float, high: float) -> Edge:
+        """The same ruling running from ``low`` to ``high`` along its direction."""
+        if self.orientation == "h":
+            return replace(self, x0=low, x1=high)
+        return replace(self, top=low, bottom=high)
+
+    def as_plumber(self) -> dict[str, Any]:
+        """The edge as pdfplumber's table code wants it."""
+        return {"x0": self.x0, "x1": self.x1, "top": self.top, "bottom": self.bottom,
+                "doctop": self.top, "width": self.width, "height": self.height,
+                "orientation": self.orientation, "object_type": "line"}
+
+    @classmethod
+    def from_plumber(cls, edge: dict[str, Any]) -> Edge:
+        return cls(edge["orientation"], float(edge["x0"]), float(edge["top"]),
+                   float(edge["x1"]), float(edge["bottom"]))
+
+
+def merge_edges(edges: Iterable[Edge], snap: float, join: float) -> list[Edge]:
+    """Rulings closer than ``snap`` across their direction snapped onto one line, and
+    collinear ones with gaps up to ``join`` joined (pdfplumber's ``merge_edges``)."""
+    merged = plumber.merge_edges([e.as_plumber() for e in edges], snap, snap, join, join)
+    return [Edge.from_plumber(e) for e in merged]
