@@ -8,8 +8,9 @@ import pytest
 from fetch_sites import PDF, docx_bytes
 
 from gk_extract.fetch.politeness import retry_after
-from gk_extract.fetch.responses import disposition_filename, sniff_ext, trap_reason
+from gk_extract.fetch.responses import disposition_filename, trap_reason
 from gk_extract.fetch.sources import RegistryError, load_sources
+from gk_extract.formats import sniff_ext
 
 REGISTRY = Path(__file__).resolve().parents[1] / "corpus" / "sources.toml"
 

@@ -85,14 +85,14 @@ def test_killed_run_leaves_no_torn_file_and_resumes(corpus: Path, tmp_path: Path
 
 def test_slow_document_hits_the_time_limit_and_the_batch_goes_on(
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = pipeline.parse_document
+    real = pipeline.worker.parse_document
 
     def slow_for_b(data: bytes, fmt: str | None = None, images=None):  # type: ignore[no-untyped-def]
         if b"\xe7\x94\xb3\xe8\xaf\xb75" in data:  # 申请5: only b.htm
             time.sleep(5)
         return real(data, fmt, images)
 
-    monkeypatch.setattr(pipeline, "parse_document", slow_for_b)
+    monkeypatch.setattr(pipeline.worker, "parse_document", slow_for_b)
     result = extract_paths([corpus], Settings(out_dir=tmp_path / "out", timeout_s=0.5))
     by_name = {Path(o.source_path).name: o for o in result.outcomes}
     assert by_name["b.htm"].status == "failed" and "time limit" in (by_name["b.htm"].error or "")

@@ -6,7 +6,7 @@ reports. The template matcher (``template/``) turns a Document into a :class:`Re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -15,6 +15,9 @@ Format = Literal["html", "docx", "doc", "wps", "pdf", "image"]
 ValueKind = Literal["number", "zero", "blank", "placeholder", "text"]
 CheckStatus = Literal["pass", "fail", "uncertain"]
 Status = Literal["ok", "partial", "failed", "not_a_report"]
+# Where an HTML page's images come from, by their ``src``: their bytes, or None and why not
+# (files beside the page, a crawl store, nothing at all).
+ImageSource = Callable[[str], tuple[bytes | None, str]]
 
 
 # --------------------------------------------------------------------------- document model

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from gk_extract.fetch.links import meta_content, report_year
-from gk_extract.fetch.responses import disposition_filename, sniff_ext, trap_reason
+from gk_extract.fetch.responses import disposition_filename, trap_reason
+from gk_extract.formats import sniff_ext
 from gk_extract.store import BlobStore, Fetch, Manifest
 from gk_extract.store.manifest import now_iso
 

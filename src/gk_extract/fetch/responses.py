@@ -1,19 +1,11 @@
-"""What a response really is: its file type, its filename, and the traps that answer 200."""
+"""What a response really is beyond its type (``formats.sniff_ext``): its filename, and the
+traps that answer 200."""
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from urllib.parse import unquote, unquote_to_bytes
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MAGIC = ((b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"),
-          (b"GIF87a", "gif"), (b"GIF89a", "gif"), (b"II*\x00", "tif"), (b"MM\x00*", "tif"))
-_CONTENT_TYPES = {"application/pdf": "pdf", "application/msword": "doc",
-                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-                  "application/wps-office.wps": "wps", "application/kswps": "wps",
-                  "text/html": "html", "application/xhtml+xml": "html"}
 WAF_CHALLENGE = "WAF challenge page"
 # Challenge and shell pages are small; a real report page with tables is far larger.
 SHELL_MAX_BYTES = 2048
@@ -24,44 +16,6 @@ _WAF_MARKERS = (b"__jsl_clearance", b"acw_sc__v2", b"please enable javascript",
 _REDIRECT_SHELL = re.compile(rb"location\.(replace|href)|window\.location\s*=|http-equiv=.?refresh", re.IGNORECASE)
 _SOFT_404 = tuple(s.encode() for s in ("页面不存在", "页面未找到", "您访问的页面", "404 not found",
                                          "页面已删除", "信息不存在", "文章不存在"))
-
-
-def sniff_ext(data: bytes, content_type: str | None) -> str:
-    """The store extension from the bytes; Content-Type only breaks ties (html vs. unknown)."""
-    head = data[:4096]
-    for magic, ext in _MAGIC:
-        if head.startswith(magic) or (ext == "pdf" and magic in head[:1024]):
-            return ext
-    if head.startswith(b"PK\x03\x04"):
-        return _zip_ext(data)
-    if head.startswith(OLE_MAGIC):
-        return _ole_ext(data)
-    lowered = head.lower().lstrip(b"\xef\xbb\xbf \t\r\n")
-    if lowered.startswith(b"<") or b"<html" in lowered:
-        return "html"
-    mime = (content_type or "").split(";")[0].strip().lower()
-    return _CONTENT_TYPES.get(mime, "bin")
-
-
-def _zip_ext(data: bytes) -> str:
-    try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except zipfile.BadZipFile:
-        return "bin"
-    if "word/document.xml" in names:
-        return "docx"
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    return "ofd" if "OFD.xml" in names else "zip"
-
-
-def _ole_ext(data: bytes) -> str:
-    probe = data[:1 << 20]
-    if "WpsContent".encode("utf-16-le") in probe or "Kingsoft".encode("utf-16-le") in probe:
-        return "wps"
-    if "WordDocument".encode("utf-16-le") in probe:
-        return "doc"
-    return "xls" if "Workbook".encode("utf-16-le") in probe else "bin"
 
 
 def trap_reason(body: bytes) -> str | None:

@@ -1,6 +1,7 @@
 """Bytes -> Document, one module per format. Parsers know nothing about annual reports.
 
-The cascade ends in OCR (``parse/ocr.py``, from the ``[ocr]`` extra): image files, and the
+Dispatch is by :data:`PARSERS`, keyed by the sniffed ``formats.Format``. The cascade ends
+in OCR (``parse/ocr/``, from the ``[ocr]`` extra): image files, and the
 pages of a PDF whose text layer is missing or unreadable, which the PDF parser lists in
 ``Document.unreadable_pages``; their blocks are merged with the text pages' in page order.
 """
@@ -12,42 +13,74 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from gk_extract.errors import UnsupportedFormat
+from gk_extract.formats import Format, sniff
 from gk_extract.models import Block, Document
-from gk_extract.parse.detect import detect_format
+from gk_extract.parse.images import ImageSource, no_images
 
 logger = logging.getLogger(__name__)
 
+# A parser: the file's bytes, its format and where an HTML page's images are read from.
+Parser = Callable[[bytes, Format, ImageSource], Document]
+
 
 def parse_document(data: bytes, fmt: str | None = None,
-                   images: Callable[[str], tuple[bytes | None, str]] | None = None) -> Document:
-    """Given a file's bytes (and optionally its already detected format), return its Document.
+                   images: ImageSource | None = None) -> Document:
+    """Given a file's bytes (and optionally its already sniffed format), return its Document.
 
     ``images``: where an HTML page's images are read from by their ``src`` (files beside
     it, or a crawl store); data: URIs are always read, nothing is fetched.
     """
-    fmt = fmt or detect_format(data)
-    if fmt == "html":
-        from gk_extract.parse.html import parse_html
+    fmt = _format(fmt) if fmt else sniff(data)
+    return PARSERS[fmt](data, fmt, images or no_images)
 
-        return ocr_html_images(parse_html(data), images)
-    if fmt == "docx":
-        from gk_extract.parse.docx import parse_docx
 
-        return parse_docx(data)
-    if fmt in ("doc", "wps"):
-        from gk_extract.parse.office import parse_office
+def _format(name: str) -> Format:
+    try:
+        fmt = Format(name)
+    except ValueError:
+        raise UnsupportedFormat(f"unknown format {name!r}") from None
+    if fmt not in PARSERS:
+        raise UnsupportedFormat(f"no parser for format {name!r}")
+    return fmt
 
-        return parse_office(data, fmt)
-    if fmt == "pdf":
-        from gk_extract.parse.pdf.document import parse_pdf
 
-        return _ocr_unreadable_pages(data, parse_pdf(data))
-    if fmt == "image":
-        _require_ocr("image file")
-        from gk_extract.parse.ocr.document import parse_image
+# Each parser imports its module on first use: sniffing and dispatching import no PDF,
+# OpenCV or Office code, and a batch of HTML never loads them.
+def _html(data: bytes, fmt: Format, images: ImageSource) -> Document:
+    from gk_extract.parse.html import parse_html
 
-        return parse_image(data)
-    raise UnsupportedFormat(f"unknown format {fmt}")
+    return ocr_html_images(parse_html(data), images)
+
+
+def _docx(data: bytes, fmt: Format, images: ImageSource) -> Document:
+    from gk_extract.parse.docx import parse_docx
+
+    return parse_docx(data)
+
+
+def _office(data: bytes, fmt: Format, images: ImageSource) -> Document:
+    from gk_extract.parse.office import parse_office
+
+    return parse_office(data, fmt.value)
+
+
+def _pdf(data: bytes, fmt: Format, images: ImageSource) -> Document:
+    from gk_extract.parse.pdf import parse_pdf
+
+    return _ocr_unreadable_pages(data, parse_pdf(data))
+
+
+def _image(data: bytes, fmt: Format, images: ImageSource) -> Document:
+    _require_ocr("image file")
+    from gk_extract.parse.ocr.document import parse_image
+
+    return parse_image(data)
+
+
+PARSERS: dict[Format, Parser] = {
+    Format.HTML: _html, Format.DOCX: _docx, Format.DOC: _office, Format.WPS: _office,
+    Format.PDF: _pdf, Format.IMAGE: _image,
+}
 
 
 def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
@@ -72,8 +105,7 @@ def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
                    unreadable_pages=(), ocr_pages=numbers)
 
 
-def ocr_html_images(doc: Document,
-                    images: Callable[[str], tuple[bytes | None, str]] | None = None) -> Document:
+def ocr_html_images(doc: Document, images: ImageSource = no_images) -> Document:
     """An HTML document whose tables are pictures, with those pictures read by OCR.
 
     Only when the page has no table of its own (its images then are the tables, or the
@@ -88,10 +120,9 @@ def ocr_html_images(doc: Document,
     if not ocr_available():
         hint = f"images not read; OCR extra not installed: {INSTALL_HINT}"
         return replace(doc, warnings=(*doc.warnings, hint))
-    from gk_extract.parse.images import no_images
     from gk_extract.parse.ocr.document import assemble, read_html_images
 
-    pages, warnings = read_html_images(srcs, images or no_images)
+    pages, warnings = read_html_images(srcs, images)
     if not pages:
         return replace(doc, warnings=(*doc.warnings, *warnings))
     return replace(doc, blocks=(*doc.blocks, *assemble(pages)), ocr=True,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-# Where an HTML page's images come from, by their ``src``: their bytes, or None and why not.
-ImageSource = Callable[[str], tuple[bytes | None, str]]
+from gk_extract.models import ImageSource
+
+__all__ = ["ImageSource", "data_uri", "folder_images", "no_images"]
+
 
 # An image file beside an HTML page is read only up to this size (a 600-dpi page as PNG is
 # ~10 MB).

@@ -7,9 +7,8 @@ import os
 import re
 from pathlib import Path
 
-# Extensions the store writes; anything else (from a header or a URL) is never used in a path.
-KNOWN_EXTS = frozenset({"html", "pdf", "docx", "doc", "wps", "xls", "xlsx", "zip", "ofd",
-                        "png", "jpg", "gif", "bmp", "tif", "webp", "bin"})
+from gk_extract.formats import EXTENSIONS
+
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -22,7 +21,7 @@ class BlobStore:
     def path_for(self, sha256: str, ext: str) -> Path:
         if not _SHA256.fullmatch(sha256):
             raise ValueError(f"not a sha256 hex digest: {sha256!r}")
-        if ext not in KNOWN_EXTS:
+        if ext not in EXTENSIONS:  # from a header or a URL, an extension is never used in a path
             raise ValueError(f"extension {ext!r} is not one the store writes")
         return self.root / sha256[:2] / f"{sha256}.{ext}"
 

@@ -1,0 +1,146 @@
+"""The file-type vocabulary: magic bytes, store extensions, MIME types, and the formats we parse.
+
+Every stage that asks "what is this file?" asks here: the crawler names a stored file by
+:func:`sniff_ext`, the store accepts only :data:`EXTENSIONS`, the pipeline walks folders
+with :func:`might_be_document`, and the parser dispatches on :func:`sniff`. The bytes
+decide; a Content-Type header only breaks ties for files with no signature.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from enum import StrEnum
+
+from gk_extract.errors import UnsupportedFormat
+
+
+class Format(StrEnum):
+    """A document format the parser reads; the value is what ``reports.format`` records."""
+
+    HTML = "html"
+    DOCX = "docx"
+    DOC = "doc"
+    WPS = "wps"
+    PDF = "pdf"
+    IMAGE = "image"
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+PDF_MAGIC = b"%PDF-"
+# Some producers put junk (a BOM, an HTTP header, whitespace) before the PDF header.
+PDF_MAGIC_WITHIN = 1024
+# Store extension by leading bytes, for the formats whose signature is a plain prefix.
+IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF87a", "gif"),
+               (b"GIF89a", "gif"), (b"II*\x00", "tif"), (b"MM\x00*", "tif"), (b"BM", "bmp"))
+# How much of the head is sniffed; BOMs and long comments can come before HTML markers.
+SNIFF_BYTES = 4096
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta ")
+# OLE stream names (UTF-16-LE) that tell WPS, Word and Excel files apart.
+_WPS_STREAMS = ("WpsContent".encode("utf-16-le"), "Kingsoft".encode("utf-16-le"))
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+_EXCEL_STREAM = "Workbook".encode("utf-16-le")
+# Stream names are in the OLE directory, near the start for the files seen in practice.
+OLE_PROBE_BYTES = 1 << 20
+
+IMAGE_EXTS = frozenset({"png", "jpg", "gif", "tif", "bmp", "webp"})
+# Every extension the store writes, with the format it parses as (None: kept, never parsed).
+EXTENSIONS: dict[str, Format | None] = {
+    "html": Format.HTML, "docx": Format.DOCX, "doc": Format.DOC, "wps": Format.WPS,
+    "pdf": Format.PDF, **{ext: Format.IMAGE for ext in IMAGE_EXTS},
+    "xls": None, "xlsx": None, "zip": None, "ofd": None, "bin": None,
+}
+# Content-Type to extension, consulted only when the bytes carry no signature.
+MIME_TYPES = {
+    "application/pdf": "pdf", "application/msword": "doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/wps-office.wps": "wps", "application/kswps": "wps",
+    "text/html": "html", "application/xhtml+xml": "html",
+}
+# Why a stored type is not parsed.
+_UNREAD = {
+    "xls": "an Excel spreadsheet (XLS), not a report document",
+    "xlsx": "an Excel spreadsheet (XLSX), not a report document",
+    "zip": "zip container without word/document.xml (not a DOCX)",
+    "ofd": "an OFD document, which gk-extract does not read",
+    "bin": "not a document format gk-extract reads (no PDF, Word, image or HTML signature)",
+}
+
+
+def sniff_ext(data: bytes, content_type: str | None = None) -> str:
+    """The store extension of a file from its bytes (``bin`` when nothing matches)."""
+    head = data[:SNIFF_BYTES]
+    if head.startswith(PDF_MAGIC) or PDF_MAGIC in head[:PDF_MAGIC_WITHIN]:
+        return "pdf"
+    for magic, ext in IMAGE_MAGIC:
+        if head.startswith(magic):
+            return ext
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith(ZIP_MAGIC):
+        return _zip_ext(data)
+    if head.startswith(OLE_MAGIC):
+        return _ole_ext(data)
+    if _looks_like_html(head):
+        return "html"
+    mime = (content_type or "").split(";")[0].strip().lower()
+    return MIME_TYPES.get(mime, "bin")
+
+
+def sniff(data: bytes) -> Format:
+    """The format a file is parsed as; raises :class:`UnsupportedFormat` saying what it is."""
+    ext = sniff_ext(data)
+    fmt = EXTENSIONS[ext]
+    if fmt is None:
+        raise UnsupportedFormat(_unread_reason(ext, data))
+    return fmt
+
+
+def might_be_document(head: bytes) -> bool:
+    """Whether a file whose first bytes are ``head`` is worth reading whole.
+
+    Zip and OLE containers are decided on the whole file (their directory can be far in).
+    """
+    if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        return True
+    return EXTENSIONS[sniff_ext(head)] is not None
+
+
+def _unread_reason(ext: str, data: bytes) -> str:
+    if ext == "bin" and data.startswith(ZIP_MAGIC):
+        return "broken zip container"
+    if ext == "bin" and data.startswith(OLE_MAGIC):
+        return "OLE file that is not a Word, WPS or Excel document"
+    return _UNREAD[ext]
+
+
+def _zip_ext(data: bytes) -> str:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipfile.BadZipFile:
+        return "bin"
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "ofd" if "OFD.xml" in names else "zip"
+
+
+def _ole_ext(data: bytes) -> str:
+    """Word 97-2003, WPS and Excel all use OLE; WPS writes its own stream names."""
+    probe = data[:OLE_PROBE_BYTES]
+    if any(stream in probe for stream in _WPS_STREAMS):
+        return "wps"
+    if _WORD_STREAM in probe:
+        return "doc"
+    return "xls" if _EXCEL_STREAM in probe else "bin"
+
+
+def _looks_like_html(head: bytes) -> bool:
+    lowered = head.lower()
+    if b"\x00" in head[:512] and not lowered.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    # A fragment (an article body saved alone) starts with a tag; prose that mentions tags does not.
+    return lowered.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or any(
+        marker in lowered for marker in _HTML_MARKERS)

@@ -1,0 +1,155 @@
+"""The batch: every input through a worker (in a process pool when asked), then the dataset.
+
+A crashed worker (segfault, out of memory) costs only its own document: the pool is
+rebuilt, the documents lost with it are retried, and the one that crashes alone fails.
+The parquet files are written at the end, atomically, from the saved parts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gk_extract.errors import CRASH_KIND
+from gk_extract.export.parquet import DatasetWriter, write_manifest
+from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
+from gk_extract.pipeline.parts import Outcome, load_all, save
+from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S, failed_report, process_file
+from gk_extract.store import source_urls
+
+if TYPE_CHECKING:
+    from gk_extract.fetch import CrawlSettings, CrawlSummary, Site
+
+# Batch workers each take one core; OCR's own thread pool would otherwise take them all.
+OCR_THREADS_PER_WORKER = "1"
+
+# process_file's arguments: path, out_dir, timeout_s, reuse, source_url.
+_Args = tuple[str, str, float, bool, str | None]
+OnDone = Callable[[Outcome], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    out_dir: Path
+    workers: int = 1
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    reuse: bool = True
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.timeout_s <= 0:
+            raise ValueError(f"timeout_s must be positive, got {self.timeout_s}")
+
+
+@dataclass(slots=True)
+class BatchResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        return Counter(o.status for o in self.outcomes)
+
+
+def extract_paths(paths: Sequence[Path], settings: Settings,
+                  on_start: Callable[[int], None] = lambda n: None,
+                  on_done: OnDone = lambda o: None) -> BatchResult:
+    """The whole ``extract`` command: inputs -> reports -> dataset in ``settings.out_dir``."""
+    started = datetime.now(UTC)
+    files, skipped = collect_inputs(paths)
+    convert_office_files(files, settings.workers)
+    on_start(len(files))
+    outcomes = run_batch(files, settings, on_done, source_urls(paths))
+    result = BatchResult(skipped=[str(s) for s in skipped])
+    seen: set[str] = set()
+    for outcome in outcomes:
+        if outcome.report_id in seen:
+            result.duplicates.append(outcome.source_path)
+            continue
+        seen.add(outcome.report_id)
+        result.outcomes.append(outcome)
+    _write(result, settings, started)
+    return result
+
+
+def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,
+            on_start: Callable[[int], None] = lambda n: None,
+            on_done: OnDone = lambda o: None) -> tuple[CrawlSummary, BatchResult]:
+    """The ``refresh`` command: crawl into the store, then rebuild the dataset from it.
+
+    Files already extracted into ``settings.out_dir`` are not parsed again (saved results are
+    keyed by sha256), so only new and replaced files cost parsing time."""
+    from gk_extract.fetch import run_crawl
+
+    summary = run_crawl(list(sites), crawl)
+    return summary, extract_paths([crawl.store], settings, on_start, on_done)
+
+
+def run_batch(files: Sequence[Path], settings: Settings, on_done: OnDone = lambda o: None,
+              urls: dict[str, str] | None = None) -> list[Outcome]:
+    """Process every file (in parallel when workers > 1); returns one outcome per file.
+    ``urls`` gives the source URL of files that came from a crawl store."""
+    urls = urls or {}
+    args = [(str(f), str(settings.out_dir), settings.timeout_s, settings.reuse, urls.get(str(f)))
+            for f in files]
+    if settings.workers == 1:
+        results = []
+        for a in args:
+            results.append(process_file(*a))
+            on_done(results[-1])
+        return results
+    return _run_pool(args, settings.workers, on_done)
+
+
+def _run_pool(args: list[_Args], workers: int, on_done: OnDone) -> list[Outcome]:
+    done: dict[str, Outcome] = {}
+    pending = list(args)
+    os.environ.setdefault("GK_EXTRACT_OCR_THREADS", OCR_THREADS_PER_WORKER)
+    while pending:
+        crashed: list[_Args] = []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures: dict[Future[Outcome], _Args] = {
+                pool.submit(process_file, *a): a for a in pending}
+            for future in as_completed(futures):
+                a = futures[future]
+                try:
+                    done[a[0]] = future.result()
+                except BrokenProcessPool:
+                    crashed.append(a)
+                    continue
+                on_done(done[a[0]])
+        pending = _after_crash(crashed, done, on_done)
+    return [done[a[0]] for a in args]
+
+
+def _after_crash(crashed: list[_Args], done: dict[str, Outcome], on_done: OnDone) -> list[_Args]:
+    """Documents lost with a crashed pool are retried; one that crashes alone fails."""
+    if len(crashed) != 1:
+        return crashed
+    path, out_dir, *_, url = crashed[0]
+    report = failed_report(path, "the worker process crashed on this file", CRASH_KIND, url)
+    done[path] = save(report, Path(out_dir))
+    on_done(done[path])
+    return []
+
+
+def _write(result: BatchResult, settings: Settings, started: datetime) -> None:
+    ordered = sorted(result.outcomes, key=lambda o: o.report_id)
+    with DatasetWriter(settings.out_dir) as writer:
+        for report in load_all(ordered):
+            writer.add(report)
+    write_manifest(settings.out_dir, {
+        "command": " ".join(sys.argv), "inputs": len(result.outcomes) + len(result.duplicates),
+        "documents": len(result.outcomes), "skipped": len(result.skipped),
+        "duplicates": result.duplicates, "started": started.isoformat(),
+        "finished": datetime.now(UTC).isoformat(), "counts": dict(result.counts()),
+    })

@@ -1,0 +1,86 @@
+"""Resumable results: each document's report saved under ``OUT/.work/`` as soon as it is done.
+
+A part is keyed by the file's sha256 and the code's fingerprint, so a killed run resumes
+where it stopped, and results made by other code are never reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import gk_extract
+from gk_extract.models import Report
+
+WORK_DIR = ".work"
+# Test tools do not change what the product extracts: editing them keeps saved results.
+_NOT_FINGERPRINTED = ("testing",)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the batch keeps in memory per document; the report itself waits on disk."""
+
+    report_id: str
+    source_path: str
+    status: str
+    template: str
+    error: str | None
+    part: str
+    error_kind: str | None = None
+
+
+def _fingerprint() -> str:
+    """Version plus a hash of the product's code."""
+    digest = hashlib.sha256(gk_extract.__version__.encode())
+    root = Path(gk_extract.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        if path.relative_to(root).parts[0] not in _NOT_FINGERPRINTED:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+FINGERPRINT = _fingerprint()
+
+
+def part_path(out_dir: Path, report_id: str) -> Path:
+    return out_dir / WORK_DIR / FINGERPRINT / report_id[:2] / f"{report_id}.pickle"
+
+
+def save(report: Report, out_dir: Path) -> Outcome:
+    """Write the report's part atomically (a crash never leaves half a file) and say so."""
+    part = part_path(out_dir, report.report_id)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    tmp = part.with_suffix(f".tmp-{os.getpid()}")
+    tmp.write_bytes(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, part)
+    return outcome_of(report, part)
+
+
+def load_part(part: Path) -> Report | None:
+    """A saved report, or None when the file is unreadable (a run killed mid-write)."""
+    try:
+        report = pickle.loads(part.read_bytes())
+    except Exception:  # noqa: BLE001 - any damage means: extract again
+        return None
+    return report if isinstance(report, Report) else None
+
+
+def outcome_of(report: Report, part: Path) -> Outcome:
+    return Outcome(report.report_id, report.source_path, report.status, report.template,
+                   report.error, str(part), report.error_kind)
+
+
+def load_all(outcomes: Iterable[Outcome]) -> Iterator[Report]:
+    """The saved reports of ``outcomes``; a part gone or damaged since keeps its row as failed."""
+    for outcome in outcomes:
+        report = load_part(Path(outcome.part))
+        if report is None:
+            report = Report(report_id=outcome.report_id, source_path=outcome.source_path,
+                            format="unknown", status="failed", error="saved result could not be read",
+                            error_kind="input")
+        yield report

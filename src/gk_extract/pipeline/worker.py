@@ -1,0 +1,134 @@
+"""One document: read, sniff, parse and match it under a time limit; save its report.
+
+:func:`process_file` is what a worker process runs. It never raises: every failure
+becomes a report with status ``failed``, a one-line ``error`` and an ``error_kind``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import signal
+from pathlib import Path
+
+from gk_extract.errors import INTERNAL_KIND, DocumentTimeout, GkError, InputError
+from gk_extract.formats import sniff
+from gk_extract.models import ImageSource, Report
+from gk_extract.parse import parse_document
+from gk_extract.parse.images import folder_images, no_images
+from gk_extract.pipeline.parts import Outcome, load_part, outcome_of, part_path, save
+from gk_extract.store import is_store, stored_images
+from gk_extract.template.match import Source, build_report
+
+logger = logging.getLogger(__name__)
+
+# A text report parses in well under a second, but OCR reads a scanned page in about 4 s on
+# one core: 300 s lets a 60-page scan through and still stops hostile or pathological files.
+DEFAULT_TIMEOUT_S = 300.0
+# Files larger than this are refused unread: the largest real reports (scanned PDFs) stay below.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+# The longest error message a report keeps.
+MAX_ERROR_CHARS = 300
+
+
+def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
+                 source_url: str | None = None) -> Outcome:
+    """Worker entry: one file to its saved report; a saved one is reused unless it timed out
+    (a later run may allow more time)."""
+    try:
+        data = read_file(Path(path))
+    except (OSError, GkError) as exc:
+        return save(failed_report(path, one_line(exc), error_kind(exc), source_url), Path(out_dir))
+    report_id = hashlib.sha256(data).hexdigest()
+    part = part_path(Path(out_dir), report_id)
+    cached = load_part(part) if reuse and part.exists() else None
+    if cached is not None and cached.source_path == path and cached.source_url == source_url \
+            and cached.error_kind != DocumentTimeout.kind:
+        return outcome_of(cached, part)
+    images = image_source(Path(path), source_url)
+    return save(extract_bytes(data, path, report_id, timeout_s, source_url, images), Path(out_dir))
+
+
+def failed_report(path: str, error: str, kind: str, source_url: str | None = None) -> Report:
+    """The report of a file that was never parsed (keyed by its path: its bytes are unknown)."""
+    return Report(report_id=hashlib.sha256(path.encode()).hexdigest(), source_path=path,
+                  format="unknown", status="failed", error=error, error_kind=kind,
+                  source_url=source_url)
+
+
+def image_source(path: Path, source_url: str | None) -> ImageSource:
+    """Where the images of the HTML page at ``path`` are read from: the page's folder for a
+    local file, the crawl store for a crawled page (it stores the body's images)."""
+    if source_url is None:
+        return folder_images(path.parent)
+    store = path.parent.parent
+    return stored_images(store, source_url) if is_store(store) else no_images
+
+
+def read_file(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"file of {size} bytes is over the {MAX_FILE_BYTES} byte limit")
+    return path.read_bytes()
+
+
+def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: float,
+                  source_url: str | None = None, images: ImageSource | None = None) -> Report:
+    """Given one file's bytes, return its report; failures become status ``failed``.
+
+    ``images``: where an HTML page's images are read from (see :func:`image_source`).
+    """
+    fmt = "unknown"
+    try:
+        with time_limit(timeout_s):
+            fmt = sniff(data)
+            document = parse_document(data, fmt, images)
+            return build_report(document, Source(report_id, source_path, fmt, source_url))
+    except Exception as exc:
+        logger.debug("%s failed", source_path, exc_info=True)
+        return Report(report_id=report_id, source_path=source_path, format=fmt, status="failed",
+                      source_url=source_url, error=one_line(exc), error_kind=error_kind(exc))
+
+
+def extract_one(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:
+    """One file to one report, in this process, saving nothing (``gk-extract show``)."""
+    data = read_file(path)
+    return extract_bytes(data, str(path), hashlib.sha256(data).hexdigest(), timeout_s,
+                         images=folder_images(path.parent))
+
+
+def one_line(exc: BaseException) -> str:
+    """The exception as one line; an unexpected one (a bug) is named by its type."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if not isinstance(exc, GkError):
+        text = f"{type(exc).__name__}: {text}"
+    return text[:MAX_ERROR_CHARS]
+
+
+def error_kind(exc: BaseException) -> str:
+    if isinstance(exc, GkError):
+        return exc.kind
+    return InputError.kind if isinstance(exc, OSError) else INTERNAL_KIND
+
+
+class time_limit:
+    """Raise DocumentTimeout in this (main) thread after ``seconds``; a no-op elsewhere."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = False
+
+    def __enter__(self) -> None:
+        try:
+            signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.armed = True
+        except ValueError:  # not the main thread: no alarm available
+            self.armed = False
+
+    def _expire(self, signum: int, frame: object) -> None:
+        raise DocumentTimeout(f"time limit: parsing took longer than {self.seconds:g} s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
