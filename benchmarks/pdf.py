@@ -26,8 +26,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 def make_pdfs(folder: Path, count: int, seed: int) -> list[Path]:
-    from gk_extract.synth import random_report, render_docx
-    from gk_extract.synth.office import convert_many
+    from gk_extract.testing.synth import random_report, render_docx
+    from gk_extract.testing.synth.office import convert_many
 
     rng = random.Random(seed)
     docx = []

@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/run.py [--count N] [--seed S] [--keep DIR]
 
-Generates N synthetic reports per format (default 500) with gk_extract.synth, then, in a
+Generates N synthetic reports per format (default 500) with gk_extract.testing.synth, then, in a
 fresh child process per format so that peak memory is the extraction's own, runs the whole
 per-document pipeline (detect, parse, match, checks) over them on one core, and finally the
 batch command with parquet output. Prints documents per second per core, milliseconds per
@@ -26,7 +26,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 def generate(out: Path, count: int, seed: int, fmt: str) -> list[Path]:
-    from gk_extract.synth import write_corpus
+    from gk_extract.testing.synth import write_corpus
 
     paths = write_corpus(out / fmt, count, seed, formats=(fmt,))
     return [p for p in paths if p.suffix.lower() in (".html", ".htm", ".docx")]

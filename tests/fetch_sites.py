@@ -1,4 +1,4 @@
-"""Sites for the fetcher tests, served by gk_extract.fetch.loopback (no internet, ever)."""
+"""Sites for the fetcher tests, served by gk_extract.testing.loopback (no internet, ever)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from gk_extract.fetch.loopback import LoopbackSite, Resource
+from gk_extract.testing.loopback import LoopbackSite, Resource
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

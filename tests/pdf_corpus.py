@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from gk_extract.synth import SyntheticReport, random_report, render_docx
-from gk_extract.synth.office import Target, convert_many
+from gk_extract.testing.synth import SyntheticReport, random_report, render_docx
+from gk_extract.testing.synth.office import Target, convert_many
 
 # Filler paragraphs per report: 0-14 moves the start of section 三 over about two pages.
 MAX_FILLER = 14

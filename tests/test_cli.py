@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from click.testing import CliRunner
 
 from gk_extract.cli import main
-from gk_extract.synth import random_report, render_docx
+from gk_extract.testing.synth import random_report, render_docx
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from fetch_sites import crawl, listing, serve, write_sources
 
-from gk_extract.fetch.loopback import Resource
+from gk_extract.testing.loopback import Resource
 
 DEMO = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 

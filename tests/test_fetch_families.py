@@ -10,7 +10,7 @@ from fetch_sites import PDF, article, crawl, recent, rows, serve, title, write_s
 
 from gk_extract.fetch.families import read_listing
 from gk_extract.fetch.links import is_report_title, report_links, report_year
-from gk_extract.fetch.loopback import Resource
+from gk_extract.testing.loopback import Resource
 
 
 def test_real_trs_listing_yields_exactly_its_report_links(tmp_path: Path) -> None:

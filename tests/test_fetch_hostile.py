@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fetch_sites import PDF, article, crawl, listing, recent, rows, serve, title, write_sources
 
-from gk_extract.fetch.loopback import Resource
+from gk_extract.testing.loopback import Resource
 
 TRAPS = {
     "waf": Resource(b"<html><script>document.cookie='__jsl_clearance=1';location.reload()</script></html>"),

@@ -17,7 +17,7 @@ from fetch_sites import (
     write_sources,
 )
 
-from gk_extract.fetch.loopback import Resource
+from gk_extract.testing.loopback import Resource
 
 
 def test_a_replaced_attachment_is_picked_up(tmp_path: Path) -> None:

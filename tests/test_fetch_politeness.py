@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fetch_sites import PDF, article, crawl, listing, recent, rows, serve, title, write_sources
 
-from gk_extract.fetch.loopback import Resource
+from gk_extract.testing.loopback import Resource
 
 
 def small_site(robots: Resource | None) -> dict[str, Resource]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fetch_sites import PDF, article, crawl, listing, rows, serve, title, trs_routes, write_sources
 
-from gk_extract.fetch.loopback import Resource
+from gk_extract.testing.loopback import Resource
 
 
 def test_trs_column_is_crawled_then_a_second_run_downloads_nothing(tmp_path: Path) -> None:

@@ -25,13 +25,13 @@ from ocr_scans import Degradation, degrade, html_with_images, image_pdf, scan_pa
 from pdf_corpus import pdf_corpus
 from PIL import Image
 
-from gk_extract.fetch.loopback import Resource
 from gk_extract.models import Document, Report
 from gk_extract.parse import parse_document
 from gk_extract.parse.ocr.engine import OcrUnavailable, ocr_available
 from gk_extract.pipeline import Settings, extract_bytes, extract_one, extract_paths
-from gk_extract.synth import SyntheticReport
 from gk_extract.template.match import Source, build_report
+from gk_extract.testing.loopback import Resource
+from gk_extract.testing.synth import SyntheticReport
 
 requires_ocr = pytest.mark.skipif(
     not ocr_available(), reason="the [ocr] extra is not installed: pip install -e '.[ocr]'")

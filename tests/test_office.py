@@ -32,8 +32,8 @@ from gk_extract.formats import OLE_MAGIC, sniff
 from gk_extract.models import Table
 from gk_extract.parse import office, parse_document
 from gk_extract.parse.office import ENV_CACHE, ENV_SOFFICE, ENV_TIMEOUT, OfficeSettings, warm_cache
-from gk_extract.synth import SyntheticReport, random_report, render_docx
-from gk_extract.synth.office import convert_many
+from gk_extract.testing.synth import SyntheticReport, random_report, render_docx
+from gk_extract.testing.synth.office import convert_many
 
 DOC_COUNT = 100
 WPS_COUNT = 3

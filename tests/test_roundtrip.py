@@ -1,6 +1,6 @@
 """Round trips: generated reports rendered as DOCX and HTML come back cell for cell.
 
-The generator (gk_extract.synth) draws random values, including blanks, placeholders,
+The generator (gk_extract.testing.synth) draws random values, including blanks, placeholders,
 decimals, large numbers and full-width digits, and random layouts: the 23-row variant,
 section 二 as one table or four, section 四 as one row or three tables, split labels, local
 extra rows, headings glued to text, site chrome, GBK pages.
@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 from gk_extract.models import Report
 from gk_extract.pipeline import extract_bytes
-from gk_extract.synth import STYLES, SyntheticReport, random_report, render_docx, render_html
+from gk_extract.testing.synth import (
+    STYLES,
+    SyntheticReport,
+    random_report,
+    render_docx,
+    render_html,
+)
 
 EXAMPLES = 200
 

@@ -19,7 +19,7 @@ from test_roundtrip import assert_same, extract
 
 from gk_extract.errors import UnsupportedFormat
 from gk_extract.parse import parse_document
-from gk_extract.synth import SyntheticReport
+from gk_extract.testing.synth import SyntheticReport
 
 PDF_COUNT = 200
 SEED = 7051

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from gk_extract.synth import (
+from gk_extract.testing.synth import (
     STYLES,
     SyntheticReport,
     iter_corpus,
@@ -32,9 +32,9 @@ from gk_extract.synth import (
     render_html,
     template_keys,
 )
-from gk_extract.synth import counts as cnt
-from gk_extract.synth.__main__ import main as synth_main
-from gk_extract.synth.layout import S3_NOTE
+from gk_extract.testing.synth import counts as cnt
+from gk_extract.testing.synth.__main__ import main as synth_main
+from gk_extract.testing.synth.layout import S3_NOTE
 
 BLANK_TEMPLATE = SAMPLES / "gbtemplate_blank_2021.docx"
 PLACEHOLDERS = {"", "—", "-", "/", "无"}

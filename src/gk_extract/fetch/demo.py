@@ -18,7 +18,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from gk_extract.fetch.loopback import LoopbackSite, Resource
+from gk_extract.testing.loopback import LoopbackSite, Resource
 
 logger = logging.getLogger(__name__)
 

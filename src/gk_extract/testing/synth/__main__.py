@@ -1,8 +1,8 @@
-"""``python -m gk_extract.synth OUT_DIR --count N --seed S``: write a synthetic corpus.
+"""``python -m gk_extract.testing.synth OUT_DIR --count N --seed S``: write a synthetic corpus.
 
 Example::
 
-    python -m gk_extract.synth out/synth --count 50 --seed 7 --formats html,docx --with-junk
+    python -m gk_extract.testing.synth out/synth --count 50 --seed 7 --formats html,docx --with-junk
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from .corpus import FORMATS, TRUTH_FILE, write_corpus
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m gk_extract.synth",
+        prog="python -m gk_extract.testing.synth",
         description="Write synthetic annual reports with known values, plus truth.jsonl.",
-        epilog="example: python -m gk_extract.synth out/synth --count 50 --seed 7 --with-junk",
+        epilog="example: python -m gk_extract.testing.synth out/synth --count 50 --seed 7 --with-junk",
     )
     parser.add_argument("out_dir", type=Path, help="folder to write the files into")
     parser.add_argument("--count", type=int, default=20, help="number of files (default 20)")

@@ -1,4 +1,4 @@
-"""A small government-style site on loopback, for the tests and the offline demo (the role of
+"""A small government-style site on loopback, for the tests (the role of
 scrapy's tests/mockserver): fixed resources with ETag/Last-Modified and 304s, scripted
 responses (429 then 200, redirect loops …) and a log of every request it answered."""
 

@@ -7,7 +7,7 @@ The project's own fixtures come from here (never from copies of real documents):
     data = render_docx(report)                 # or render_html(report, "trs", "gbk")
     report.expected["s3_new_received__total"]  # what an extractor must return
 
-or a whole corpus with ``iter_corpus(count, seed)`` / ``python -m gk_extract.synth``.
+or a whole corpus with ``iter_corpus(count, seed)`` / ``python -m gk_extract.testing.synth``.
 """
 
 from .corpus import CorpusItem, iter_corpus, read_truth, write_corpus
