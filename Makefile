@@ -26,7 +26,7 @@ DEMO_STORE ?= out/demo-store
 # The whole product offline: serve the bundled demo government site on loopback, crawl it
 # politely into a store, extract the store, write the dataset and print the summary.
 run: setup
-	$(BIN)/python -m gk_extract.fetch.demo --store $(DEMO_STORE) --out $(OUT)
+	$(BIN)/gk-extract demo --store $(DEMO_STORE) --out $(OUT)
 	@echo "dataset: $(OUT)/{reports,cells,sections,checks}.parquet"
 
 test: setup

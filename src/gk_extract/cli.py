@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gk_extract import __version__
+from gk_extract.demo import DEMO_DELAY_S, DemoSettings, prepare_store, run_demo
 from gk_extract.fetch.crawl import (
     DEFAULT_CONTACT,
     DEFAULT_DELAY_S,
@@ -159,6 +160,40 @@ def refresh(sources_file: Path, store: Path, site: str | None, delay_s: float, c
     summary, result = run_refresh(sites, crawl_settings, Settings(out_dir=out_dir, workers=workers))
     click.echo(_crawl_line(summary))
     Console().print(batch_summary(result, str(out_dir)))
+
+
+@main.command()
+@click.option("--store", default=Path("out/demo-store"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Store folder for the demo crawl; emptied first if an earlier demo made it.")
+@click.option("--out", "out_dir", default=Path("out/demo"), show_default=True,
+              type=click.Path(path_type=Path), help="Dataset folder, as for extract.")
+@click.option("--corpus", default=Path("corpus/demo"), show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The bundled demo corpus (HTML and DOCX reports with truth.jsonl).")
+@click.option("--site-files", default=Path("corpus/demo-site"), show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The demo site's PDF and DOC attachments.")
+@click.option("--delay", "delay_s", default=DEMO_DELAY_S, show_default=True,
+              type=click.FloatRange(min=0), help="Seconds between requests to the demo site.")
+def demo(store: Path, out_dir: Path, corpus: Path, site_files: Path, delay_s: float) -> None:
+    """Serve the bundled demo government column on loopback, crawl it into --store, extract
+    it into --out and print the summary: the whole product, offline.
+
+    Example: gk-extract demo --store out/demo-store --out out/demo
+    """
+    from gk_extract.display import batch_summary
+
+    if not prepare_store(store):
+        raise click.UsageError(f"{store} is not a demo store; give --store an empty or new folder")
+    settings = DemoSettings(store=store, out_dir=out_dir, corpus=corpus, site_files=site_files,
+                            delay_s=delay_s)
+    summary, result = run_demo(settings, on_serving=lambda url, n: click.echo(
+        f"demo site on {url} ({n} resources)"))
+    click.echo(_crawl_line(summary))
+    Console().print(batch_summary(result, str(out_dir)))
+    click.echo(f"store: {store} (manifest.sqlite)  dataset: {out_dir}/"
+               "{reports,cells,sections,checks}.parquet")
 
 
 def _crawl_line(summary: CrawlSummary) -> str:
