@@ -163,6 +163,24 @@ def refresh(sources_file: Path, store: Path, site: str | None, delay_s: float, c
 
 
 @main.command()
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--duckdb", "duckdb_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB database to write: the four tables and the report_cells view.")
+def export(data_dir: Path, duckdb_file: Path) -> None:
+    """Write the dataset in DATA_DIR (made by extract or refresh) as one DuckDB database.
+
+    Example: gk-extract export data/ --duckdb data/gk.duckdb
+    """
+    from gk_extract.export.duckdb import write_duckdb
+
+    try:
+        write_duckdb(data_dir, duckdb_file)
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"wrote {duckdb_file}: reports, cells, sections, checks and the report_cells view")
+
+
+@main.command()
 @click.option("--store", default=Path("out/demo-store"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Store folder for the demo crawl; emptied first if an earlier demo made it.")
