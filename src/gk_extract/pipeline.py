@@ -50,8 +50,6 @@ SNIFF_BYTES = 4096
 # Files larger than this are refused unread: the largest real reports (scanned PDFs) stay below.
 MAX_FILE_BYTES = 200 * 1024 * 1024
 WORK_DIR = ".work"
-# Errors starting with this are not reused by a later run: it may allow more time.
-TIMEOUT_PREFIX = "time limit:"
 
 
 def _fingerprint() -> str:
@@ -188,7 +186,7 @@ def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
     if reuse and part.exists():
         cached = load_part(part)
         if cached is not None and cached.source_path == path and cached.source_url == source_url \
-                and not (cached.error or "").startswith(TIMEOUT_PREFIX):
+                and cached.error_kind != DocumentTimeout.kind:  # a later run may allow more time
             return _outcome(cached, part)
     images = image_source(Path(path), source_url)
     return _save(extract_bytes(data, path, report_id, timeout_s, source_url, images), Path(out_dir))
@@ -241,7 +239,8 @@ def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: floa
     except Exception as exc:
         logger.debug("%s failed", source_path, exc_info=True)
         return Report(report_id=report_id, source_path=source_path, format=fmt, status="failed",
-                      source_url=source_url, error=one_line(exc))
+                      source_url=source_url, error=one_line(exc),
+                      error_kind=exc.kind if isinstance(exc, GkError) else None)
 
 
 def one_line(exc: BaseException) -> str:
@@ -267,7 +266,7 @@ class time_limit:
             self.armed = False
 
     def _expire(self, signum: int, frame: object) -> None:
-        raise DocumentTimeout(f"{TIMEOUT_PREFIX} parsing took longer than {self.seconds:g} s")
+        raise DocumentTimeout(f"time limit: parsing took longer than {self.seconds:g} s")
 
     def __exit__(self, *exc: object) -> None:
         if self.armed:
