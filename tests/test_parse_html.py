@@ -1,4 +1,4 @@
-"""parse/html.py: decoding, body selection, reading order, span-aware tables, hostile input.
+"""parse/html: decoding, body selection, reading order, span-aware tables, hostile input.
 
 Real samples are read from ../shared/samples (see its README); those tests skip when the folder
 is absent, e.g. for a user who cloned only the project.
