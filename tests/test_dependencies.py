@@ -12,16 +12,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ROOT / "src" / "gk_extract"
 
-# Declared but not imported by the product yet, each with the decision it waits for.
-PENDING = {
-    # the DOCX parser reads the XML with lxml; whether it moves to python-docx (used today by
-    # the fixture generator) is decided with the parser's rework
-    "python-docx",
-    # meant for the HTML parser's charset detection (docs/architecture.md), not imported yet
-    "beautifulsoup4",
-}
-
-
 def _name(requirement: str) -> str:
     match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
     assert match, requirement
@@ -49,11 +39,11 @@ def imported_by_product() -> set[str]:
 
 
 def test_every_runtime_dependency_is_imported_by_the_product() -> None:
-    unused = declared() - imported_by_product() - PENDING
+    unused = declared() - imported_by_product()
     assert not unused, f"declared in [project] dependencies but not imported by the product: {unused}"
 
 
-def test_pending_dependencies_are_still_declared_and_unused() -> None:
-    # once one is imported (or dropped), it leaves PENDING
-    assert declared() >= PENDING
-    assert not PENDING & imported_by_product()
+def test_what_only_the_test_tools_use_is_an_extra() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"]["optional-dependencies"]
+    assert "python-docx" in {_name(r) for r in extras["dev"]}  # the fixture generator's writer

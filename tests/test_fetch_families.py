@@ -8,8 +8,9 @@ import pytest
 from conftest import SAMPLES
 from fetch_sites import PDF, article, crawl, recent, rows, serve, title, write_sources
 
+from gk_extract.cms import BODY_SELECTORS
 from gk_extract.fetch.families import read_listing
-from gk_extract.fetch.links import is_report_title, report_links, report_year
+from gk_extract.fetch.links import attachment_links, is_report_title, report_links, report_year
 from gk_extract.testing.loopback import Resource
 
 
@@ -42,6 +43,16 @@ def test_real_trs_listing_yields_exactly_its_report_links(tmp_path: Path) -> Non
 ])
 def test_report_titles(text: str, expected: bool) -> None:
     assert is_report_title(text) is expected
+
+
+@pytest.mark.parametrize("selector", BODY_SELECTORS)
+def test_table_images_are_looked_for_in_every_cms_body_container(selector: str) -> None:
+    tag, kind, name = selector.partition("#" if "#" in selector else ".")
+    attr = f'{"id" if kind == "#" else "class"}="{name}"'
+    body = f'<{tag or "div"} {attr}><p>表一</p><img src="t1.png" alt="表一"></{tag or "div"}>'
+    html = f'<html><body><div class="logo"><img src="/logo.png"></div>{body}</body></html>'
+    links = attachment_links(html, "http://www.example.gov.cn/art/a.html")
+    assert [link.url for link in links] == ["http://www.example.gov.cn/art/t1.png"]
 
 
 def test_trs_pager_from_countpage_and_from_createpagehtml() -> None:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from gk_extract.errors import ParseError
 from gk_extract.models import Cell, Document, Paragraph, Table
-from gk_extract.parse import docx as docx_parser
+from gk_extract.parse.docx import package as docx_package
 from gk_extract.parse.docx import parse_docx
 
 BLANK_TEMPLATE = SAMPLES / "gbtemplate_blank_2021.docx"
@@ -797,7 +797,7 @@ def test_oversized_member_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     padding = b"<w:p/>" * 200_000  # 1.2 MB that deflates to a few KB: a small zip bomb
     xml = members["word/document.xml"]
     members["word/document.xml"] = xml[:body_end] + padding + xml[body_end:]
-    monkeypatch.setattr(docx_parser, "MAX_PART_BYTES", 1_000_000)
+    monkeypatch.setattr(docx_package, "MAX_PART_BYTES", 1_000_000)
     with pytest.raises(ParseError, match="over|beyond"):
         parse_docx(zip_bytes(members))
 

@@ -1,4 +1,4 @@
-"""parse/html.py: decoding, body selection, reading order, span-aware tables, hostile input.
+"""parse/html: decoding, body selection, reading order, span-aware tables, hostile input.
 
 Real samples are read from ../shared/samples (see its README); those tests skip when the folder
 is absent, e.g. for a user who cloned only the project.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import re
 import time
 
 import pytest
@@ -16,6 +17,7 @@ from conftest import SAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gk_extract.cms import BODY_SELECTORS
 from gk_extract.errors import ParseError
 from gk_extract.models import Cell, Document, Paragraph, Table
 from gk_extract.parse.html import decode_html, parse_html
@@ -140,6 +142,16 @@ def test_meta_charset_in_the_page_is_used() -> None:
     traditional = "政府資訊公開工作年度報告：本年度收到申請二十件。"
     data = page(f"<p>{traditional}</p>", '<meta charset="big5">').encode("big5")
     assert texts(parse_html(data)) == [traditional]
+
+
+def test_xml_declaration_of_an_xhtml_page_is_used() -> None:
+    traditional = "政府資訊公開工作年度報告：本年度收到申請二十件。"
+    data = ('<?xml version="1.0" encoding="big5"?>' + page(f"<p>{traditional}</p>")).encode("big5")
+    assert texts(parse_html(data)) == [traditional]
+
+
+def test_utf32_with_bom_decodes() -> None:
+    assert texts(parse_html(page(f"<p>{REPORT_LINE}</p>").encode("utf-32"))) == [REPORT_LINE]
 
 
 def test_latin1_http_charset_is_a_server_default_and_ignored() -> None:
@@ -526,6 +538,41 @@ def test_generic_container_found_by_headings_without_known_selectors() -> None:
     doc = parse(page(body + FOOTER))
     assert texts(doc)[0] == REPORT_HEADINGS[0]
     assert not any(word in text for text in texts(doc) for word in CHROME_WORDS)
+
+
+def container(selector: str, inner: str) -> str:
+    """An element matching one of the CMS body selectors (``#id``, ``.class``, ``td#id``)."""
+    match = re.fullmatch(r"(\w*)([#.])([\w-]+)", selector)
+    assert match is not None, selector
+    tag, kind, name = match.groups()
+    attr = f'{"id" if kind == "#" else "class"}="{name}"'
+    if tag == "td":
+        return f"<table><tr><td {attr}>{inner}</td></tr></table>"
+    return f"<div {attr}>{inner}</div>"
+
+
+@pytest.mark.parametrize("selector", BODY_SELECTORS)
+def test_every_cms_body_container_is_chosen_over_chrome(selector: str) -> None:
+    doc = parse(page(CHROME + container(selector, "<p>正文第一段。</p><p>正文第二段。</p>") + FOOTER))
+    assert texts(doc) == ["正文第一段。", "正文第二段。"]
+
+
+def test_body_is_found_by_numbered_sections_whatever_the_document_is() -> None:
+    # No report vocabulary anywhere: a work plan beside a news column holding more text.
+    news = "".join(f"<p>{'本市召开重点项目建设推进会议并部署下一阶段任务' * 3}{i}</p>" for i in range(8))
+    sections = ("一、工作目标", "二、主要任务", "三、保障措施")
+    plan = "".join(f"<p>{h}</p><p>按计划推进。</p>" for h in sections)
+    doc = parse(page(f'<div class="news">{news}</div><div class="x1">{plan}</div>' + FOOTER))
+    assert texts(doc)[::2] == list(sections)
+
+
+def test_subsection_numbers_and_running_text_are_no_sections() -> None:
+    # `（一）` numbers subsections and `第一、` is prose: only the column with `一、` … is a body.
+    subsections = "".join(f"<p>（{n}）第{n}、子项内容说明</p>" for n in "一二三四五六")
+    sections = [f"{n}、章节" for n in "一二三四五"]
+    body = f'<div class="a">{subsections * 3}</div><div class="b">'
+    body += "".join(f"<p>{s}</p>" for s in sections) + "</div>"
+    assert texts(parse(page(body))) == sections
 
 
 def test_smallest_container_keeping_all_headings_and_tables_wins() -> None:

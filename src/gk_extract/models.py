@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-Format = Literal["html", "docx", "doc", "wps", "pdf", "image"]
+from gk_extract.formats import Format
+
 ValueKind = Literal["number", "zero", "blank", "placeholder", "text"]
 CheckStatus = Literal["pass", "fail", "uncertain"]
 Status = Literal["ok", "partial", "failed", "not_a_report"]

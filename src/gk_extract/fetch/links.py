@@ -8,6 +8,8 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from gk_extract.cms import BODY_SELECTORS
+
 # §5 positive: a year, then 政府信息公开(工作)年度报告/年报 or 信息公开年报. Without a year
 # the same words name the column itself (the 政府信息公开年报 menu entry), not a report.
 _POSITIVE = (
@@ -20,12 +22,6 @@ _NEGATIVE = re.compile(
     r"关于.*年度报告.*(编制|发布|报送).*(通知|工作)|政府工作报告|预算|决算|统计公报|法治政府建设"
     r"|政务公开工作要点|政府网站(工作)?年度报表|年度报告制度")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-# Body containers, roughly by reliability (gov-sites.md §4); attachments are looked for inside.
-BODY_SELECTORS = (
-    "#ivs_content", "#webeditorview", ".webeditorview", ".TRS_Editor", ".trs_editor",
-    ".trs_editor_view", ".Custom_UnionStyle", "#zoom", "#Zoom", "#article", "#articleContent",
-    ".article-content", ".detail-content", ".xxgk_content", ".zw-content",
-    ".zfxxgk_zw_content", "td#td_DocContent", "#Content", ".main-content")
 ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".wps", ".rtf", ".ofd", ".xls", ".xlsx")
 # Extension-less download endpoints seen on CMSs (§6); typed later by magic bytes.
 _DOWNLOAD_HINTS = ("downfile.jsp", "/download", "download.jsp", "getfile", "filedownload")

@@ -54,7 +54,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gk_extract.errors import ConverterMissing, DocumentTimeout, ParseError
-from gk_extract.models import Document, Format
+from gk_extract.formats import Format
+from gk_extract.models import Document
 from gk_extract.parse.docx import parse_docx
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ __all__ = [
     "warm_cache",
 ]
 
-OFFICE_FORMATS: dict[str, Format] = {"doc": "doc", "wps": "wps"}
+OFFICE_FORMATS: dict[str, Format] = {"doc": Format.DOC, "wps": Format.WPS}
 INSTALL_HINT = (
     "LibreOffice is needed for .doc/.wps files: run scripts/install-system-deps.sh as root, "
     "or apt-get install libreoffice-writer-nogui fonts-noto-cjk"
@@ -92,9 +93,6 @@ BATCH_SECONDS_PER_FILE = 5.0
 MAX_BATCH_FILES = 200
 # Profile slots per user: one per concurrent soffice run; beyond that, a private temp one.
 MAX_PROFILE_SLOTS = 256
-# Must start like pipeline.TIMEOUT_PREFIX, so that a later run retries the file with more
-# time instead of reusing the failure (parse/ may not import the pipeline).
-TIMEOUT_PREFIX = "time limit:"
 
 IMPORT_ARGS = ("--infilter=MS Word 97",)
 DOCX_TARGET = "docx:MS Word 2007 XML"
@@ -219,7 +217,7 @@ def _try_lock(path: Path) -> int | None:
 def run_soffice(soffice: str, args: Sequence[str], timeout_s: float) -> subprocess.CompletedProcess[str]:
     """Run soffice headless with a profile of its own; kill its process group on timeout.
 
-    Raises DocumentTimeout (message starting ``time limit:``) when it takes over ``timeout_s``.
+    Raises DocumentTimeout (kind ``timeout``) when it takes over ``timeout_s``.
     """
     with _profile() as profile:
         command = [soffice, f"-env:UserInstallation={profile.as_uri()}", *_QUIET_ARGS, *args]
@@ -239,8 +237,8 @@ def _communicate(process: subprocess.Popen[str], command: list[str],
         stdout, stderr = process.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        raise DocumentTimeout(
-            f"{TIMEOUT_PREFIX} LibreOffice took longer than {timeout_s:g} s to convert") from None
+        # DocumentTimeout's kind tells the pipeline not to reuse the failure: it may allow more time
+        raise DocumentTimeout(f"LibreOffice took longer than {timeout_s:g} s to convert") from None
     except BaseException:  # the pipeline's alarm, Ctrl-C: leave no soffice behind
         _kill_group(process)
         raise

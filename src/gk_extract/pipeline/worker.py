@@ -81,7 +81,7 @@ def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: floa
     fmt = "unknown"
     try:
         with time_limit(timeout_s):
-            fmt = sniff(data)
+            fmt = sniff(data).value
             document = parse_document(data, fmt, images)
             return build_report(document, Source(report_id, source_path, fmt, source_url))
     except Exception as exc:

@@ -30,6 +30,7 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from gk_extract.errors import ParseError
+from gk_extract.formats import Format
 from gk_extract.models import Block, Document, Table
 from gk_extract.parse.images import ImageSource, data_uri
 from gk_extract.parse.layout import assembly
@@ -72,7 +73,7 @@ def parse_image(data: bytes) -> Document:
     pages = [read_page_image(gray, dpi, i + 1) for i, (gray, dpi) in enumerate(_frames(data))]
     if not pages:
         raise ParseError("image has no frame large enough to hold a page")
-    return Document(format="image", blocks=tuple(assemble(pages)), meta=_meta(pages), ocr=True,
+    return Document(format=Format.IMAGE, blocks=tuple(assemble(pages)), meta=_meta(pages), ocr=True,
                     ocr_pages=tuple(p.number for p in pages))
 
 

@@ -31,6 +31,7 @@ import pypdfium2.raw as pdfium_c
 import regex
 
 from gk_extract.errors import ParseError
+from gk_extract.formats import Format
 from gk_extract.models import Document
 from gk_extract.parse.layout.assembly import (
     LaidOutPage,
@@ -83,7 +84,7 @@ def parse_pdf(data: bytes) -> Document:
     for page in pages:
         aligned_fallback(page)
     return Document(
-        format="pdf",
+        format=Format.PDF,
         blocks=tuple(assemble(pages)),
         title=_title(meta.get("Title", "")),
         meta=meta,
