@@ -158,6 +158,7 @@ class CellValue:
     source_ref: str
     confidence: float | None = None
     doubtful: bool = False
+    method: str = ""  # the parse step that produced the source cell: ruled, aligned, ocr, html, docx …
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from gk_extract import __version__
 from gk_extract.models import Report
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Reports buffered before a row group is written: ~250 cells each, so ~125k cell rows.
 ROW_GROUP_REPORTS = 500
 
@@ -30,7 +30,7 @@ REPORTS = pa.schema([
     ("agency", pa.string()), ("year", pa.int16()), ("published_date", pa.date32()),
     ("province", pa.string()), ("city", pa.string()), ("county", pa.string()),
     ("adcode", pa.string()), ("status", pa.string()), ("error", pa.string()),
-    ("checks_failed", pa.int32()), ("checks_uncertain", pa.int32()),
+    ("error_kind", pa.string()), ("checks_failed", pa.int32()), ("checks_uncertain", pa.int32()),
     ("parser_version", pa.string()), ("converter", pa.string()), ("cells_doubtful", pa.int32()),
 ])
 CELLS = pa.schema([
@@ -38,7 +38,7 @@ CELLS = pa.schema([
     ("col", pa.string()), ("row_label", pa.string()), ("col_label", pa.string()),
     ("raw", pa.string()), ("value", pa.float64()), ("kind", pa.string()), ("unit", pa.string()),
     ("page", pa.int16()), ("source_ref", pa.string()), ("confidence", pa.float32()),
-    ("doubtful", pa.bool_()),
+    ("doubtful", pa.bool_()), ("method", pa.string()),
 ])
 SECTIONS = pa.schema([
     ("report_id", pa.string()), ("key", pa.string()), ("number", pa.int8()),
@@ -59,6 +59,7 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
         "format": r.format, "ocr": r.ocr, "template": r.template, "agency": r.agency, "year": r.year,
         "published_date": r.published_date, "province": r.province, "city": r.city,
         "county": r.county, "adcode": r.adcode, "status": r.status, "error": r.error,
+        "error_kind": r.error_kind,
         "checks_failed": r.checks_failed, "checks_uncertain": r.checks_uncertain,
         "parser_version": __version__, "converter": r.converter,
         "cells_doubtful": sum(c.doubtful for c in r.cells),
@@ -66,7 +67,8 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
     cells = [{"report_id": r.report_id, "key": c.key, "table": c.table, "row": c.row, "col": c.col,
               "row_label": c.row_label, "col_label": c.col_label, "raw": c.value.raw,
               "value": c.value.value, "kind": c.value.kind, "unit": c.value.unit, "page": c.page,
-              "source_ref": c.source_ref, "confidence": c.confidence, "doubtful": c.doubtful}
+              "source_ref": c.source_ref, "confidence": c.confidence, "doubtful": c.doubtful,
+              "method": c.method}
              for c in r.cells]
     sections = [{"report_id": r.report_id, "key": s.key, "number": s.number, "heading": s.heading,
                  "text": s.text} for s in r.sections]

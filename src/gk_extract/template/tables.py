@@ -65,7 +65,8 @@ def make_cell(key_table: str, row: str, col: str, labels: tuple[str, str], sourc
         value = replace(value, unit=unit)
     return CellValue(key=f"{key_table}_{row}__{col}", table=table or key_table, row=row, col=col,
                      row_label=labels[0], col_label=labels[1], value=value, page=source.page,
-                     source_ref=source.ref, confidence=source.confidence)
+                     source_ref=source.ref, confidence=source.confidence,
+                     method=source.method)
 
 
 def is_value_like(cell: Cell) -> bool:
@@ -177,7 +178,7 @@ def _extra_row(cells: Sequence[Cell], out: Extraction) -> None:
 def _extra_cell(row: str, label: str, index: int, cell: Cell) -> CellValue:
     return CellValue(key=f"{row}__c{index}", table="extra", row=row, col=f"c{index}",
                      row_label=label, col_label="", value=parse_value(cell.text), page=cell.page,
-                     source_ref=cell.ref)
+                     source_ref=cell.ref, method=cell.method)
 
 
 # ----------------------------------------------------------------------------- section 三
