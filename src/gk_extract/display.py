@@ -14,7 +14,9 @@ from rich.table import Table as RichTable
 
 from gk_extract.models import CellValue, Report
 from gk_extract.pipeline import BatchResult
+from gk_extract.template import registry
 from gk_extract.template import spec as T
+from gk_extract.template.registry import cell_key
 
 STATUSES = ("ok", "partial", "failed", "not_a_report")
 # How many distinct failure reasons the batch summary lists.
@@ -77,8 +79,9 @@ def _text(cell: CellValue | None) -> str:
 
 
 def _s2_view(cells: dict[str, CellValue], template: str) -> RichTable | None:
-    prefix = "s2v19" if template == "2019" else "s2"
-    blocks = T.S2_2019 if template == "2019" else T.S2_2021
+    found = registry.get(template)
+    spec = found if found is not None and found.mapped else registry.newest()
+    prefix, blocks = spec.s2_table, spec.s2_blocks
     if not any(k.startswith(prefix + "_") for k in cells):
         return None
     view = RichTable(title="二、主动公开政府信息情况")
@@ -86,14 +89,14 @@ def _s2_view(cells: dict[str, CellValue], template: str) -> RichTable | None:
     view.add_column("values")
     for block in blocks:
         for row in block.rows:
-            printed = [f"{c.label}={_text(cells.get(f'{prefix}_{row.key}__{c.key}'))}" for c in block.cols]
+            printed = [f"{c.label}={_text(cells.get(cell_key(prefix, row.key, c.key)))}" for c in block.cols]
             view.add_row(row.label, "  ".join(printed))
     return view
 
 
 def _s3_view(cells: dict[str, CellValue]) -> RichTable | None:
-    rows: Sequence[T.RowSpec] = [*T.S3_ROWS[:20], T.S3_OTHER_HANDLING, *T.S3_ROWS[20:]]
-    rows = [r for r in rows if any(f"s3_{r.key}__{c.key}" in cells for c in T.S3_COLS)]
+    rows: Sequence[T.RowSpec] = [r for r in T.S3_ALL_ROWS
+                                 if any(cell_key("s3", r.key, c.key) in cells for c in T.S3_COLS)]
     if not rows:
         return None
     view = RichTable(title="三、收到和处理政府信息公开申请情况")
@@ -101,7 +104,7 @@ def _s3_view(cells: dict[str, CellValue]) -> RichTable | None:
     for col in T.S3_COLS:
         view.add_column(col.label, justify="right")
     for row in rows:
-        view.add_row(row.label[:24], *(_text(cells.get(f"s3_{row.key}__{c.key}")) for c in T.S3_COLS))
+        view.add_row(row.label[:24], *(_text(cells.get(cell_key("s3", row.key, c.key))) for c in T.S3_COLS))
     return view
 
 
@@ -113,5 +116,5 @@ def _s4_view(cells: dict[str, CellValue]) -> RichTable | None:
     for outcome in T.S4_OUTCOMES:
         view.add_column(outcome.label, justify="right")
     for group in T.S4_GROUPS:
-        view.add_row(group.label, *(_text(cells.get(f"s4_{group.key}__{o.key}")) for o in T.S4_OUTCOMES))
+        view.add_row(group.label, *(_text(cells.get(cell_key("s4", group.key, o.key))) for o in T.S4_OUTCOMES))
     return view

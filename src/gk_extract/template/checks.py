@@ -13,6 +13,7 @@ import regex
 
 from gk_extract.models import CellValue, Check, CheckStatus, Section
 from gk_extract.template import spec as T
+from gk_extract.template.registry import cell_key, has_row
 
 # Counts are integers, but a fee total may be summed from decimals; this absorbs float error.
 TOLERANCE = 1e-6
@@ -51,14 +52,14 @@ def _sum(keys: Iterable[str], cells: Cells) -> float | None:
 
 
 def _s3(row: str, col: str) -> str:
-    return f"s3_{row}__{col}"
+    return cell_key("s3", row, col)
 
 
 def _detail_rows(cells: Cells) -> list[str]:
     """The rows under 三 that add up to （七）总计, as this report prints them."""
-    single = any(k.startswith("s3_other_handling__") for k in cells)
+    single = has_row(cells, "s3", T.S3_OTHER_HANDLING.key)
     rows = [r for r in T.S3_DETAIL_ROWS if not (single and r in T.S3_OTHER_ROWS)]
-    return rows + ["other_handling"] if single else rows
+    return rows + [T.S3_OTHER_HANDLING.key] if single else rows
 
 
 def _r3_1(cells: Cells) -> list[Check]:
@@ -75,19 +76,20 @@ def _r3_2(cells: Cells) -> list[Check]:
 
 def _r3_3(cells: Cells) -> list[Check]:
     rows = [r.key for r in T.S3_ROWS if r.key not in T.S3_OTHER_ROWS] + _other_rows(cells)
-    parts = [c.key for c in T.S3_COLS[:-1]]
-    return [identity("R3.3", row, [_s3(row, p) for p in parts], [_s3(row, "total")], cells)
+    parts = [c.key for c in T.S3_COLS if c.key != T.TOTAL]
+    return [identity("R3.3", row, [_s3(row, p) for p in parts], [_s3(row, T.TOTAL)], cells)
             for row in rows if any(_s3(row, c.key) in cells for c in T.S3_COLS)]
 
 
 def _other_rows(cells: Cells) -> list[str]:
-    single = any(k.startswith("s3_other_handling__") for k in cells)
-    return ["other_handling"] if single else list(T.S3_OTHER_ROWS)
+    single = has_row(cells, "s3", T.S3_OTHER_HANDLING.key)
+    return [T.S3_OTHER_HANDLING.key] if single else list(T.S3_OTHER_ROWS)
 
 
 def _r4_1(cells: Cells) -> list[Check]:
-    parts = [o.key for o in T.S4_OUTCOMES[:-1]]
-    return [identity("R4.1", g.key, [f"s4_{g.key}__{p}" for p in parts], [f"s4_{g.key}__total"], cells)
+    parts = [o.key for o in T.S4_OUTCOMES if o.key != T.TOTAL]
+    return [identity("R4.1", g.key, [cell_key("s4", g.key, p) for p in parts],
+                     [cell_key("s4", g.key, T.TOTAL)], cells)
             for g in T.S4_GROUPS]
 
 
@@ -108,7 +110,7 @@ class _Phrase:
 
 
 def _phrase(scope: str, pattern: str, readings: tuple[tuple[str, ...], ...], strict: bool) -> _Phrase:
-    keys = tuple(tuple(f"s3_{row}__total" for row in reading) for reading in readings)
+    keys = tuple(tuple(cell_key("s3", row, T.TOTAL) for row in reading) for reading in readings)
     return _Phrase(scope, regex.compile(pattern), keys, strict)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gk_extract.models import Document, Report, Section, Status, Table
 from gk_extract.normalize.text import squash
+from gk_extract.template import registry
 from gk_extract.template import spec as T
 from gk_extract.template.checks import run_checks
 from gk_extract.template.doubt import mark_doubtful
@@ -17,9 +18,6 @@ from gk_extract.template.tables import Extraction, extract_s2, extract_s3, extra
 
 logger = logging.getLogger(__name__)
 
-# Reports on years up to this one predate the 2019 format (report-format.md §0).
-LAST_PRE_2019_YEAR = 2018
-LAST_LEGACY_YEAR = 2013
 # A document with fewer template headings than this and no template table is no report.
 MIN_HEADINGS_FOR_REPORT = 3
 
@@ -38,12 +36,14 @@ def build_report(doc: Document, source: Source) -> Report:
     sections = find_sections(doc)
     kinds = {id(t): table_kinds(t) for t in doc.tables}
     version = detect_template(doc, meta, kinds)
+    template = registry.get(version)
+    is_mapped = template is not None and template.mapped
     found = Extraction()
-    if version in ("2021", "2019"):
-        _extract(doc, version, kinds, found)
+    if template is not None and is_mapped:
+        _extract(doc, template, kinds, found)
     if version == "unknown" and not found.cells and _looks_like_no_report(meta, sections):
         version = "not_a_report"
-    checks = run_checks(found.cells, sections) if version in ("2021", "2019") else []
+    checks = run_checks(found.cells, sections) if is_mapped else []
     cells = mark_doubtful(found.cells.values(), checks) if doc.ocr else list(found.cells.values())
     status, error = _status(version, found, sections, meta)
     unreadable = ",".join(map(str, doc.unreadable_pages))
@@ -67,23 +67,34 @@ def detect_template(doc: Document, meta: Meta, kinds: dict[int, set[str]]) -> st
     text = "".join(squash(c.text) for t in doc.tables for c in t.cells)
     if meta.title_is_other:
         return "unknown"
-    if contains_any(text, T.SIGNS_2021):
-        return "2021"
-    if contains_any(text, T.SIGNS_2019):
-        return "2019"
+    signed = next((t for t in registry.mapped() if contains_any(text, t.signs)), None)
+    if signed is not None:
+        return signed.name
     body = text + "".join(squash(p.text) for p in doc.paragraphs)
-    if contains_any(body, T.SIGNS_2014) or (meta.year and meta.year <= LAST_PRE_2019_YEAR):
-        return "legacy" if meta.year and meta.year <= LAST_LEGACY_YEAR else "2014"
+    old = _old_template(body, meta.year)
+    if old is not None:
+        return old.name
     if any(k & {"s3", "s4"} for k in kinds.values()):
-        return "2021" if not meta.year or meta.year >= 2021 else "2019"
+        dated = next((t for t in registry.mapped() if t.covers(meta.year)), None)
+        return (dated or registry.newest()).name
     return "unknown"
 
 
-def _extract(doc: Document, version: str, kinds: dict[int, set[str]], out: Extraction) -> None:
+def _old_template(body: str, year: int | None) -> registry.TemplateSpec | None:
+    """An unmapped (pre-2019) template: by its signs or its years, the years deciding."""
+    old = registry.unmapped()
+    signed = [t for t in old if contains_any(body, t.signs)]
+    dated = next((t for t in old if t.covers(year)), None)
+    if dated is not None:
+        return dated
+    return signed[0] if signed else None
+
+
+def _extract(doc: Document, template: registry.TemplateSpec, kinds: dict[int, set[str]], out: Extraction) -> None:
     def of(kind: str) -> list[Table]:
         return [t for t in doc.tables if kind in kinds[id(t)]]
 
-    extract_s2(of("s2"), version, out)
+    extract_s2(of("s2"), template, out)
     extract_s3(of("s3"), out)
     extract_s4(of("s4"), out)
 
@@ -97,7 +108,8 @@ def _status(version: str, found: Extraction, sections: list[Section], meta: Meta
         return "not_a_report", "no report title, headings or template tables"
     missing = [name for name, prefix in (("二", "s2"), ("三", "s3_"), ("四", "s4_"))
                if not found.has_table(prefix)]
-    if version in ("2014", "legacy"):
+    template = registry.get(version)
+    if template is not None and not template.mapped:
         return "partial", f"{version} format: tables are not mapped onto template cells"
     if version == "unknown":
         return "partial", "page names a report but holds none of its tables or headings (report in an attachment?)"

@@ -121,6 +121,8 @@ S2_2019: tuple[BlockSpec, ...] = (
 
 # ----------------------------------------------------------------------------- section 三
 
+TOTAL = "total"  # the column (三) or outcome (四) that sums the others
+
 S3_COLS: tuple[ColSpec, ...] = (
     ColSpec("natural_person", "自然人", ("自然人",)),
     ColSpec("commercial_enterprise", "商业企业", ("商业企业", "企业")),
@@ -128,7 +130,7 @@ S3_COLS: tuple[ColSpec, ...] = (
     ColSpec("social_welfare_org", "社会公益组织", ("社会公益组织", "公益组织", "社会组织")),
     ColSpec("legal_service_org", "法律服务机构", ("法律服务机构", "法律服务")),
     ColSpec("other_org", "其他", ("其他",), exact=True),
-    ColSpec("total", "总计", ("总计", "合计"), exact=True),
+    ColSpec(TOTAL, "总计", ("总计", "合计"), exact=True),
 )
 
 _WITHHELD = ("不予公开",)
@@ -171,8 +173,20 @@ S3_ROWS: tuple[RowSpec, ...] = (
 # The 2019 format prints （六）其他处理 as a single row; so do some later reports.
 S3_OTHER_HANDLING = RowSpec("other_handling", "（六）其他处理", ("其他处理",))
 
-S3_DETAIL_ROWS: tuple[str, ...] = tuple(r.key for r in S3_ROWS[2:23])  # the 21 rows under 三 …
-S3_OTHER_ROWS: tuple[str, ...] = ("other_no_correction", "other_fee_unpaid", "other_other")
+
+
+def _row_keys(first: str, last: str) -> tuple[str, ...]:
+    """The keys of section 三's rows from ``first`` to ``last``, both included, in template order."""
+    keys = [r.key for r in S3_ROWS]
+    return tuple(keys[keys.index(first):keys.index(last) + 1])
+
+
+# Named row roles of section 三 (report-format.md §3).
+S3_DETAIL_ROWS: tuple[str, ...] = _row_keys("granted", "other_other")  # the 21 rows adding up to （七）总计
+S3_OTHER_ROWS: tuple[str, ...] = _row_keys("other_no_correction", "other_other")  # under （六）其他处理
+# Every row section 三 may print, （六）其他处理 as one row standing before its three rows.
+_AT_OTHER = [r.key for r in S3_ROWS].index(S3_OTHER_ROWS[0])
+S3_ALL_ROWS: tuple[RowSpec, ...] = (*S3_ROWS[:_AT_OTHER], S3_OTHER_HANDLING, *S3_ROWS[_AT_OTHER:])
 
 # ----------------------------------------------------------------------------- section 四
 
@@ -186,7 +200,7 @@ S4_OUTCOMES: tuple[ColSpec, ...] = (
     ColSpec("corrected", "结果纠正", ("纠正",)),
     ColSpec("other", "其他结果", ("其他",)),
     ColSpec("pending", "尚未审结", ("尚未审结", "未审结")),
-    ColSpec("total", "总计", ("总计", "合计")),
+    ColSpec(TOTAL, "总计", ("总计", "合计")),
 )
 
 # ----------------------------------------------------------------------------- version detection

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from gk_extract.models import Cell, CellValue, Table
 from gk_extract.normalize.numbers import VALUE_KINDS, parse_value
 from gk_extract.normalize.text import squash, tidy
+from gk_extract.template import registry
 from gk_extract.template import spec as T
 from gk_extract.template.align import place_unlabelled, split_merged_labels, split_number_runs
 from gk_extract.template.labels import best_match, contains_any, fuzzy_match
@@ -63,7 +64,7 @@ def make_cell(key_table: str, row: str, col: str, labels: tuple[str, str], sourc
         value = replace(value, value=None, kind="text", unit=None)
     if unit and value.unit is None and value.value is not None:
         value = replace(value, unit=unit)
-    return CellValue(key=f"{key_table}_{row}__{col}", table=table or key_table, row=row, col=col,
+    return CellValue(key=registry.cell_key(key_table, row, col), table=table or key_table, row=row, col=col,
                      row_label=labels[0], col_label=labels[1], value=value, page=source.page,
                      source_ref=source.ref, confidence=source.confidence,
                      method=source.method)
@@ -92,16 +93,14 @@ def table_kinds(table: Table) -> set[str]:
     return kinds
 
 
-_S2_ROWS = tuple({r.key: r for b in (*T.S2_2021, *T.S2_2019) for r in b.rows}.values())
-
-
 def _is_s2_fragment(table: Table) -> bool:
     """Rows of section 二 without their block header: the rows a page break (or a scan whose
     pages do not line up) cut off from the table above. Every row is a template label and
     its values."""
     rows = [cells for cells in table.row_cells() if len(cells) >= 2]
+    s2_rows = registry.all_s2_rows()
     return bool(rows) and all(
-        best_match(squash(cells[0].text), _S2_ROWS) is not None
+        best_match(squash(cells[0].text), s2_rows) is not None
         and all(is_value_like(c) for c in cells[1:]) for cells in rows)
 
 
@@ -120,11 +119,9 @@ def _is_s3_fragment(table: Table) -> bool:
 # ----------------------------------------------------------------------------- section 二
 
 
-def extract_s2(tables: Iterable[Table], version: str, out: Extraction) -> None:
-    blocks = T.S2_2019 if version == "2019" else T.S2_2021
-    prefix = "s2v19" if version == "2019" else "s2"
-    row_specs = tuple(r for b in blocks for r in b.rows)
-    col_specs = tuple({c.key: c for b in blocks for c in b.cols}.values())
+def extract_s2(tables: Iterable[Table], template: registry.TemplateSpec, out: Extraction) -> None:
+    blocks, prefix = template.s2_blocks, template.s2_table
+    row_specs, col_specs = template.s2_rows(), template.s2_cols()
     for table in tables:
         header: list[T.ColSpec | None] = []
         for cells in table.row_cells():
@@ -170,13 +167,13 @@ def _extra_row(cells: Sequence[Cell], out: Extraction) -> None:
             parse_value(c.text).value is not None for c in values):
         return
     out.extra_rows += 1
-    row = f"s2_extra_{out.extra_rows}"
     for i, cell in enumerate(values, start=1):
-        out.add(_extra_cell(row, label, i, cell))
+        out.add(_extra_cell(f"extra_{out.extra_rows}", label, i, cell))
 
 
 def _extra_cell(row: str, label: str, index: int, cell: Cell) -> CellValue:
-    return CellValue(key=f"{row}__c{index}", table="extra", row=row, col=f"c{index}",
+    key = registry.cell_key("s2", row, f"c{index}")
+    return CellValue(key=key, table="extra", row=f"s2_{row}", col=f"c{index}",
                      row_label=label, col_label="", value=parse_value(cell.text), page=cell.page,
                      source_ref=cell.ref, method=cell.method)
 
@@ -245,7 +242,7 @@ def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], out: Extraction)
     candidates = tuple(s for s in specs if not s.group or not context or contains_any(context, s.group))
     row = best_match(own, candidates)
     if row is None:
-        taken = {k.split("__")[0][3:] for k in out.cells if k.startswith("s3_")}
+        taken = {registry.key_row(k, "s3") for k in out.cells}
         free = [s for s in candidates if s.key not in taken]
         row = fuzzy_match(own, free)
         if row is not None:
@@ -307,10 +304,10 @@ def _lone_group(text: str, out: Extraction) -> T.ColSpec:
     for group in (direct, after):
         if contains_any(text, group.match):
             return group
-    if "行政复议" in text and not out.has_table("s4_review"):
+    if "行政复议" in text and not registry.has_row(out.cells, "s4", review.key):
         return review
     for group in T.S4_GROUPS:
-        if not out.has_table(f"s4_{group.key}"):
+        if not registry.has_row(out.cells, "s4", group.key):
             return group
     return review
 
