@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import table
 
 from gk_extract.models import Document, Paragraph
+from gk_extract.template import registry
 from gk_extract.template import spec as T
 from gk_extract.template.match import Source, build_report
 from gk_extract.template.tables import Extraction, extract_s2, extract_s3, extract_s4
@@ -127,9 +128,9 @@ S2_ONE_TABLE = [
 
 def test_section_2_one_table_and_four_tables_agree() -> None:
     one, four = Extraction(), Extraction()
-    extract_s2([table(S2_ONE_TABLE)], "2021", one)
+    extract_s2([table(S2_ONE_TABLE)], registry.TEMPLATES["2021"], one)
     blocks = [S2_ONE_TABLE[0:4], S2_ONE_TABLE[4:7], S2_ONE_TABLE[7:12], S2_ONE_TABLE[12:]]
-    extract_s2([table(b) for b in blocks], "2021", four)
+    extract_s2([table(b) for b in blocks], registry.TEMPLATES["2021"], four)
     assert cells_of(one) == cells_of(four)
     fee = one.cells["s2_admin_fees__amount_wan_yuan"]
     assert fee.value.value == 18651.06 and fee.value.unit == "万元"
