@@ -18,7 +18,7 @@ from gk_extract.template.match import Source, build_report
 from gk_extract.template.registry import TemplateSpec, cell_key
 
 TOY = TemplateSpec(
-    name="toy", years=(1901, 1902), signs=("苹果数量",), s2_table="toy",
+    name="toy", years=(1901, 1902), signs=("苹果数量",), s2_table="toy", s2_words=("苹果数量",),
     s2_blocks=(T.BlockSpec("果园表", (T.RowSpec("orchard", "果园", ("果园",)),), (
         T.ColSpec("apples", "苹果数量", ("苹果",)),
         T.ColSpec("pears", "梨数量", ("梨",)),
@@ -26,7 +26,7 @@ TOY = TemplateSpec(
 )
 TOY_PAGE = """<html><head><meta charset="utf-8"></head><body>
 <h1>某某局2022年政府信息公开工作年度报告</h1>
-<table><tr><td>信息内容</td><td>苹果数量</td><td>梨数量</td></tr>
+<table><tr><td>项目</td><td>苹果数量</td><td>梨数量</td></tr>
 <tr><td>果园</td><td>5</td><td>7</td></tr></table>
 </body></html>"""
 

@@ -32,6 +32,7 @@ class TemplateSpec:
     mapped: bool = True  # its tables are mapped onto template cells (and checked)
     s2_table: str = "s2"  # the key table of its section 二
     s2_blocks: tuple[T.BlockSpec, ...] = ()
+    s2_words: tuple[str, ...] = ()  # printed words that mark a table as its section 二
 
     def covers(self, year: int | None) -> bool:
         return year is not None and self.years[0] <= year <= self.years[1]
@@ -98,12 +99,18 @@ def unmapped() -> list[TemplateSpec]:
     return [t for t in TEMPLATES.values() if not t.mapped]
 
 
+def all_s2_words() -> tuple[str, ...]:
+    return tuple(w for t in TEMPLATES.values() for w in t.s2_words)
+
+
 def all_s2_rows() -> tuple[T.RowSpec, ...]:
     """The section 二 rows of every registered template, each key once."""
     return tuple({r.key: r for t in TEMPLATES.values() for r in t.s2_rows()}.values())
 
 
-register(TemplateSpec("2021", (2021, LAST_YEAR), T.SIGNS_2021, s2_table="s2", s2_blocks=T.S2_2021))
-register(TemplateSpec("2019", (2019, 2020), T.SIGNS_2019, s2_table="s2v19", s2_blocks=T.S2_2019))
+register(TemplateSpec("2021", (2021, LAST_YEAR), T.SIGNS_2021, s2_table="s2", s2_blocks=T.S2_2021,
+                      s2_words=("制发件数", "处理决定", "收费金额")))
+register(TemplateSpec("2019", (2019, 2020), T.SIGNS_2019, s2_table="s2v19", s2_blocks=T.S2_2019,
+                      s2_words=("新制作", "上一年项目", "集中采购")))
 register(TemplateSpec("2014", (2014, 2018), T.SIGNS_2014, mapped=False))
 register(TemplateSpec("legacy", (FIRST_YEAR, 2013), mapped=False))

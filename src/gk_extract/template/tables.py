@@ -77,6 +77,10 @@ def is_value_like(cell: Cell) -> bool:
 # ----------------------------------------------------------------------------- classification
 
 
+# Words of every template's section 二 (each template adds its own, registry.py).
+S2_WORDS = ("第二十条", "信息内容")
+
+
 def table_kinds(table: Table) -> set[str]:
     """Which template sections a table holds data for, judged by its labels."""
     text = table_text(table)
@@ -86,8 +90,7 @@ def table_kinds(table: Table) -> set[str]:
     if contains_any(text, ("行政复议", "行政诉讼", "复议后起诉", "未经复议")) and contains_any(
             text, ("维持", "纠正", "审结")):
         kinds.add("s4")
-    if "s3" not in kinds and (contains_any(text, ("第二十条", "信息内容", "制发件数", "处理决定",
-                                                   "收费金额", "新制作", "上一年项目", "集中采购"))
+    if "s3" not in kinds and (contains_any(text, S2_WORDS + registry.all_s2_words())
                               or (not kinds and _is_s2_fragment(table))):
         kinds.add("s2")
     return kinds
