@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -43,8 +44,7 @@ class Page:
 
 def read_listing(family: str, text: str, url: str, state: dict[str, str]) -> Page:
     """Given a listing response of ``family``, its report links and the page(s) to ask next."""
-    reader = {"trs": read_trs, "hanweb": read_hanweb, "gkmlpt": read_gkmlpt}.get(family, read_generic)
-    return reader(text, url, state)
+    return READERS.get(family, read_generic)(text, url, state)
 
 
 # ----------------------------------------------------------------------------- generic
@@ -187,3 +187,11 @@ def gkmlpt_category(start_url: str) -> str | None:
     """The category id of a gkmlpt start URL: its fragment (``/gkmlpt/index#2590``)."""
     fragment = urlsplit(start_url).fragment
     return fragment if fragment.isdigit() else None
+
+
+# Every family a registry entry may name, with the reader of its listing pages. A new CMS
+# family is a reader here (its article bodies: one line in ``gk_extract.cms`` if they use
+# a container no family uses yet).
+READERS: dict[str, Callable[[str, str, dict[str, str]], Page]] = {
+    "trs": read_trs, "hanweb": read_hanweb, "gkmlpt": read_gkmlpt, "generic": read_generic,
+}

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from gk_extract.fetch.families import READERS
+
 T = TypeVar("T")
 
-FAMILIES = ("trs", "hanweb", "gkmlpt", "generic")
 # Listing pages walked per column at most: real 年报 columns hold 10-15 years, 20 per page,
 # so 50 pages is far beyond any column and still stops a crawler trap.
 DEFAULT_MAX_PAGES = 50
@@ -64,8 +65,8 @@ def _site(entry: dict[str, object], index: int) -> Site:
     if not isinstance(urls, list) or not urls or not all(_is_http(u) for u in urls):
         raise RegistryError(f"{where} ({name}): 'start_urls' must be a list of http(s) URLs")
     family = entry.get("family", "generic")
-    if family not in FAMILIES:
-        raise RegistryError(f"{where} ({name}): 'family' must be one of {', '.join(FAMILIES)}")
+    if family not in READERS:
+        raise RegistryError(f"{where} ({name}): 'family' must be one of {', '.join(READERS)}")
     hosts = entry.get("attachment_hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise RegistryError(f"{where} ({name}): 'attachment_hosts' must be a list of host names")

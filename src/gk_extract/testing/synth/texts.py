@@ -173,3 +173,48 @@ def notice_paragraphs(rng: random.Random, agency: str, year: int, deadline: date
 
 def notice_title(year: int) -> str:
     return f"关于做好{year}年度政府信息公开工作年度报告编制发布工作的通知"
+
+
+# Sections whose text (printed before their tables) takes the filler paragraphs: padding
+# there moves the page breaks of the 二 and 三 tables to other rows.
+FILLER_SECTIONS: tuple[str, str] = ("s2_proactive", "s3_requests")
+# Neutral prose for filler: no ordinal at the start, no figures, nothing a checker reads.
+_FILLER_SENTENCES: tuple[str, ...] = (
+    "我单位坚持把政务公开作为转变政府职能、建设法治政府的重要抓手，",
+    "按照上级部署要求，结合本单位工作实际，",
+    "围绕群众关切和社会关注的热点问题，",
+    "认真落实政府信息公开工作责任制，",
+    "持续优化政府信息公开栏目设置和内容保障，",
+    "进一步规范信息发布流程，严格执行保密审查制度，",
+    "推动政务公开工作走深走实，",
+)
+_FILLER_ENDINGS: tuple[str, ...] = (
+    "确保各项工作落到实处。",
+    "不断提升政务公开工作质效。",
+    "切实保障人民群众的知情权、参与权和监督权。",
+)
+
+
+# ----------------------------------------------------------------------------- filler
+
+
+def _filler_paragraph(rng: random.Random) -> str:
+    sentences = rng.sample(_FILLER_SENTENCES, rng.randint(2, 4))
+    return "".join(sentences) + rng.choice(_FILLER_ENDINGS)
+
+
+def with_filler(sections: dict[str, str], count: int, seed: int) -> dict[str, str]:
+    """Append ``count`` filler paragraphs to the text of sections 二 and 三, split at random.
+
+    Drawn from a generator of their own (``seed``), so the rest of the report is the same
+    with or without filler.
+    """
+    if not count:
+        return sections
+    rng = random.Random(f"{seed}:filler")
+    before_s2 = rng.randint(0, count)
+    padded = dict(sections)
+    for key, n in zip(FILLER_SECTIONS, (before_s2, count - before_s2)):
+        lines = [sections[key]] if sections[key] else []
+        padded[key] = "\n".join(lines + [_filler_paragraph(rng) for _ in range(n)])
+    return padded

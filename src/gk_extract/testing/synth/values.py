@@ -9,13 +9,24 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from gk_extract.template.spec import S2_2019, S2_2021, BlockSpec
 
 from . import counts as cnt
 from . import texts
-from .names import CITIES, is_government, random_agency
+from .names import CITIES, is_government
+from .plan import (
+    BLANK_TOTAL_SHARE,
+    PLAN_FIELDS,
+    REVISION_NOTE_SHARE,
+    YEARS,
+    Plan,
+    S2Layout,
+    S4Layout,
+    TemplateName,
+    draw_plan,
+)
 from .printing import (
     Printed,
     PrintStyle,
@@ -25,26 +36,10 @@ from .printing import (
     random_print_style,
     with_revision_note,
 )
+from .texts import with_filler
 
-TemplateName = Literal["2021", "2019"]
-S2Layout = Literal["one_table", "four_tables"]
-S4Layout = Literal["one_table", "three_tables"]
-
-# Shares of the random draw, chosen so that a 50-file corpus holds every variant a few times.
-TEMPLATE_2019_SHARE = 0.15  # reports on 2019/2020 use the 2019 试行 format
-SINGLE_OTHER_ROW_SHARE = 0.10  # 2021-format reports printing （六）其他处理 as one row (hzq2024)
-FOUR_S2_TABLES_SHARE = 0.5  # section 二 as separate block tables rather than one table
-THREE_S4_TABLES_SHARE = 0.15  # converters that split section 四 per group
-LABELS_SPLIT_SHARE = 0.4  # header labels broken over lines (商业\n企业)
-EXTRA_S2_ROW_SHARE = 0.08  # a local extra row in section 二 (Hubei 2020)
-TITLE_IN_TEXTBOX_SHARE = 0.1  # DOCX title drawn in a text box
-CONSISTENT_SHARE = 0.7  # reports whose tables obey every 勾稽 rule
-BLANK_TOTAL_SHARE = 0.05  # a filled row whose 总计 is left blank (Shanghai 2019)
-REVISION_NOTE_SHARE = 0.05  # 行政规范性文件 issued printed as ``22（其中修订16件）``
 MAX_PERTURBED_CELLS = 3
 
-YEARS: dict[str, tuple[int, int]] = {"2021": (2021, 2024), "2019": (2019, 2020)}
-PUBLISH_DAYS = (5, 85)  # days after 1 Jan of the next year (deadline 31 Jan / 31 Mar)
 EXTRA_S2_LABELS: tuple[str, ...] = ("其他主动公开文件", "其他主动公开信息")
 
 # Per-row scale of section 二 counts: wide, so that some print with thousands separators.
@@ -61,24 +56,6 @@ S2_MEANS: dict[str, float] = {
 }
 FEE_CENTS_CHOICES: tuple[tuple[int, int], ...] = ((0, 0), (0, 0), (1, 5000), (100000, 3000000))
 CHANGE_RANGE = 12  # |本年增/减| of the 2019 format
-# Sections whose text (printed before their tables) takes the filler paragraphs: padding
-# there moves the page breaks of the 二 and 三 tables to other rows.
-FILLER_SECTIONS: tuple[str, str] = ("s2_proactive", "s3_requests")
-# Neutral prose for filler: no ordinal at the start, no figures, nothing a checker reads.
-_FILLER_SENTENCES: tuple[str, ...] = (
-    "我单位坚持把政务公开作为转变政府职能、建设法治政府的重要抓手，",
-    "按照上级部署要求，结合本单位工作实际，",
-    "围绕群众关切和社会关注的热点问题，",
-    "认真落实政府信息公开工作责任制，",
-    "持续优化政府信息公开栏目设置和内容保障，",
-    "进一步规范信息发布流程，严格执行保密审查制度，",
-    "推动政务公开工作走深走实，",
-)
-_FILLER_ENDINGS: tuple[str, ...] = (
-    "确保各项工作落到实处。",
-    "不断提升政务公开工作质效。",
-    "切实保障人民群众的知情权、参与权和监督权。",
-)
 
 
 @dataclass(frozen=True)
@@ -201,83 +178,6 @@ def template_keys(template: str, other_single_row: bool) -> list[str]:
     return keys + list(cnt.s4_keys())
 
 
-# ----------------------------------------------------------------------------- plan
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    agency: str
-    year: int
-    published: date
-    template: TemplateName
-    other_single_row: bool
-    s2_layout: S2Layout
-    s4_layout: S4Layout
-    labels_split: bool
-    extra_s2_row: bool
-    title_in_textbox: bool
-    consistent: bool
-    render_seed: int
-    filler_paragraphs: int
-
-
-_PLAN_FIELDS = frozenset(f.name for f in fields(_Plan))
-
-
-def _draw_plan(rng: random.Random, over: dict[str, Any]) -> _Plan:
-    """Each choice is drawn, then replaced by its override if any.
-
-    Drawing even overridden choices keeps the rest of the report close to what the same
-    seed gives without the override.
-    """
-    drawn_template = "2019" if rng.random() < TEMPLATE_2019_SHARE else "2021"
-    default_template = drawn_template
-    if "year" in over:
-        default_template = "2019" if over["year"] < YEARS["2021"][0] else "2021"
-    template = over.get("template", default_template)
-    year = over.get("year", rng.randint(*YEARS[template]))
-    published = over.get("published", date(year + 1, 1, 1) + timedelta(rng.randint(*PUBLISH_DAYS)))
-    single = rng.random() < SINGLE_OTHER_ROW_SHARE or template == "2019"
-    plan = _Plan(
-        agency=over.get("agency", random_agency(rng)),
-        year=year,
-        published=published,
-        template=template,
-        other_single_row=over.get("other_single_row", single),
-        s2_layout=over.get(
-            "s2_layout", "four_tables" if rng.random() < FOUR_S2_TABLES_SHARE else "one_table"
-        ),
-        s4_layout=over.get(
-            "s4_layout", "three_tables" if rng.random() < THREE_S4_TABLES_SHARE else "one_table"
-        ),
-        labels_split=over.get("labels_split", rng.random() < LABELS_SPLIT_SHARE),
-        extra_s2_row=over.get("extra_s2_row", rng.random() < EXTRA_S2_ROW_SHARE),
-        title_in_textbox=over.get("title_in_textbox", rng.random() < TITLE_IN_TEXTBOX_SHARE),
-        consistent=over.get("consistent", rng.random() < CONSISTENT_SHARE),
-        render_seed=over.get("render_seed", rng.getrandbits(32)),
-        filler_paragraphs=over.get("filler_paragraphs", 0),  # not drawn: seeds keep their reports
-    )
-    _validate(plan)
-    return plan
-
-
-def _validate(plan: _Plan) -> None:
-    if plan.template not in YEARS:
-        raise ValueError(f"template must be '2021' or '2019', got {plan.template!r}")
-    if plan.template == "2019" and not plan.other_single_row:
-        raise ValueError(
-            "other_single_row must be True for template '2019' (its （六） is one row)"
-        )
-    if plan.s2_layout not in ("one_table", "four_tables"):
-        raise ValueError(f"s2_layout must be 'one_table' or 'four_tables', got {plan.s2_layout!r}")
-    if plan.s4_layout not in ("one_table", "three_tables"):
-        raise ValueError(f"s4_layout must be 'one_table' or 'three_tables', got {plan.s4_layout!r}")
-    if not isinstance(plan.filler_paragraphs, int) or plan.filler_paragraphs < 0:
-        raise ValueError(
-            f"filler_paragraphs must be a non-negative int, got {plan.filler_paragraphs!r}"
-        )
-
-
 # ----------------------------------------------------------------------------- section 二
 
 
@@ -304,7 +204,7 @@ def _s2_row_scale(rng: random.Random, row: str, government: bool) -> float:
     return rng.choice(DECISION_SCALES) if rng.random() < 0.85 else 0.0
 
 
-def _s2_printed(rng: random.Random, plan: _Plan, style: PrintStyle) -> dict[str, Printed]:
+def _s2_printed(rng: random.Random, plan: Plan, style: PrintStyle) -> dict[str, Printed]:
     government = is_government(plan.agency)
     prefix = s2_prefix(plan.template)
     printed: dict[str, Printed] = {}
@@ -319,7 +219,7 @@ def _s2_printed(rng: random.Random, plan: _Plan, style: PrintStyle) -> dict[str,
     return printed
 
 
-def _extra_rows(rng: random.Random, plan: _Plan, style: PrintStyle) -> dict[str, list[str]]:
+def _extra_rows(rng: random.Random, plan: Plan, style: PrintStyle) -> dict[str, list[str]]:
     """A local extra row in the first section 二 block (e.g. 其他主动公开文件)."""
     if not plan.extra_s2_row:
         return {}
@@ -330,7 +230,7 @@ def _extra_rows(rng: random.Random, plan: _Plan, style: PrintStyle) -> dict[str,
 # ----------------------------------------------------------------------------- 三 and 四
 
 
-def _table_counts(rng: random.Random, plan: _Plan) -> tuple[cnt.Counts, tuple[str, ...]]:
+def _table_counts(rng: random.Random, plan: Plan) -> tuple[cnt.Counts, tuple[str, ...]]:
     counts = cnt.s3_counts(rng, plan.other_single_row) | cnt.s4_counts(rng)
     if plan.consistent:
         return counts, ()
@@ -385,35 +285,10 @@ def _no_cases(counts: cnt.Counts) -> bool:
     return not any(n for k, n in counts.items() if k.startswith("s4_"))
 
 
-# ----------------------------------------------------------------------------- filler
-
-
-def _filler_paragraph(rng: random.Random) -> str:
-    sentences = rng.sample(_FILLER_SENTENCES, rng.randint(2, 4))
-    return "".join(sentences) + rng.choice(_FILLER_ENDINGS)
-
-
-def with_filler(sections: dict[str, str], count: int, seed: int) -> dict[str, str]:
-    """Append ``count`` filler paragraphs to the text of sections 二 and 三, split at random.
-
-    Drawn from a generator of their own (``seed``), so the rest of the report is the same
-    with or without filler.
-    """
-    if not count:
-        return sections
-    rng = random.Random(f"{seed}:filler")
-    before_s2 = rng.randint(0, count)
-    padded = dict(sections)
-    for key, n in zip(FILLER_SECTIONS, (before_s2, count - before_s2)):
-        lines = [sections[key]] if sections[key] else []
-        padded[key] = "\n".join(lines + [_filler_paragraph(rng) for _ in range(n)])
-    return padded
-
-
 # ----------------------------------------------------------------------------- assembly
 
 
-def _build(rng: random.Random, plan: _Plan) -> SyntheticReport:
+def _build(rng: random.Random, plan: Plan) -> SyntheticReport:
     style = random_print_style(rng)
     printed = _s2_printed(rng, plan, style)
     extra = _extra_rows(rng, plan, style)
@@ -466,8 +341,8 @@ def random_report(rng: random.Random, **overrides: Any) -> SyntheticReport:
     unknown = sorted(set(overrides) - known)
     if unknown:
         raise TypeError(f"random_report() got unknown field(s): {', '.join(unknown)}")
-    report = _build(rng, _draw_plan(rng, overrides))
-    late = {k: v for k, v in overrides.items() if k not in _PLAN_FIELDS}
+    report = _build(rng, draw_plan(rng, overrides))
+    late = {k: v for k, v in overrides.items() if k not in PLAN_FIELDS}
     return replace(report, **late) if late else report
 
 
