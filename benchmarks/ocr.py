@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -57,6 +58,8 @@ def scans(folder: Path, count: int, seed: int) -> list[Path]:
 def measure(path: Path, threads: int) -> dict[str, float]:
     env = {"GK_EXTRACT_OCR_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
            "PATH": "/usr/bin:/bin"}
+    if "PYTHONPATH" in os.environ:  # a checkout run against its own sources
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     run = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True,
                          text=True, check=True, env=env)
     return dict(json.loads(run.stdout.strip().splitlines()[-1]))
