@@ -4,6 +4,8 @@ Dispatch is by :data:`PARSERS`, keyed by the sniffed ``formats.Format``. The cas
 in OCR (``parse/ocr/``, from the ``[ocr]`` extra): image files, and the
 pages of a PDF whose text layer is missing or unreadable, which the PDF parser lists in
 ``Document.unreadable_pages``; their blocks are merged with the text pages' in page order.
+Whatever the format, the Document's texts then have their look-alike code points (a Kangxi
+radical a PDF producer wrote for 行) as unified ideographs (``normalize/codepoints.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import replace
 
 from gk_extract.errors import UnsupportedFormat
 from gk_extract.formats import Format, sniff
-from gk_extract.models import Block, Document
+from gk_extract.models import Block, Document, Paragraph
+from gk_extract.normalize.codepoints import has_lookalikes, unify_lookalikes
 from gk_extract.parse.images import ImageSource, no_images
 
 logger = logging.getLogger(__name__)
@@ -31,7 +34,29 @@ def parse_document(data: bytes, fmt: str | None = None,
     it, or a crawl store); data: URIs are always read, nothing is fetched.
     """
     fmt = _format(fmt) if fmt else sniff(data)
-    return PARSERS[fmt](data, fmt, images or no_images)
+    return unify_document(PARSERS[fmt](data, fmt, images or no_images))
+
+
+def unify_document(doc: Document) -> Document:
+    """``doc`` with the look-alike code points of its texts as unified ideographs.
+
+    The title, the meta values, paragraphs and table cells; ``doc`` itself, untouched, when
+    none of them holds such a code point (one regex scan: the usual HTML or DOCX case).
+    """
+    texts = [doc.title or "", *doc.meta.values(), *(p.text for p in doc.paragraphs),
+             *(cell.text for table in doc.tables for cell in table.cells)]
+    if not has_lookalikes("\n".join(texts)):
+        return doc
+    meta = {name: unify_lookalikes(value) for name, value in doc.meta.items()}
+    title = unify_lookalikes(doc.title) if doc.title else doc.title
+    return replace(doc, title=title, meta=meta, blocks=tuple(map(_unify_block, doc.blocks)))
+
+
+def _unify_block(block: Block) -> Block:
+    if isinstance(block, Paragraph):
+        return replace(block, text=unify_lookalikes(block.text))
+    cells = tuple(replace(cell, text=unify_lookalikes(cell.text)) for cell in block.cells)
+    return replace(block, cells=cells)
 
 
 def _format(name: str) -> Format:
