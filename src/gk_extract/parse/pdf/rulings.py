@@ -150,7 +150,10 @@ def _subpaths(raw: Any, n_segments: int, matrix: Matrix, to_display: ToDisplay) 
         if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
             current.append(None)
         current.append(point)
-        if pdfium_c.FPDFPathSegment_GetClose(segment) and current and current[0] is not None:
+        # Closing returns to the start, unless the last segment already drew back to it
+        # (Chromium writes both: a rectangle then has five corners, not six).
+        if pdfium_c.FPDFPathSegment_GetClose(segment) and current and current[0] is not None \
+                and current[-1] != current[0]:
             current.append(current[0])
     return paths
 
