@@ -6,6 +6,7 @@ import io
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -76,10 +77,10 @@ def test_content_type_only_names_files_without_a_signature() -> None:
     assert sniff_ext(b"random", "application/octet-stream") == "bin"
 
 
-def test_every_format_has_a_parser_and_every_type_a_store_path(tmp_path: object) -> None:
+def test_every_format_has_a_parser_and_every_type_a_store_path(tmp_path: Path) -> None:
     assert set(PARSERS) == set(Format)
     assert IMAGE_EXTS <= set(EXTENSIONS)
-    store = BlobStore(tmp_path)  # type: ignore[arg-type]
+    store = BlobStore(tmp_path)
     for ext in EXTENSIONS:
         assert store.path_for("0" * 64, ext).suffix == f".{ext}"
     with pytest.raises(ValueError, match="not one the store writes"):

@@ -61,12 +61,9 @@ def _unify_block(block: Block) -> Block:
 
 def _format(name: str) -> Format:
     try:
-        fmt = Format(name)
+        return Format(name)
     except ValueError:
         raise UnsupportedFormat(f"unknown format {name!r}") from None
-    if fmt not in PARSERS:
-        raise UnsupportedFormat(f"no parser for format {name!r}")
-    return fmt
 
 
 # Each parser imports its module on first use: sniffing and dispatching import no PDF,

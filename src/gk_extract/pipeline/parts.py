@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gk_extract
+from gk_extract.errors import INTERNAL_KIND
 from gk_extract.models import Report
 
 WORK_DIR = ".work"
@@ -82,5 +83,5 @@ def load_all(outcomes: Iterable[Outcome]) -> Iterator[Report]:
         if report is None:
             report = Report(report_id=outcome.report_id, source_path=outcome.source_path,
                             format="unknown", status="failed", error="saved result could not be read",
-                            error_kind="input")
+                            error_kind=INTERNAL_KIND)
         yield report

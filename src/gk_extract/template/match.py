@@ -37,13 +37,13 @@ def build_report(doc: Document, source: Source) -> Report:
     kinds = {id(t): table_kinds(t) for t in doc.tables}
     version = detect_template(doc, meta, kinds)
     template = registry.get(version)
-    is_mapped = template is not None and template.mapped
+    mapped = template if template is not None and template.mapped else None
     found = Extraction()
-    if template is not None and is_mapped:
-        _extract(doc, template, kinds, found)
+    if mapped is not None:
+        _extract(doc, mapped, kinds, found)
     if version == "unknown" and not found.cells and _looks_like_no_report(meta, sections):
         version = "not_a_report"
-    checks = run_checks(found.cells, sections) if is_mapped else []
+    checks = run_checks(found.cells, sections) if mapped is not None else []
     cells = mark_doubtful(found.cells.values(), checks) if doc.ocr else list(found.cells.values())
     status, error = _status(version, found, sections, meta)
     unreadable = ",".join(map(str, doc.unreadable_pages))
@@ -83,11 +83,8 @@ def detect_template(doc: Document, meta: Meta, kinds: dict[int, set[str]]) -> st
 def _old_template(body: str, year: int | None) -> registry.TemplateSpec | None:
     """An unmapped (pre-2019) template: by its signs or its years, the years deciding."""
     old = registry.unmapped()
-    signed = [t for t in old if contains_any(body, t.signs)]
     dated = next((t for t in old if t.covers(year)), None)
-    if dated is not None:
-        return dated
-    return signed[0] if signed else None
+    return dated or next((t for t in old if contains_any(body, t.signs)), None)
 
 
 def _extract(doc: Document, template: registry.TemplateSpec, kinds: dict[int, set[str]], out: Extraction) -> None:
