@@ -1,8 +1,9 @@
 #!/bin/sh
 # System packages gk-extract needs beyond its Python dependencies: LibreOffice, headless,
-# to read .doc/.wps reports (and to print PDF fixtures in the tests), and CJK fonts for it.
+# to read .doc/.wps reports (and to print PDF fixtures in the tests), CJK fonts for it, and
+# Chromium, which prints and screenshots the generated web pages in the round-trip tests.
 #
-# Idempotent: does nothing when soffice and a Chinese font are already there. As root on
+# Idempotent: does nothing when soffice, chromium and a Chinese font are already there. As root on
 # Debian/Ubuntu it installs what is missing with apt-get; otherwise it prints one line
 # saying what to install and exits 0, so `make setup` never fails for want of root.
 #
@@ -11,7 +12,7 @@
 # from the packages this pulls in (~185 from scratch, against ~350 with recommends).
 set -eu
 
-PACKAGES="libreoffice-writer-nogui fonts-noto-cjk"
+PACKAGES="libreoffice-writer-nogui fonts-noto-cjk chromium"
 
 has_soffice() {
     command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1
@@ -25,17 +26,21 @@ has_cjk_font() {
     fi
 }
 
-if has_soffice && has_cjk_font; then
+has_chromium() {
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+
+if has_soffice && has_cjk_font && has_chromium; then
     exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "gk-extract: .doc/.wps support needs LibreOffice (soffice) and a CJK font; install them with your package manager"
+    echo "gk-extract: .doc/.wps support needs LibreOffice (soffice) and a CJK font, and the browser tests Chromium; install them with your package manager"
     exit 0
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "gk-extract: .doc/.wps support needs LibreOffice; as root run: apt-get install --no-install-recommends $PACKAGES"
+    echo "gk-extract: .doc/.wps support needs LibreOffice, the browser tests Chromium; as root run: apt-get install --no-install-recommends $PACKAGES"
     exit 0
 fi
 

@@ -1,10 +1,9 @@
 """Synthetic reports printed by real LibreOffice: DOC and PDF fixture sets with their truth.
 
-Every report is drawn with a random layout (the 23-row variant, the 2019 format, split
-labels, section 二 as four tables, section 四 as three, extra rows) and random filler
-paragraphs before sections 二 and 三, so page breaks cut the tables at different rows
-(through merged label cells too). All files of a set are converted in ONE soffice call per
-CPU, which is several times faster than one call per file::
+The sets themselves are made by ``gk_extract.testing.corpora`` (random layouts, the
+23-row variant, the 2019 format, split labels, four- and three-table sections, filler
+paragraphs that make page breaks cut the tables at different rows); this module adds
+what pytest needs::
 
     for data, truth in pdf_corpus(tmp_path, count=50, seed=1):
         assert_same(extract(data), truth, exact_text=False)
@@ -15,29 +14,21 @@ soffice is absent (``make test`` installs it through ``scripts/install-system-de
 
 from __future__ import annotations
 
-import os
-import random
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from gk_extract.testing.synth import SyntheticReport, random_report, render_docx
-from gk_extract.testing.synth.office import Target, convert_many
-
-# Filler paragraphs per report: 0-14 moves the start of section 三 over about two pages.
-MAX_FILLER = 14
-# The first reports of every set force the rarer variants; the rest are drawn.
-FORCED: tuple[dict[str, Any], ...] = (
-    {"template": "2021", "other_single_row": True},  # the 23-row variant
-    {"template": "2019"},
-    {"labels_split": True, "s2_layout": "four_tables"},
-    {"labels_split": True, "s4_layout": "three_tables", "extra_s2_row": True},
+from gk_extract.testing.corpora import OFFICE_JOBS as JOBS
+from gk_extract.testing.corpora import (
+    Pair,
+    libreoffice_pdfs,
+    printed_corpus,
+    random_reports,
+    render_all,
 )
-# soffice processes side by side: one per CPU, at most 4 (each takes ~150 MB).
-JOBS = min(4, os.cpu_count() or 1)
+
+__all__ = ["JOBS", "pdf_corpus", "printed_corpus", "random_reports", "render_all", "require_soffice"]
 
 
 def require_soffice() -> None:
@@ -47,51 +38,7 @@ def require_soffice() -> None:
                     "libreoffice-writer-nogui fonts-noto-cjk")
 
 
-def _layout(rng: random.Random, index: int) -> dict[str, Any]:
-    """Random layout choices (as tests/test_roundtrip.py draws them) plus filler."""
-    template = rng.choice(["2021", "2021", "2019"])
-    layout: dict[str, Any] = {
-        "template": template,
-        "other_single_row": template == "2019" or rng.random() < 0.3,
-        "s2_layout": rng.choice(["one_table", "four_tables"]),
-        "s4_layout": rng.choice(["one_table", "three_tables"]),
-        "labels_split": rng.random() < 0.5,
-        "extra_s2_row": rng.random() < 0.2,
-        "filler_paragraphs": rng.randint(0, MAX_FILLER),
-    }
-    forced = FORCED[index] if index < len(FORCED) else {}
-    if forced.get("template") == "2019":
-        layout["other_single_row"] = True
-    return layout | forced
-
-
-def random_reports(count: int, seed: int) -> list[SyntheticReport]:
-    rng = random.Random(seed)
-    return [random_report(random.Random(rng.getrandbits(32)), **_layout(rng, i))
-            for i in range(count)]
-
-
-def render_all(docx_dir: Path, reports: list[SyntheticReport], prefix: str = "r",
-               edit: Callable[[bytes], bytes] = lambda data: data) -> list[Path]:
-    """Each report as ``{prefix}{index:04d}.docx`` (after ``edit``), in ``docx_dir``."""
-    docx_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, report in enumerate(reports):
-        path = docx_dir / f"{prefix}{i:04d}.docx"
-        path.write_bytes(edit(render_docx(report)))
-        paths.append(path)
-    return paths
-
-
-def printed_corpus(work_dir: Path, reports: list[SyntheticReport], target: Target) -> list[Path]:
-    """Render each report as DOCX, then convert them all to ``target`` in one go."""
-    return convert_many(render_all(work_dir / "docx", reports), target, work_dir / target,
-                        jobs=JOBS)
-
-
-def pdf_corpus(work_dir: Path, count: int, seed: int) -> list[tuple[bytes, SyntheticReport]]:
+def pdf_corpus(work_dir: Path, count: int, seed: int) -> list[Pair]:
     """``count`` random reports printed to PDF by LibreOffice, with their truth."""
     require_soffice()
-    reports = random_reports(count, seed)
-    pdfs = printed_corpus(work_dir, reports, "pdf")
-    return [(path.read_bytes(), report) for path, report in zip(pdfs, reports)]
+    return libreoffice_pdfs(work_dir, count, seed)

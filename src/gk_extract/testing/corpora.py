@@ -1,0 +1,138 @@
+"""Round-trip fixture sets: generated reports made into files by real tools, with their truth.
+
+Each corpus draws random reports (every layout variant, filler paragraphs that move the
+page breaks through the tables) and turns them into documents the way real reports are
+made: printed by LibreOffice, printed or screenshotted by Chromium, and so on. Tests take
+a few dozen; ``benchmarks/corpora.py`` takes the full sets and prints a tally per corpus::
+
+    for data, truth in CORPORA["chromium"].build(work_dir, count=20, seed=1):
+        tally.add(compare(extract(data), truth))
+
+A builder needs its tools (``soffice``, ``chromium``); :func:`missing_tool` says which is
+absent, so a test can skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gk_extract.testing.synth import (
+    STYLES,
+    SyntheticReport,
+    chromium,
+    random_report,
+    render_docx,
+    render_html,
+)
+from gk_extract.testing.synth.office import Target, convert_many
+
+Pair = tuple[bytes, SyntheticReport]
+Builder = Callable[[Path, int, int], list[Pair]]
+
+# Filler paragraphs per report: 0-14 moves the start of section 三 over about two pages.
+MAX_FILLER = 14
+# The first reports of every set force the rarer variants; the rest are drawn.
+FORCED: tuple[dict[str, Any], ...] = (
+    {"template": "2021", "other_single_row": True},  # the 23-row variant
+    {"template": "2019"},
+    {"labels_split": True, "s2_layout": "four_tables"},
+    {"labels_split": True, "s4_layout": "three_tables", "extra_s2_row": True},
+)
+# soffice processes side by side: one per CPU, at most 4 (each takes ~150 MB).
+OFFICE_JOBS = min(4, os.cpu_count() or 1)
+
+
+def _layout(rng: random.Random, index: int) -> dict[str, Any]:
+    template = rng.choice(["2021", "2021", "2019"])
+    layout: dict[str, Any] = {
+        "template": template,
+        "other_single_row": template == "2019" or rng.random() < 0.3,
+        "s2_layout": rng.choice(["one_table", "four_tables"]),
+        "s4_layout": rng.choice(["one_table", "three_tables"]),
+        "labels_split": rng.random() < 0.5,
+        "extra_s2_row": rng.random() < 0.2,
+        "filler_paragraphs": rng.randint(0, MAX_FILLER),
+    }
+    forced = FORCED[index] if index < len(FORCED) else {}
+    if forced.get("template") == "2019":
+        layout["other_single_row"] = True
+    return layout | forced
+
+
+def random_reports(count: int, seed: int) -> list[SyntheticReport]:
+    """``count`` reports of random layouts; the same (count, seed) gives the same reports."""
+    rng = random.Random(seed)
+    return [random_report(random.Random(rng.getrandbits(32)), **_layout(rng, i))
+            for i in range(count)]
+
+
+def render_all(docx_dir: Path, reports: list[SyntheticReport], prefix: str = "r",
+               edit: Callable[[bytes], bytes] = lambda data: data) -> list[Path]:
+    """Each report as ``{prefix}{index:04d}.docx`` (after ``edit``), in ``docx_dir``."""
+    docx_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, report in enumerate(reports):
+        path = docx_dir / f"{prefix}{i:04d}.docx"
+        path.write_bytes(edit(render_docx(report)))
+        paths.append(path)
+    return paths
+
+
+def printed_corpus(work_dir: Path, reports: list[SyntheticReport], target: Target) -> list[Path]:
+    """Render each report as DOCX, then convert them all to ``target`` in one go."""
+    return convert_many(render_all(work_dir / "docx", reports), target, work_dir / target,
+                        jobs=OFFICE_JOBS)
+
+
+def libreoffice_pdfs(work_dir: Path, count: int, seed: int) -> list[Pair]:
+    """Reports written as DOCX and printed to PDF by LibreOffice."""
+    reports = random_reports(count, seed)
+    pdfs = printed_corpus(work_dir, reports, "pdf")
+    return [(path.read_bytes(), report) for path, report in zip(pdfs, reports)]
+
+
+def html_pages(work_dir: Path, reports: list[SyntheticReport]) -> list[Path]:
+    """Each report as a web page, the CMS styles and encodings taken in turn."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, report in enumerate(reports):
+        style = STYLES[i % len(STYLES)]
+        encoding = ("utf-8", "gbk")[i // len(STYLES) % 2]
+        path = work_dir / f"h{i:04d}.html"
+        path.write_bytes(render_html(report, style, encoding))
+        paths.append(path)
+    return paths
+
+
+def chromium_pdfs(work_dir: Path, count: int, seed: int) -> list[Pair]:
+    """The generator's web pages, every CMS style, printed to PDF by headless Chromium."""
+    reports = random_reports(count, seed)
+    pdfs = chromium.print_pdfs(html_pages(work_dir / "html", reports), work_dir / "pdf")
+    return [(path.read_bytes(), report) for path, report in zip(pdfs, reports)]
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    build: Builder
+    count: int  # how many reports the benchmark draws
+    tools: tuple[str, ...]  # the programs the builder runs
+    scanned: bool = False  # read by OCR: every wrong cell must be flagged doubtful
+
+
+CORPORA: dict[str, Corpus] = {
+    "libreoffice": Corpus(libreoffice_pdfs, 200, ("soffice",)),
+    "chromium": Corpus(chromium_pdfs, 200, ("chromium",)),
+}
+
+
+def missing_tool(corpus: Corpus) -> str | None:
+    """The first program ``corpus`` needs that is not installed, or None."""
+    found = {"soffice": lambda: shutil.which("soffice") or shutil.which("libreoffice"),
+             "chromium": chromium.find_chromium}
+    return next((tool for tool in corpus.tools if not found[tool]()), None)
