@@ -1,20 +1,25 @@
-"""PDF throughput: the whole pipeline against pdfplumber's extract_tables and camelot lattice.
+"""PDF throughput per producer: the whole pipeline against pdfplumber, camelot and a text-only floor.
 
 Usage: python benchmarks/pdf.py [--count N] [--seed S]
 
 Prints, for the same files in the same run: seconds per report and per page for gk-extract's
 whole pipeline (detect, parse, match, checks), for pdfplumber's own ``extract_text`` +
-``extract_tables`` alone, and for camelot's lattice mode when camelot is installed
-(``pip install -e '.[bench]'``), with the ratios; and the peak memory of each. The PDFs are
-synthetic reports printed by LibreOffice, plus the real sample when ../shared/samples is
-present. Each measurement runs in a fresh child process, so peak memory is its own.
+``extract_tables`` alone, for camelot's lattice mode when camelot is installed
+(``pip install -e '.[bench]'``), and for pypdfium2 reading each page's text and nothing else
+(the floor: no rulings, no tables, no matching), with the ratios; and the peak memory of
+each. The PDFs come per producer, measured separately:
+
+* synthetic reports printed by LibreOffice (``gk_extract.testing.corpora``);
+* the same generator's web pages printed by headless Chromium, every CMS style;
+* WPS: the real WPS export ../shared/samples/hzq2024.pdf (x20), when present.
+
+Each measurement runs in a fresh child process, so peak memory is its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import subprocess
 import sys
@@ -23,19 +28,19 @@ import time
 from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+# The fixture sets measured, by producer.
+PRODUCERS = {"libreoffice": "LibreOffice", "chromium": "Chromium"}
 
 
-def make_pdfs(folder: Path, count: int, seed: int) -> list[Path]:
-    from gk_extract.testing.synth import random_report, render_docx
-    from gk_extract.testing.synth.office import convert_many
+def make_pdfs(folder: Path, corpus: str, count: int, seed: int) -> list[Path]:
+    """``count`` PDFs of one fixture set, written to ``folder`` for the children to read."""
+    from gk_extract.testing.corpora import CORPORA
 
-    rng = random.Random(seed)
-    docx = []
-    for i in range(count):
-        path = folder / f"r{i:04d}.docx"
-        path.write_bytes(render_docx(random_report(rng)))
-        docx.append(path)
-    return convert_many(docx, "pdf", folder / "pdf")
+    paths = []
+    for i, (data, _) in enumerate(CORPORA[corpus].build(folder / "work", count, seed)):
+        paths.append(folder / f"{corpus}{i:04d}.pdf")
+        paths[-1].write_bytes(data)
+    return paths
 
 
 def run_gk(paths: list[Path]) -> int:
@@ -68,20 +73,44 @@ def run_camelot(paths: list[Path]) -> int:
     return 0
 
 
-RUNNERS = {"gk-extract": run_gk, "pdfplumber": run_pdfplumber, "camelot": run_camelot}
+def run_pdfium_text(paths: list[Path]) -> int:
+    import pypdfium2
+
+    for path in paths:
+        pdf = pypdfium2.PdfDocument(str(path))
+        for page in pdf:
+            page.get_textpage().get_text_range()
+        pdf.close()
+    return 0
+
+
+RUNNERS = {
+    "gk-extract": run_gk,
+    "pdfplumber": run_pdfplumber,
+    "camelot": run_camelot,
+    "pypdfium2 text": run_pdfium_text,
+}
 
 
 def child(name: str, paths: list[Path]) -> dict[str, float]:
     start = time.perf_counter()
     RUNNERS[name](paths)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def measure(name: str, paths: list[Path]) -> dict[str, float] | None:
     job = json.dumps({"name": name, "paths": [str(p) for p in paths]})
-    done = subprocess.run([sys.executable, __file__, "--child"], input=job, text=True,
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child"],
+        input=job,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0:
         print(f"{name}: not measured ({done.stderr.strip().splitlines()[-1:]})")
         return None
@@ -102,9 +131,15 @@ def report(title: str, paths: list[Path]) -> None:
     for name, r in results.items():
         if r is None:
             continue
-        ratio = f"  x{r['seconds'] / base['seconds']:.1f} of gk-extract" if base and name != "gk-extract" else ""
-        print(f"  {name:<11} {r['seconds'] / len(paths):.3f} s/report  {r['seconds'] / n_pages:.3f} s/page"
-              f"  peak {r['peak_rss_mb']:.0f} MB{ratio}")
+        ratio = (
+            f"  x{r['seconds'] / base['seconds']:.1f} of gk-extract"
+            if base and name != "gk-extract"
+            else ""
+        )
+        print(
+            f"  {name:<14} {r['seconds'] / len(paths):.3f} s/report  {r['seconds'] / n_pages:.3f} s/page"
+            f"  peak {r['peak_rss_mb']:.0f} MB{ratio}"
+        )
 
 
 def main() -> None:
@@ -117,12 +152,21 @@ def main() -> None:
         job = json.loads(sys.stdin.read())
         print(json.dumps(child(job["name"], [Path(p) for p in job["paths"]])))
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        print(f"printing {args.count} synthetic reports to PDF with LibreOffice …", flush=True)
-        report("synthetic PDFs (LibreOffice)", make_pdfs(Path(tmp), args.count, args.seed))
+    from gk_extract.testing.corpora import CORPORA, missing_tool
+
+    for corpus, producer in PRODUCERS.items():
+        tool = missing_tool(CORPORA[corpus])
+        if tool:
+            print(f"\n{producer}: not measured, {tool} is not installed")
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"\nprinting {args.count} synthetic reports to PDF with {producer} …", flush=True)
+            report(
+                f"synthetic PDFs ({producer})", make_pdfs(Path(tmp), corpus, args.count, args.seed)
+            )
     real = SAMPLES / "hzq2024.pdf"
     if real.exists():
-        report("real sample hzq2024.pdf (x20)", [real] * 20)
+        report("WPS: real sample hzq2024.pdf (x20)", [real] * 20)
 
 
 if __name__ == "__main__":
