@@ -257,12 +257,18 @@ def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], out: Extraction)
 
 
 def extract_s4(tables: Iterable[Table], out: Extraction) -> None:
+    """Rows of five, ten or fifteen values. A five-value row takes the group named by the
+    rows above it since the previous value row: the three group tables printed one on
+    another (a web page's tables with no space between them) read as one table."""
     for table in tables:
-        text = table_text(table)
+        whole = table_text(table)
+        above = ""
         for cells in table.row_cells():
             values = _trailing_values(split_number_runs(cells, _whole_s4_groups))
             if len(values) < len(T.S4_OUTCOMES):
+                above += "".join(squash(c.text) for c in cells)
                 continue
+            text, above = above or whole, ""
             for group, five in _s4_groups(values, text, out):
                 for outcome, cell in zip(T.S4_OUTCOMES, five):
                     labels = (group.label, outcome.label)

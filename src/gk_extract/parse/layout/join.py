@@ -11,7 +11,7 @@ kind (section 四 printed as three tables), not a continuation.
 Before stacking the second part under the first:
 
 * a repeated header is dropped: leading rows of the second part equal (text and position)
-  to a run of header rows of the first, rows that hold no numbers;
+  to a run of header rows of the first, rows that hold no value (no number, no 无 or /);
 * a merged cell cut by the page break is mended: when the last row of the first part and the
   first row of the second have cells with the same x extent, one of them spanning several
   rows, and the second is blank or a label continuation (text that does not start with an
@@ -129,8 +129,9 @@ def _signature(row: Sequence[PartCell]) -> tuple[tuple[int, int, str], ...]:
 
 
 def _is_header_row(row: Sequence[PartCell]) -> bool:
+    """Text and no value: a row of 无 or / under a repeated caption is data, not header."""
     texts = ["".join(c.text.split()) for c in row]
-    return any(texts) and not any(_NUMBER.match(t) for t in texts)
+    return any(texts) and not any(_is_value(t) for t in texts)
 
 
 def _starts_another_table(first: Sequence[PartCell], second: Sequence[PartCell]) -> bool:

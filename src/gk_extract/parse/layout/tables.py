@@ -149,8 +149,9 @@ def ruled_regions(edges: Sequence[Edge]) -> list[list[BBox]] | None:
     page has too many rulings to be a page of tables."""
     if not edges:
         return []
-    merged = [e.as_plumber() for e in merge_edges(edges, SNAP_TOLERANCE_PT, JOIN_TOLERANCE_PT)
-              if max(e.width, e.height) >= EDGE_MIN_LENGTH_PT]
+    kept = [e for e in merge_edges(edges, SNAP_TOLERANCE_PT, JOIN_TOLERANCE_PT)
+            if max(e.width, e.height) >= EDGE_MIN_LENGTH_PT]
+    merged = [e.as_plumber() for e in kept + close_open_ends(kept)]
     if len(merged) > MAX_EDGES:
         return None
     points = plumber.edges_to_intersections(merged, INTERSECTION_TOLERANCE_PT,
@@ -162,6 +163,55 @@ def ruled_regions(edges: Sequence[Edge]) -> list[list[BBox]] | None:
     grouped = {b for g in groups for b in g}
     singles = [[b] for b in boxes if b not in grouped]
     return [g for g in groups + singles if not _contains_other(g, groups + singles)]
+
+
+def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
+    """Horizontal rulings closing the rows whose side rulings end in the open.
+
+    A table cut by a page break is often drawn without the ruling at the cut: Chromium
+    draws a collapsed border once, on the page above, so the part on the next page starts
+    with bare side rulings; WPS draws it only on the next page, so the page's last row has
+    none at its bottom, nor have the merged cells a page break cuts (a group label). Where
+    neighbouring side rulings of a table (each crossing one of its horizontal rulings) end
+    at the same height and at least one of them ends on no horizontal ruling, the row
+    between them is closed at that height, as printed paper shows it.
+    """
+    tol = SNAP_TOLERANCE_PT
+    hs = [e for e in edges if e.orientation == "h"]
+    vs = [v for v in edges if v.orientation == "v" and any(_crosses(h, v) for h in hs)]
+    closing: list[Edge] = []
+    for end in ("top", "bottom"):
+        levels = grid_lines(getattr(v, end) for v in vs)
+        for y in levels:
+            ending = sorted((v for v in vs if abs(getattr(v, end) - y) <= tol), key=lambda v: v.x0)
+            for a, b in zip(ending, ending[1:]):
+                open_end = not (_closed(a, end, hs) and _closed(b, end, hs))
+                if open_end and _spanned(a.x0, b.x0, hs, a, b):
+                    closing.append(Edge.horizontal(a.x0, b.x0, y))
+    return closing
+
+
+def _touches(h: Edge, v: Edge, y: float) -> bool:
+    tol = SNAP_TOLERANCE_PT
+    return abs(h.top - y) <= tol and h.x0 - tol <= v.x0 <= h.x1 + tol
+
+
+def _closed(v: Edge, end: str, hs: Sequence[Edge]) -> bool:
+    """The vertical ruling's ``end`` lies on a horizontal ruling."""
+    return any(_touches(h, v, getattr(v, end)) for h in hs)
+
+
+def _crosses(h: Edge, v: Edge) -> bool:
+    tol = SNAP_TOLERANCE_PT
+    return h.x0 - tol <= v.x0 <= h.x1 + tol and v.top - tol <= h.top <= v.bottom + tol
+
+
+def _spanned(x0: float, x1: float, hs: Sequence[Edge], a: Edge, b: Edge) -> bool:
+    """A horizontal ruling runs from one side ruling to the other within both: they are two
+    sides of one column of cells, not rulings of two tables side by side."""
+    tol = SNAP_TOLERANCE_PT
+    return any(h.x0 - tol <= x0 and x1 <= h.x1 + tol and _crosses(h, a) and _crosses(h, b)
+               for h in hs)
 
 
 def _bbox(box: Any) -> BBox:

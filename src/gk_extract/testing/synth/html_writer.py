@@ -7,7 +7,9 @@ Styles imitate how real pages are marked up (see shared/samples/pt2024.html, pt2
 * ``word``   text pasted from Word: ``<p class=MsoNormal>``, styled ``<span>``, ``<o:p>``,
              tables in ``<div align=center>``, vertical labels one character per ``<br>``,
              and sometimes an extra grid column under 自然人 (colspan 8 over 7 values);
-* ``hanweb`` Hanweb JCMS page, body in ``div#zoom``, tables with ``<tbody>`` and ``<br/>``;
+* ``hanweb`` Hanweb JCMS page, body in ``div#zoom``, tables with ``<tbody>`` and ``<br/>``,
+             header rows in ``<thead>`` (Word-pasted tables now and then too), which a
+             browser repeats on every printed page;
 * ``plain``  a bare article, ``<strong>`` headings, ``<th>`` header cells.
 
 Tables keep the DOCX layout's rowspans and colspans. In the CMS styles a heading is now
@@ -35,6 +37,9 @@ PAD_RATE = 0.3  # TRS cells padded with &nbsp; runs, as the editor leaves them
 WIDEN_RATE = 0.5  # Word-pasted section 三 tables with an extra grid column under 自然人
 NATURAL_PERSON_COL = 3  # grid column of 自然人 in the section 三 layout
 NBSP_RUN = " &nbsp; &nbsp; &nbsp; &nbsp;"
+# Chance a table's header rows are marked up as <thead> (Hanweb's editor always does it,
+# Word only when "repeat as header row" is ticked).
+THEAD_RATE: dict[str, float] = {"trs": 0.0, "word": 0.5, "hanweb": 1.0, "plain": 0.0}
 PT_PER_TWIP = 1 / 20
 
 Renderer = Callable[[Para, random.Random], str]
@@ -177,7 +182,30 @@ def _table(table: GridTable, style: str, cell_html: CellRenderer, rng: random.Ra
         )
         rows.append(f"<tr>{tds}</tr>")
     head, tail = TABLE_WRAPS[style]
+    n_head = header_rows(table) if rng.random() < THEAD_RATE[style] else 0
+    if n_head:
+        # <thead> before <tbody>: a browser repeats it at the top of every printed page.
+        thead = f"<thead>{''.join(rows[:n_head])}</thead>"
+        if head.endswith("<tbody>"):
+            return head[: -len("<tbody>")] + thead + "<tbody>" + "".join(rows[n_head:]) + tail
+        return head + thead + "<tbody>" + "".join(rows[n_head:]) + "</tbody>" + tail
     return head + "".join(rows) + tail
+
+
+def header_rows(table: GridTable) -> int:
+    """How many leading rows hold only labels, no cell of them reaching further down."""
+    count = 0
+    for r in range(table.n_rows):
+        starting = [c for c in table.cells if c.row == r]
+        if not starting or not all(c.header for c in starting):
+            break
+        covering = [c for c in table.cells if c.row <= r < c.row + c.rowspan]
+        if not all(c.header for c in covering):
+            break
+        count = r + 1
+    while count and any(c.row < count < c.row + c.rowspan for c in table.cells):
+        count -= 1  # a label spanning past the cut (三、本年度办理结果) stays in the body
+    return count
 
 
 # ----------------------------------------------------------------------------- document
