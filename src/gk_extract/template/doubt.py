@@ -1,4 +1,5 @@
-"""Which OCR readings are doubtful: low engine confidence, or pointed at by failed checks.
+"""Which readings are doubtful: low OCR confidence, placed by text alignment alone, or
+pointed at by failed checks.
 
 Readings are never changed here (report-format.md: printed values are kept as printed); a
 doubtful cell keeps its value and is marked, so an analyst can filter or re-read it.
@@ -25,8 +26,9 @@ _SPACED_DIGITS = regex.compile(r"\d\s+[+\-]?\d")
 
 
 def doubtful_keys(cells: Iterable[CellValue], checks: Sequence[Check]) -> set[str]:
-    """Keys of the cells read with low confidence or suspected by failed checks."""
-    keys = {c.key for c in cells if _low(c)}
+    """Keys of the cells read with low confidence, placed by text alignment, or suspected
+    by failed checks."""
+    keys = {c.key for c in cells if _low(c) or _unruled(c)}
     failed = [c for c in checks if c.status == "fail"]
     counts = Counter(k for check in failed for k in check.cells)
     for check in failed:
@@ -47,8 +49,18 @@ def _low(cell: CellValue) -> bool:
     return cell.confidence < LOW_CONFIDENCE and cell.value.kind in ("text", "number", "zero")
 
 
-def mark_doubtful(cells: Iterable[CellValue], checks: Sequence[Check]) -> list[CellValue]:
-    """The cells, those that are doubtful (see :func:`doubtful_keys`) marked so."""
+def _unruled(cell: CellValue) -> bool:
+    """A cell of a table found by its text lining up (no rulings): its row and column come
+    from word positions alone, so a wrapped label or an empty cell can shift a value into
+    its neighbour's place with nothing to tell."""
+    return cell.method == "aligned"
+
+
+def mark_doubtful(cells: Iterable[CellValue], checks: Sequence[Check],
+                  ocr: bool = True) -> list[CellValue]:
+    """The cells, those that are doubtful (see :func:`doubtful_keys`) marked so; from a
+    text layer (``ocr`` false) only the cells placed by text alignment."""
     cells = list(cells)
-    doubtful = doubtful_keys(cells, checks)
+    doubtful = (doubtful_keys(cells, checks) if ocr
+                else {c.key for c in cells if _unruled(c)})
     return [replace(c, doubtful=True) if c.key in doubtful else c for c in cells]

@@ -44,7 +44,7 @@ def build_report(doc: Document, source: Source) -> Report:
     if version == "unknown" and not found.cells and _looks_like_no_report(meta, sections):
         version = "not_a_report"
     checks = run_checks(found.cells, sections) if mapped is not None else []
-    cells = mark_doubtful(found.cells.values(), checks) if doc.ocr else list(found.cells.values())
+    cells = mark_doubtful(found.cells.values(), checks, ocr=doc.ocr)
     status, error = _status(version, found, sections, meta)
     unreadable = ",".join(map(str, doc.unreadable_pages))
     if unreadable and status == "ok":

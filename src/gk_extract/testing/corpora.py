@@ -14,9 +14,12 @@ absent, so a test can skip with the reason.
 
 from __future__ import annotations
 
+import io
 import os
 import random
+import re
 import shutil
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +100,41 @@ def libreoffice_pdfs(work_dir: Path, count: int, seed: int) -> list[Pair]:
     return [(path.read_bytes(), report) for path, report in zip(pdfs, reports)]
 
 
+# Every edge of a table and of its cells set to nil: overrides the ruled table style.
+_NIL_EDGES = "".join(f'<w:{edge} w:val="nil"/>'
+                     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"))
+_TBL_PR = re.compile(r"<w:tblPr>(<w:tblStyle [^>]*/>)?")
+
+
+def without_borders(data: bytes) -> bytes:
+    """The DOCX ``data`` with no table rulings, as reports typed without borders are printed.
+
+    The table style draws the rulings, so each table gets explicit nil borders and every
+    cell's own borders are dropped.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "word/document.xml":
+                xml = re.sub(r"<w:tcBorders>.*?</w:tcBorders>|<w:tblBorders>.*?</w:tblBorders>",
+                             "", body.decode("utf-8"))
+                xml = _TBL_PR.sub(lambda m: m.group(0) + f"<w:tblBorders>{_NIL_EDGES}"
+                                  "</w:tblBorders>", xml)
+                body = xml.encode("utf-8")
+            target.writestr(item, body)
+    return out.getvalue()
+
+
+def borderless_pdfs(work_dir: Path, count: int, seed: int) -> list[Pair]:
+    """Reports written as DOCX without any table borders, printed to PDF by LibreOffice."""
+    reports = random_reports(count, seed)
+    docx = render_all(work_dir / "docx", reports, edit=without_borders)
+    pdfs = convert_many(docx, "pdf", work_dir / "pdf", jobs=OFFICE_JOBS)
+    return [(path.read_bytes(), report) for path, report in zip(pdfs, reports)]
+
+
 def html_pages(work_dir: Path, reports: list[SyntheticReport]) -> list[Path]:
     """Each report as a web page, the CMS styles and encodings taken in turn."""
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -128,6 +166,7 @@ class Corpus:
 CORPORA: dict[str, Corpus] = {
     "libreoffice": Corpus(libreoffice_pdfs, 200, ("soffice",)),
     "chromium": Corpus(chromium_pdfs, 200, ("chromium",)),
+    "borderless": Corpus(borderless_pdfs, 100, ("soffice",)),
 }
 
 
