@@ -188,6 +188,7 @@ def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
     specs = (*T.S3_ROWS, T.S3_OTHER_HANDLING)
     order: Sequence[T.ColSpec] = T.S3_COLS
     printed: list[tuple[str | None, Sequence[Cell], Sequence[T.ColSpec]]] = []
+    above: T.RowSpec | None = None
     for table in tables:
         for printed_cells, labelled in split_merged_labels(table.row_cells(), specs):
             cells = split_number_runs(printed_cells, lambda n: n == len(T.S3_COLS))
@@ -198,7 +199,8 @@ def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
             if len(cells) < len(T.S3_COLS):
                 continue
             labels, values = cells[:-len(T.S3_COLS)], cells[-len(T.S3_COLS):]
-            row = _s3_row(labels, specs, out) if labelled else None
+            row = _s3_row(labels, specs, above, out) if labelled else None
+            above = row or above
             if row is not None:
                 printed.append((row.key, values, order))
                 _add_s3_row(row, values, order, out)
@@ -236,7 +238,11 @@ def _s3_header_order(cells: Sequence[Cell]) -> list[T.ColSpec] | None:
     return [c for _, c in sorted(found.values(), key=lambda p: p[0])]
 
 
-def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], out: Extraction) -> T.RowSpec | None:
+def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], above: T.RowSpec | None,
+            out: Extraction) -> T.RowSpec | None:
+    """The template row a printed row's labels name. Its group comes from its own group cell,
+    else from the row above: a group cell cut by a page break leaves the rows on the next
+    page without it."""
     labels = [c for c in labels if squash(c.text)]  # an unruled or empty label cell says nothing
     if not labels:
         return None
@@ -244,6 +250,8 @@ def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], out: Extraction)
     context = "".join(squash(c.text) for c in labels[:-1])
     candidates = tuple(s for s in specs if not s.group or not context or contains_any(context, s.group))
     row = best_match(own, candidates)
+    if row is None and above is not None and above.group:
+        row = best_match(own, tuple(s for s in specs if s.group == above.group))
     if row is None:
         taken = {registry.key_row(k, "s3") for k in out.cells}
         free = [s for s in candidates if s.key not in taken]

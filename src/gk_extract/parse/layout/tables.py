@@ -18,6 +18,7 @@ import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import median
 from typing import Any
 
@@ -174,7 +175,9 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
     none at its bottom, nor have the merged cells a page break cuts (a group label). Where
     neighbouring side rulings of a table (each crossing one of its horizontal rulings) end
     at the same height and at least one of them ends on no horizontal ruling, the row
-    between them is closed at that height, as printed paper shows it.
+    between them is closed at that height, as printed paper shows it. A side ruling that
+    runs on past that height into the open, crossing nothing more (a table's outer border
+    drawn to the page's margin) closes the row beside a ruling that ends there too.
     """
     tol = SNAP_TOLERANCE_PT
     hs = [e for e in edges if e.orientation == "h"]
@@ -183,12 +186,27 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
     for end in ("top", "bottom"):
         levels = grid_lines(getattr(v, end) for v in vs)
         for y in levels:
-            ending = sorted((v for v in vs if abs(getattr(v, end) - y) <= tol), key=lambda v: v.x0)
-            for a, b in zip(ending, ending[1:]):
+            ending = sorted((v for v in vs if abs(getattr(v, end) - y) <= tol
+                             or _runs_on_open(v, end, y, hs)), key=lambda v: v.x0)
+            for a, b in pairwise(ending):
+                if abs(getattr(a, end) - y) > tol and abs(getattr(b, end) - y) > tol:
+                    continue  # both run on: the row between them goes on
                 open_end = not (_closed(a, end, hs) and _closed(b, end, hs))
                 if open_end and _spanned(a.x0, b.x0, hs, a, b):
                     closing.append(Edge.horizontal(a.x0, b.x0, y))
     return closing
+
+
+def _runs_on_open(v: Edge, end: str, y: float, hs: Sequence[Edge]) -> bool:
+    """The vertical ruling reaches past ``y`` towards its ``end``, which lies on no horizontal
+    ruling, and no horizontal ruling crosses it beyond ``y``."""
+    tol = SNAP_TOLERANCE_PT
+    beyond = (v.bottom > y + tol and v.top < y - tol) if end == "bottom" else (
+        v.top < y - tol and v.bottom > y + tol)
+    if not beyond or _closed(v, end, hs):
+        return False
+    low, high = (y + tol, v.bottom) if end == "bottom" else (v.top, y - tol)
+    return not any(low < h.top < high and _crosses(h, v) for h in hs)
 
 
 def _touches(h: Edge, v: Edge, y: float) -> bool:

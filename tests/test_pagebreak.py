@@ -1,0 +1,74 @@
+"""Tables cut by a page break without the ruling at the cut, printed by real Chromium.
+
+The generated web pages rule each cell's top only, so the last row on a page has no ruling
+under it (as WPS exports show): the page layout must close that row at the ends of its side
+rulings, and a group cell the break cuts must still name the rows on the next page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from gk_extract.parse.layout.geometry import Edge
+from gk_extract.parse.layout.tables import close_open_ends, ruled_regions
+from gk_extract.pipeline.worker import extract_bytes
+from gk_extract.testing.corpora import CORPORA, missing_tool
+from gk_extract.testing.tally import Tally, compare
+
+CORPUS = CORPORA["pagebreak"]
+# Cells right across the printed reports; what is missing is never wrong unflagged.
+MIN_CELL_SHARE = 0.98
+
+
+@pytest.fixture(scope="module")
+def tally(tmp_path_factory: pytest.TempPathFactory) -> Tally:
+    if (tool := missing_tool(CORPUS)) is not None:
+        pytest.skip(f"{tool} is not installed")
+    found = Tally()
+    for data, truth in CORPUS.build(tmp_path_factory.mktemp("pagebreak"), 8, 20261):
+        report = extract_bytes(data, "generated", hashlib.sha256(data).hexdigest(), timeout_s=300)
+        found.add(compare(report, truth))
+    return found
+
+
+def test_rows_at_the_cut_are_read(tally: Tally) -> None:
+    assert tally.cell_share >= MIN_CELL_SHARE, tally.line("pagebreak")
+
+
+def test_no_wrong_value_goes_unflagged(tally: Tally) -> None:
+    assert tally.unflagged == 0, tally.line("pagebreak")
+    assert tally.invented == 0, tally.line("pagebreak")
+
+
+def test_every_section_is_found(tally: Tally) -> None:
+    assert tally.sections_found == tally.sections
+
+
+def _open_bottom_table(right_border_to: float) -> list[Edge]:
+    """Two rows of three columns, no ruling under the second row; the outer right border
+    reaches ``right_border_to``."""
+    xs = (0.0, 100.0, 150.0, 200.0)
+    edges = [Edge.horizontal(0, 200, y) for y in (0.0, 20.0)]
+    edges += [Edge.vertical(x, 0, 40) for x in xs[:-1]]
+    return [*edges, Edge.vertical(xs[-1], 0, right_border_to)]
+
+
+@pytest.mark.parametrize("right_border_to", [40.0, 120.0])
+def test_a_row_without_its_bottom_ruling_is_closed_across_every_column(
+        right_border_to: float) -> None:
+    closing = close_open_ends(_open_bottom_table(right_border_to))
+    spans = sorted((e.x0, e.x1) for e in closing if e.top == 40.0)
+    assert spans == [(0.0, 100.0), (100.0, 150.0), (150.0, 200.0)]
+    (region,) = ruled_regions(_open_bottom_table(right_border_to)) or []
+    assert len(region) == 6
+
+
+def test_side_rulings_running_on_together_are_not_cut_where_one_ends() -> None:
+    """A long label cell's ruling ending above its neighbours' (a break's odd fragment)
+    closes that cell only; the rows beside it go on to where their rulings end."""
+    edges = [Edge.horizontal(0, 200, 0.0), Edge.horizontal(50, 200, 20.0),
+             Edge.vertical(0, 0, 30), *(Edge.vertical(x, 0, 40) for x in (50.0, 120.0, 200.0))]
+    levels = {(e.x0, e.x1): e.top for e in close_open_ends(edges)}
+    assert levels == {(0.0, 50.0): 30.0, (50.0, 120.0): 40.0, (120.0, 200.0): 40.0}
