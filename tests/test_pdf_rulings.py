@@ -65,3 +65,28 @@ def test_a_shaded_cell_gives_its_four_sides() -> None:
     edges = _edges(_pdf_with([(100.0, 600.0, 200.0, 40.0)], back_to_start=True))
     assert sorted(e.orientation for e in edges) == ["h", "h", "v", "v"]
 
+
+
+def _trapezoid_pdf(corners: list[tuple[float, float]]) -> bytes:
+    """One filled four-cornered path, not closed explicitly (a 3-D border side)."""
+    pdf = pdfium.PdfDocument.new()
+    page = pdf.new_page(PAGE_W, PAGE_H)
+    path = pdfium_c.FPDFPageObj_CreateNewPath(*corners[0])
+    for x, y in corners[1:]:
+        pdfium_c.FPDFPath_LineTo(path, x, y)
+    pdfium_c.FPDFPath_SetDrawMode(path, pdfium_c.FPDF_FILLMODE_WINDING, False)
+    pdfium_c.FPDFPageObj_SetFillColor(path, BORDER_GREY, BORDER_GREY, BORDER_GREY, 255)
+    pdfium_c.FPDFPage_InsertObject(page.raw, path)
+    assert pdfium_c.FPDFPage_GenerateContent(page.raw)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_mitred_border_side_is_a_ruling() -> None:
+    """Browsers print an ``outset`` table border (``<table border="1">``) as four trapezoids
+    mitred at the corners; each is one ruling."""
+    x, top, bottom, t = 460.0, 100.0, 700.0, 0.8
+    edges = _edges(_trapezoid_pdf([(x + t, top), (x + t, bottom), (x, bottom - t), (x, top + t)]))
+    assert [(e.orientation, round(e.top), round(e.bottom)) for e in edges] == [
+        ("v", round(PAGE_H - bottom), round(PAGE_H - top))]

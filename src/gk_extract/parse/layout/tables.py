@@ -44,6 +44,8 @@ EDGE_MIN_LENGTH_PT = 3.0
 # rulings and 700 crossings; pages far beyond are charts or graph paper, not tables.
 MAX_EDGES = 600
 MAX_INTERSECTIONS = 1_500
+# A row shorter than this holds no line of text (report tables print at 9 pt and more).
+CUT_ROW_MIN_PT = 6.0
 # Cell edges closer than this are one grid line (rulings snapped within 3 pt leave cell boxes
 # whose edges differ by well under 1 pt; 2 pt is still far below a column width).
 GRID_SNAP_PT = 2.0
@@ -192,9 +194,20 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
                 if abs(getattr(a, end) - y) > tol and abs(getattr(b, end) - y) > tol:
                     continue  # both run on: the row between them goes on
                 open_end = not (_closed(a, end, hs) and _closed(b, end, hs))
-                if open_end and _spanned(a.x0, b.x0, hs, a, b):
+                if open_end and _spanned(a.x0, b.x0, hs, a, b) and not _ruled_short_of(
+                        a.x0, b.x0, y, end, hs):
                     closing.append(Edge.horizontal(a.x0, b.x0, y))
     return closing
+
+
+def _ruled_short_of(x0: float, x1: float, y: float, end: str, hs: Sequence[Edge]) -> bool:
+    """A horizontal ruling across x0..x1 lies within CUT_ROW_MIN_PT before ``y``: the row is
+    closed already, and what the side rulings draw on is a stub into the page's margin (a
+    browser draws a table's outer border to the foot of the page), not a row."""
+    tol = SNAP_TOLERANCE_PT
+    return any(h.x0 - tol <= x0 and x1 <= h.x1 + tol
+               and 0 <= (y - h.top if end == "bottom" else h.top - y) <= CUT_ROW_MIN_PT
+               for h in hs)
 
 
 def _runs_on_open(v: Edge, end: str, y: float, hs: Sequence[Edge]) -> bool:

@@ -169,20 +169,24 @@ def _segment_edges(points: list[_Point | None]) -> list[Edge]:
 
 
 def _filled_rect_edges(points: list[_Point | None]) -> list[Edge]:
-    """A filled axis-aligned rectangle: a ruling when thin, its four sides when not."""
+    """A filled axis-aligned rectangle: a ruling when thin, its four sides when not.
+
+    A thin four-cornered shape is a ruling whatever its corners: browsers draw a 3-D
+    (``outset``/``inset``) border side as a trapezoid mitred at both ends.
+    """
     corners = [p for p in points if p is not None]
     if len(corners) != len(points) or not 4 <= len(corners) <= 5:
         return []
     x0, x1 = min(p.x for p in corners), max(p.x for p in corners)
     top, bottom = min(p.y for p in corners), max(p.y for p in corners)
-    if not all(_near(p.x, x0, x1) and _near(p.y, top, bottom) for p in corners):
-        return []  # not an axis-aligned rectangle
     if x1 - x0 <= RULE_MAX_THICKNESS_PT and bottom - top > x1 - x0:
         mid = (x0 + x1) / 2
         return _edges_of((_Point(mid, top), _Point(mid, bottom)))
-    if bottom - top <= RULE_MAX_THICKNESS_PT:
+    if bottom - top <= RULE_MAX_THICKNESS_PT and x1 - x0 > bottom - top:
         mid = (top + bottom) / 2
         return _edges_of((_Point(x0, mid), _Point(x1, mid)))
+    if not all(_near(p.x, x0, x1) and _near(p.y, top, bottom) for p in corners):
+        return []  # not an axis-aligned rectangle
     sides = ((x0, top, x1, top), (x0, bottom, x1, bottom), (x0, top, x0, bottom), (x1, top, x1, bottom))
     return _edges_of(*((_Point(p, q), _Point(r, s)) for p, q, r, s in sides))
 
