@@ -197,6 +197,15 @@ class Report:
     city: str | None = None
     county: str | None = None
     adcode: str | None = None
+    region_level: str | None = None  # province, city, county, township
+    region_source: str | None = None  # the evidence that decided: title, body, registry, meta …
+    region_note: str | None = None  # why the region is null, or what is special about it
+    region_zone: bool = False  # the agency is a zone's: its region is the division it lies in
+    agency_canonical: str | None = None
+    agency_kind: str | None = None
+    agency_id: str | None = None
+    report_group: str | None = None  # copies of one report share it (set over a whole batch)
+    primary: bool = True  # the copy of its group that represents the report
     error: str | None = None
     error_kind: str | None = None  # errors.GkError.kind of a failed document, e.g. "timeout"
     converter: str | None = None  # the program that converted the file before parsing, if any

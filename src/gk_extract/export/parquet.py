@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from gk_extract import __version__
 from gk_extract.models import Report
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # Reports buffered before a row group is written: ~250 cells each, so ~125k cell rows.
 ROW_GROUP_REPORTS = 500
 
@@ -29,7 +29,10 @@ REPORTS = pa.schema([
     ("format", pa.string()), ("ocr", pa.bool_()), ("template", pa.string()),
     ("agency", pa.string()), ("year", pa.int16()), ("published_date", pa.date32()),
     ("province", pa.string()), ("city", pa.string()), ("county", pa.string()),
-    ("adcode", pa.string()), ("status", pa.string()), ("error", pa.string()),
+    ("adcode", pa.string()), ("region_level", pa.string()), ("region_source", pa.string()),
+    ("region_note", pa.string()), ("region_zone", pa.bool_()), ("agency_canonical", pa.string()),
+    ("agency_kind", pa.string()), ("agency_id", pa.string()), ("report_group", pa.string()),
+    ("primary", pa.bool_()), ("status", pa.string()), ("error", pa.string()),
     ("error_kind", pa.string()), ("checks_failed", pa.int32()), ("checks_uncertain", pa.int32()),
     ("parser_version", pa.string()), ("converter", pa.string()), ("cells_doubtful", pa.int32()),
 ])
@@ -58,7 +61,12 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
         "report_id": r.report_id, "source_path": r.source_path, "source_url": r.source_url,
         "format": r.format, "ocr": r.ocr, "template": r.template, "agency": r.agency, "year": r.year,
         "published_date": r.published_date, "province": r.province, "city": r.city,
-        "county": r.county, "adcode": r.adcode, "status": r.status, "error": r.error,
+        "county": r.county, "adcode": r.adcode, "region_level": r.region_level,
+        "region_source": r.region_source, "region_note": r.region_note,
+        "region_zone": r.region_zone, "agency_canonical": r.agency_canonical,
+        "agency_kind": r.agency_kind, "agency_id": r.agency_id,
+        "report_group": r.report_group or r.report_id, "primary": r.primary,
+        "status": r.status, "error": r.error,
         "error_kind": r.error_kind,
         "checks_failed": r.checks_failed, "checks_uncertain": r.checks_uncertain,
         "parser_version": __version__, "converter": r.converter,
