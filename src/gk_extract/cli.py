@@ -26,6 +26,8 @@ from gk_extract.pipeline import DEFAULT_TIMEOUT_S, Settings, extract_one, extrac
 
 # Exit code of ``extract --strict`` when the batch finished but some documents failed.
 EXIT_DOCUMENTS_FAILED = 3
+DUCKDB_CONTENTS = ("tables reports, cells, sections, checks; views report_cells, panel, "
+                   "agency_years, region_years")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,8 +49,10 @@ def main(verbose: int) -> None:
               type=click.FloatRange(min=0.1), help="Time limit per document, in seconds.")
 @click.option("--fresh", is_flag=True, help="Ignore results saved by earlier runs into --out.")
 @click.option("--strict", is_flag=True, help=f"Exit {EXIT_DOCUMENTS_FAILED} if any document failed.")
+@click.option("--duckdb", "duckdb_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the dataset as this DuckDB database, with its views.")
 def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: float, fresh: bool,
-            strict: bool) -> None:
+            strict: bool, duckdb_file: Path | None) -> None:
     """Extract every report under PATHS into the parquet dataset in --out.
 
     Folders are walked recursively; files are recognised by their bytes (HTML, DOCX …) and
@@ -56,7 +60,11 @@ def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: flo
     each report gets the URL it was fetched from. An interrupted run resumes: documents
     already extracted into --out are not parsed again.
 
-    Example: gk-extract extract reports/ --out data/ --workers 4
+    Besides the four tables, --out gets panel.parquet (one row per report, one column per
+    cell key) and validation.html (what to review: failed checks, doubtful cells, regions
+    left unresolved).
+
+    Example: gk-extract extract reports/ --out data/ --workers 4 --duckdb data/gk.duckdb
     """
     console = Console(stderr=True)
     settings = Settings(out_dir=out_dir, workers=workers, timeout_s=timeout_s, reuse=not fresh)
@@ -69,6 +77,11 @@ def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: flo
     from gk_extract.display import batch_summary
 
     Console().print(batch_summary(result, str(out_dir)))
+    if duckdb_file is not None:
+        from gk_extract.export.duckdb import write_duckdb
+
+        write_duckdb(out_dir, duckdb_file)
+        click.echo(f"wrote {duckdb_file}: {DUCKDB_CONTENTS}")
     if strict and result.counts().get("failed"):
         sys.exit(EXIT_DOCUMENTS_FAILED)
 
@@ -165,7 +178,7 @@ def refresh(sources_file: Path, store: Path, site: str | None, delay_s: float, c
 @main.command()
 @click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--duckdb", "duckdb_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="DuckDB database to write: the four tables and the report_cells view.")
+              help="DuckDB database to write: the four tables and their views.")
 def export(data_dir: Path, duckdb_file: Path) -> None:
     """Write the dataset in DATA_DIR (made by extract or refresh) as one DuckDB database.
 
@@ -177,7 +190,31 @@ def export(data_dir: Path, duckdb_file: Path) -> None:
         write_duckdb(data_dir, duckdb_file)
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(f"wrote {duckdb_file}: reports, cells, sections, checks and the report_cells view")
+    click.echo(f"wrote {duckdb_file}: {DUCKDB_CONTENTS}")
+
+
+@main.command()
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--duckdb", "duckdb_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the dataset as this DuckDB database, with its views.")
+def panel(data_dir: Path, duckdb_file: Path | None) -> None:
+    """Rebuild panel.parquet of the dataset in DATA_DIR (one row per report, one column per
+    cell key), and with --duckdb the DuckDB database with the views panel, agency_years and
+    region_years.
+
+    Example: gk-extract panel data/ --duckdb data/gk.duckdb
+    """
+    from gk_extract.export.duckdb import write_duckdb, write_panel
+
+    try:
+        written = write_panel(data_dir)
+        if duckdb_file is not None:
+            write_duckdb(data_dir, duckdb_file)
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"wrote {written}")
+    if duckdb_file is not None:
+        click.echo(f"wrote {duckdb_file}: {DUCKDB_CONTENTS}")
 
 
 @main.command()

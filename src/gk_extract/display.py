@@ -18,7 +18,7 @@ from gk_extract.template import registry
 from gk_extract.template import spec as T
 from gk_extract.template.registry import cell_key
 
-STATUSES = ("ok", "partial", "failed", "not_a_report")
+STATUSES = ("ok", "partial", "link_only", "failed", "not_a_report")
 # How many distinct failure reasons the batch summary lists.
 TOP_REASONS = 8
 

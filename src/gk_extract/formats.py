@@ -45,6 +45,8 @@ _EXCEL_STREAM = "Workbook".encode("utf-16-le")
 OLE_PROBE_BYTES = 1 << 20
 
 IMAGE_EXTS = frozenset({"png", "jpg", "gif", "tif", "bmp", "webp"})
+# What a link to a report's document file ends with: the attachments of an article page.
+ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".wps", ".rtf", ".ofd", ".xls", ".xlsx")
 # Every extension the store writes, with the format it parses as (None: kept, never parsed).
 EXTENSIONS: dict[str, Format | None] = {
     "html": Format.HTML, "docx": Format.DOCX, "doc": Format.DOC, "wps": Format.WPS,

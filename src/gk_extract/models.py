@@ -15,7 +15,7 @@ from gk_extract.formats import Format
 
 ValueKind = Literal["number", "zero", "blank", "placeholder", "text"]
 CheckStatus = Literal["pass", "fail", "uncertain"]
-Status = Literal["ok", "partial", "failed", "not_a_report"]
+Status = Literal["ok", "partial", "link_only", "failed", "not_a_report"]
 # Where an HTML page's images come from, by their ``src``: their bytes, or None and why not
 # (files beside the page, a crawl store, nothing at all).
 ImageSource = Callable[[str], tuple[bytes | None, str]]
@@ -102,7 +102,9 @@ class Document:
     * ``ocr_pages``: the pages that were read by OCR;
     * ``images``: the ``src`` of each body image of an HTML page, in page order;
     * ``converter``: the program that converted the file before parsing (LibreOffice for
-      .doc/.wps), with its version.
+      .doc/.wps), with its version;
+    * ``links``: the ``href`` of each document file an HTML page links (PDF, Word, WPS …), as
+      printed, in page order.
     """
 
     format: Format
@@ -115,6 +117,7 @@ class Document:
     ocr_pages: tuple[int, ...] = ()
     images: tuple[str, ...] = ()
     converter: str | None = None
+    links: tuple[str, ...] = ()
 
     @property
     def tables(self) -> list[Table]:
@@ -206,6 +209,8 @@ class Report:
     agency_id: str | None = None
     report_group: str | None = None  # copies of one report share it (set over a whole batch)
     primary: bool = True  # the copy of its group that represents the report
+    links: tuple[str, ...] = ()  # document files the page links, as printed (Document.links)
+    linked_report_id: str | None = None  # a link_only page: its attachment's report, if stored
     error: str | None = None
     error_kind: str | None = None  # errors.GkError.kind of a failed document, e.g. "timeout"
     converter: str | None = None  # the program that converted the file before parsing, if any

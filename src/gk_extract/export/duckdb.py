@@ -1,9 +1,19 @@
-"""A written dataset for analysts: one DuckDB database file, or pandas DataFrames.
+"""A written dataset for analysts: the wide panel, one DuckDB database file, or DataFrames.
+
+``write_panel`` pivots the primary reports' cells into ``panel.parquet``: one row per report,
+one column per cell key, beside the agency and its region.
 
 ``write_duckdb`` copies the four parquet tables into a DuckDB file (tables ``reports``,
-``cells``, ``sections``, ``checks``) with the view ``report_cells``: every cell beside its
-report's agency, year, region, template and status, the join nearly every question starts
-with. The file is written under a temporary name and moved into place when complete.
+``cells``, ``sections``, ``checks``) with the views
+
+* ``report_cells``: every cell beside its report's agency, year, region, template and status,
+  the join nearly every question starts with;
+* ``panel``: the wide panel, as in panel.parquet;
+* ``agency_years``: one row per agency and year: its primary report, how many copies were
+  found, the headline counts (applications, outcomes, reviews, suits) and failed checks;
+* ``region_years``: the same summed per region and year.
+
+Files are written under a temporary name and moved into place when complete.
 
 ``load`` reads the tables back as DataFrames through pyarrow, keeping the parquet types
 (Arrow-backed dtypes): a missing year stays missing instead of turning the column to floats,
@@ -20,7 +30,8 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from gk_extract.export.parquet import SCHEMAS
+from gk_extract.export.panel import PANEL_STATUSES, panel_keys
+from gk_extract.export.parquet import PANEL, PANEL_HEAD, SCHEMAS
 
 # The report columns the view puts beside each cell.
 VIEW_REPORT_COLUMNS = ("agency", "year", "province", "city", "county", "adcode", "template",
@@ -30,6 +41,69 @@ REPORT_CELLS_VIEW = (
     + ", ".join(f"r.{c}" for c in VIEW_REPORT_COLUMNS)
     + ", c.* from cells c join reports r using (report_id)"
 )
+
+
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def panel_sql() -> str:
+    """The wide panel over the tables ``reports`` and ``cells``."""
+    keys = ", ".join("'" + k + "'" for k in panel_keys())
+    head = ", ".join(f"r.{_quoted(c)}" for c in PANEL_HEAD)
+    statuses = ", ".join(f"'{s}'" for s in sorted(PANEL_STATUSES))
+    return (f"select {head}, p.* exclude (report_id) from reports r join "
+            f"(pivot (select report_id, key, value from cells) on key in ({keys}) "
+            f"using first(value) group by report_id) p using (report_id) "
+            f"where r.{_quoted('primary')} and r.status in ({statuses}) "
+            "order by r.agency_id, r.year, r.report_id")
+
+
+# The headline counts agency_years and region_years carry, from the panel's cell keys.
+HEADLINES = {
+    "applications": '"s3_new_received__total"',
+    "carried_over": '"s3_carried_over__total"',
+    "closed": '"s3_result_total__total"',
+    "granted": '"s3_granted__total"',
+    "partially_granted": '"s3_partially_granted__total"',
+    "carried_forward": '"s3_carried_forward__total"',
+    "reviews": '"s4_review__total"',
+    "suits": '"s4_suit_direct__total" + "s4_suit_after_review__total"',
+}
+AGENCY_YEARS_VIEW = (
+    "create view agency_years as select p.agency_id, p.agency_canonical, p.agency_kind, "
+    "p.province, p.city, p.county, p.adcode, p.region_level, p.year, p.report_id, p.template, "
+    "p.status, g.copies, r.checks_failed, "
+    + ", ".join(f"{sql} as {name}" for name, sql in HEADLINES.items())
+    + " from panel p join reports r using (report_id) join (select report_group, count(*) as "
+    "copies from reports group by report_group) g using (report_group) "
+    "where p.agency_id is not null"
+)
+REGION_YEARS_VIEW = (
+    "create view region_years as select province, city, county, adcode, region_level, year, "
+    "count(*) as agencies, count(*) filter (where checks_failed > 0) as agencies_not_adding_up, "
+    + ", ".join(f"sum({name}) as {name}" for name in HEADLINES)
+    + " from agency_years group by all order by adcode, year"
+)
+
+
+def write_panel(data_dir: Path) -> Path:
+    """``data_dir/panel.parquet`` from the dataset's reports and cells (replaced if present)."""
+    files = dataset_files(data_dir)
+    out = data_dir / "panel.parquet"
+    tmp = data_dir / f".panel.parquet.tmp-{os.getpid()}"
+    with duckdb.connect() as con:
+        for name in ("reports", "cells"):
+            con.read_parquet(str(files[name])).create_view(name)
+        table = con.sql(panel_sql()).to_arrow_table()
+    try:
+        pq.write_table(table.cast(PANEL), tmp, compression="zstd")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +135,9 @@ def write_duckdb(data_dir: Path, db_path: Path) -> None:
             for name, path in files.items():
                 con.execute(f"create table {name} as select * from read_parquet(?)", [str(path)])
             con.execute(REPORT_CELLS_VIEW)
+            con.execute(f"create view panel as {panel_sql()}")
+            con.execute(AGENCY_YEARS_VIEW)
+            con.execute(REGION_YEARS_VIEW)
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)

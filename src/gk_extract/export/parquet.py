@@ -18,40 +18,175 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gk_extract import __version__
+from gk_extract.export.panel import panel_keys
 from gk_extract.models import Report
 
 SCHEMA_VERSION = "4"
 # Reports buffered before a row group is written: ~250 cells each, so ~125k cell rows.
 ROW_GROUP_REPORTS = 500
 
+# A column's meaning is part of its schema: written into every parquet file's field metadata
+# and rendered into docs/dataset.md (export/docs.py), so the two never disagree.
+DOC = b"doc"
+NULLABLE = b"null"
+SAME = ""  # the meaning of the column before (documented together: province, city …)
+
+
+def col(name: str, kind: pa.DataType, doc: str, null: bool = False) -> pa.Field:
+    """A column with its meaning; ``null``: the column may hold nulls."""
+    return pa.field(name, kind, metadata={DOC: doc.encode(), NULLABLE: b"1" if null else b"0"})
+
+
 REPORTS = pa.schema([
-    ("report_id", pa.string()), ("source_path", pa.string()), ("source_url", pa.string()),
-    ("format", pa.string()), ("ocr", pa.bool_()), ("template", pa.string()),
-    ("agency", pa.string()), ("year", pa.int16()), ("published_date", pa.date32()),
-    ("province", pa.string()), ("city", pa.string()), ("county", pa.string()),
-    ("adcode", pa.string()), ("region_level", pa.string()), ("region_source", pa.string()),
-    ("region_note", pa.string()), ("region_zone", pa.bool_()), ("agency_canonical", pa.string()),
-    ("agency_kind", pa.string()), ("agency_id", pa.string()), ("report_group", pa.string()),
-    ("primary", pa.bool_()), ("status", pa.string()), ("error", pa.string()),
-    ("error_kind", pa.string()), ("checks_failed", pa.int32()), ("checks_uncertain", pa.int32()),
-    ("parser_version", pa.string()), ("converter", pa.string()), ("cells_doubtful", pa.int32()),
+    col("report_id", pa.string(),
+        "sha256 (hex) of the source file's bytes; the same bytes always get the"
+        " same id"),
+    col("source_path", pa.string(),
+        "the input path as given (or the store path for crawled files)"),
+    col("source_url", pa.string(), "where it was fetched from, when it was crawled", null=True),
+    col("format", pa.string(),
+        "detected from the bytes: `html`, `docx`, `doc`, `wps`, `pdf`, `image`"),
+    col("ocr", pa.bool_(), "true when any value or text came from OCR"),
+    col("template", pa.string(),
+        "`2021` (国办公开办函〔2021〕30号), `2019` (2019 试行 format), `2014` (统计表 era), "
+        "`legacy`, `not_a_report`, `unknown`"),
+    col("agency", pa.string(),
+        "issuing agency as named in the title, e.g. `硚口区地方金融工作局`", null=True),
+    col("year", pa.int16(), "the year reported on (not the publication year)", null=True),
+    col("published_date", pa.date32(),
+        "the date printed at the end of the report or on the page", null=True),
+    col("province", pa.string(),
+        "region of the agency: GB/T 2260 names and 6-digit code, resolved "
+        "offline; never guessed (null when the evidence leaves several places)", null=True),
+    col("city", pa.string(), SAME, null=True),
+    col("county", pa.string(), SAME, null=True),
+    col("adcode", pa.string(), SAME, null=True),
+    col("region_level", pa.string(),
+        "`province`, `city`, `county` or `township` (a township's or street's "
+        "agency: `adcode` is its county's)", null=True),
+    col("region_source", pa.string(),
+        "the evidence that decided: `title` (the agency's name), `body` "
+        "(signature, 本报告由…, contact address), `registry` (the crawl registry's "
+        "`region`), `meta` (the page's `SiteName`, site identifier code); "
+        "`title+meta` when the second told homonyms apart", null=True),
+    col("region_note", pa.string(),
+        "why the region is null (e.g. the places sharing the name), or what is "
+        "special: a former name (`洪泽县 is now 洪泽区`), a merged division, a zone", null=True),
+    col("region_zone", pa.bool_(),
+        "the agency is a zone's (综合实验区, 新区, 开发区, 高新区 …): its region is the "
+        "division the zone lies in"),
+    col("agency_canonical", pa.string(),
+        "the full name with its region prefix and the organ spelled out (洪泽区政府 "
+        "→ 淮安市洪泽区人民政府)", null=True),
+    col("agency_kind", pa.string(),
+        "`government`, `general_office`, `department`, `township` (township or "
+        "street), `zone` (zone administration), `vertical` (vertically managed "
+        "bureau: tax, customs, statistics survey teams …)", null=True),
+    col("agency_id", pa.string(),
+        "`adcode-organ`, e.g. `320813-人民政府`: the same agency gets the same id "
+        "across years and spellings; null when the region is", null=True),
+    col("report_group", pa.string(),
+        "copies of one report (a page and its PDF/DOCX/DOC attachments, "
+        "re-uploads) share it"),
+    col("primary", pa.bool_(),
+        "the copy that stands for its group (the most complete, least doubtful)"),
+    col("linked_report_id", pa.string(),
+        "a `link_only` page: the report of the attachment it links, when the "
+        "batch holds it", null=True),
+    col("links", pa.list_(pa.string()),
+        "the document files (PDF, Word, WPS …) an HTML page links, as printed"),
+    col("status", pa.string(),
+        "`ok`, `partial` (some tables or sections missing), `link_only` (an "
+        "article page that only links its report's attachment), `failed`, "
+        "`not_a_report`"),
+    col("error", pa.string(), "why a document failed or is partial, in one line", null=True),
+    col("error_kind", pa.string(),
+        "the kind of error that failed a document (e.g. `timeout`), null when "
+        "none was raised", null=True),
+    col("checks_failed", pa.int32(), "counts from checks.parquet"),
+    col("checks_uncertain", pa.int32(), SAME),
+    col("parser_version", pa.string(), "version of gk_extract that produced the row"),
+    col("converter", pa.string(),
+        "the program that converted the file before parsing (LibreOffice for "
+        "DOC/WPS)", null=True),
+    col("cells_doubtful", pa.int32(),
+        "how many of the report's cells are `doubtful` (OCR readings only)"),
 ])
 CELLS = pa.schema([
-    ("report_id", pa.string()), ("key", pa.string()), ("table", pa.string()), ("row", pa.string()),
-    ("col", pa.string()), ("row_label", pa.string()), ("col_label", pa.string()),
-    ("raw", pa.string()), ("value", pa.float64()), ("kind", pa.string()), ("unit", pa.string()),
-    ("page", pa.int16()), ("source_ref", pa.string()), ("confidence", pa.float32()),
-    ("doubtful", pa.bool_()), ("method", pa.string()),
+    col("report_id", pa.string(), "the report the row belongs to"),
+    col("key", pa.string(),
+        "full cell key from report-format.md, e.g. "
+        "`s3_new_received__natural_person`"),
+    col("table", pa.string(),
+        "`s2`, `s3`, `s4` (2021 keys), `s2v19` (2019 section 二), `stat2014`, "
+        "`extra`"),
+    col("row", pa.string(), "the two halves of the key"),
+    col("col", pa.string(), SAME),
+    col("row_label", pa.string(), "canonical Chinese labels of the template"),
+    col("col_label", pa.string(), SAME),
+    col("raw", pa.string(),
+        "the cell text exactly as printed (after whitespace trimming)", null=True),
+    col("value", pa.float64(),
+        "the number, or null for blank / placeholder / text cells", null=True),
+    col("kind", pa.string(),
+        "`number`, `zero`, `blank`, `placeholder` (`—`, `/`, `无` …), `text`"),
+    col("unit", pa.string(),
+        "unit printed in or beside the cell (`万元`, `元`, `件`), when there is one", null=True),
+    col("page", pa.int16(), "1-based page for PDF/DOCX-as-PDF sources", null=True),
+    col("source_ref", pa.string(),
+        "where the cell sits in the source: e.g. `p4 table2 r7 c3` or an "
+        "HTML/DOCX table path"),
+    col("confidence", pa.float32(),
+        "OCR only: the engine's mean score (0–1) over the cell's glyphs; 1.0 "
+        "for a cell where nothing was read; null for cells read from a text "
+        "layer", null=True),
+    col("doubtful", pa.bool_(),
+        "OCR only: a reading of a number (or of unreadable text) below the "
+        "confidence threshold (0.8; the number is then kept as `kind = 'text'` "
+        "with the raw reading), or a cell the failed checks point at (within "
+        "each failed rule, the cells that take part in the most failed rules). "
+        "A report whose own totals do not add up gets doubtful cells too: the "
+        "checks cannot tell a misreading from a misprint"),
+    col("method", pa.string(),
+        "the parse step that produced the source cell: `ruled` (a PDF table "
+        "from its rulings), `aligned` (a PDF table from text alignment), `ocr`,"
+        " `html`, `docx`, `text`; empty when unknown"),
 ])
 SECTIONS = pa.schema([
-    ("report_id", pa.string()), ("key", pa.string()), ("number", pa.int8()),
-    ("heading", pa.string()), ("text", pa.string()),
+    col("report_id", pa.string(), "the report the row belongs to"),
+    col("key", pa.string(),
+        "`s1_overview`, `s2_proactive`, `s3_requests`, `s4_review_litigation`, "
+        "`s5_problems`, `s6_other` (other templates: a slug of the heading)"),
+    col("number", pa.int8(), "1–6 in the 2021 template"),
+    col("heading", pa.string(), "the heading as printed"),
+    col("text", pa.string(),
+        "the section's running text, tables excluded, paragraphs joined by `\\n`"),
 ])
 CHECKS = pa.schema([
-    ("report_id", pa.string()), ("rule", pa.string()), ("scope", pa.string()),
-    ("expected", pa.float64()), ("found", pa.float64()), ("status", pa.string()),
-    ("cells", pa.list_(pa.string())),
+    col("report_id", pa.string(), "the report the row belongs to"),
+    col("rule", pa.string(),
+        "rule id from report-format.md §3 (`R3.1`, `R3.2`, `R3.3`, `R4.1`, `T1` …); "
+        "between copies of one report `D1`; across years `X1`, `X2`"),
+    col("scope", pa.string(),
+        "the column or row it was applied to, e.g. `natural_person`, `review`; for `D1`, "
+        "`X1` and `X2` also the report_ids compared"),
+    col("expected", pa.float64(), "the two sides of the identity", null=True),
+    col("found", pa.float64(), SAME, null=True),
+    col("status", pa.string(),
+        "`pass`, `fail`, `uncertain` (a participating cell is blank or not "
+        "numeric)"),
+    col("cells", pa.list_(pa.string()), "the keys involved"),
 ])
+
+# panel.parquet: one row per primary report, one column per cell key (written from the
+# tables above by export.duckdb.write_panel).
+PANEL_HEAD = ("report_id", "agency_id", "agency_canonical", "agency_kind", "province", "city",
+              "county", "adcode", "region_level", "year", "template", "status")
+PANEL_CELL_DOC = ("one column per cell key of every mapped template (`s2_regulations__issued` "
+                  "… `s4_suit_after_review__total`): the cell's value, null when the report "
+                  "does not print it or prints no number")
+PANEL = pa.schema([REPORTS.field(name) for name in PANEL_HEAD]
+                  + [col(key, pa.float64(), PANEL_CELL_DOC, null=True) for key in panel_keys()])
 SCHEMAS = {"reports": REPORTS, "cells": CELLS, "sections": SECTIONS, "checks": CHECKS}
 
 
@@ -66,6 +201,7 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
         "region_zone": r.region_zone, "agency_canonical": r.agency_canonical,
         "agency_kind": r.agency_kind, "agency_id": r.agency_id,
         "report_group": r.report_group or r.report_id, "primary": r.primary,
+        "linked_report_id": r.linked_report_id, "links": list(r.links),
         "status": r.status, "error": r.error,
         "error_kind": r.error_kind,
         "checks_failed": r.checks_failed, "checks_uncertain": r.checks_uncertain,

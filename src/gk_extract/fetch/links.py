@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from gk_extract.cms import BODY_SELECTORS
+from gk_extract.formats import ATTACHMENT_EXTS
 
 # §5 positive: a year, then 政府信息公开(工作)年度报告/年报 or 信息公开年报. Without a year
 # the same words name the column itself (the 政府信息公开年报 menu entry), not a report.
@@ -22,7 +23,6 @@ _NEGATIVE = re.compile(
     r"关于.*年度报告.*(编制|发布|报送).*(通知|工作)|政府工作报告|预算|决算|统计公报|法治政府建设"
     r"|政务公开工作要点|政府网站(工作)?年度报表|年度报告制度")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".wps", ".rtf", ".ofd", ".xls", ".xlsx")
 # Extension-less download endpoints seen on CMSs (§6); typed later by magic bytes.
 _DOWNLOAD_HINTS = ("downfile.jsp", "/download", "download.jsp", "getfile", "filedownload")
 _ATTACHMENT_TEXT = re.compile(r"附件|下载|\.(pdf|docx?|wps)\s*$", re.IGNORECASE)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import regex
 
-from gk_extract.normalize.regions import Mention, Region
+from gk_extract.normalize.regions import Mention, Region, base_name
 
 KINDS = ("government", "general_office", "department", "township", "zone", "vertical")
 
@@ -51,14 +51,17 @@ def identify(name: str | None, region: Region, mention: Mention | None,
     lead, place, organ = _split(name, mention)
     zone = bool(mention is not None and mention.zone) or region.zone
     organ = spell_out(organ)
+    own = ""  # a zone's own name, after the division's name it may start with
     if zone and mention is not None and mention.zone:
-        place = name[mention.start:mention.end]
+        own = _after_division(name[mention.start:mention.end], region)
+        named = mention.listed or any(n and own.startswith(base_name(n))
+                                      for n in (region.county, region.city, region.province))
+        place = own if named else (prefix or "") + own
     elif prefix is not None:
         place = prefix
     canonical = lead + place + organ
     kind = agency_kind(lead + organ, zone)
-    agency_id = f"{region.adcode}-{slug(lead + (place if zone else '') + organ)}" \
-        if region.adcode else None
+    agency_id = f"{region.adcode}-{slug(lead + own + organ)}" if region.adcode else None
     return Agency(canonical, kind, agency_id, kind == "township")
 
 
@@ -67,6 +70,18 @@ def _split(name: str, mention: Mention | None) -> tuple[str, str, str]:
     if mention is None:
         return "", "", name
     return name[:mention.start], name[mention.start:mention.end], name[mention.end:]
+
+
+def _after_division(zone: str, region: Region) -> str:
+    """A zone's name without the division's full name it starts with (南平市高新区 ->
+    高新区, 河北雄安新区 -> 雄安新区); a zone named after a division's base (平潭综合实验区)
+    keeps its whole name."""
+    names = (region.county, region.city, region.province,
+             base_name(region.province) if region.province else None)
+    for name in names:
+        if name and zone.startswith(name) and len(zone) > len(name):
+            return _after_division(zone[len(name):], region)
+    return zone
 
 
 def spell_out(organ: str) -> str:

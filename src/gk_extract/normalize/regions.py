@@ -99,6 +99,7 @@ class Mention:
     candidates: tuple[Division, ...]
     zone: str | None = None  # the zone's name when the chain names a zone
     notes: tuple[str, ...] = ()
+    listed: bool = False  # the zone is one of data/zones.csv (its name names no division)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,9 @@ class Gazetteer:
             options = tuple(meant[0]) if meant else ()
             narrowed = _narrow(candidates, options) if candidates else options
             if not narrowed or meant is None:
+                if candidates and options and options[0].level == "county":
+                    where = "、".join(d.name for d in candidates)
+                    notes.append(f"{name} is no division of {where}")
                 if candidates:
                     break
                 continue
@@ -175,10 +179,11 @@ class Gazetteer:
             notes = [note for d, note in meant[0].items() if d in narrowed and note] or notes
         if not candidates:
             return []
+        listed = zone is not None
         tail = _ZONE.match(text, end) if zone is None else None
         if tail:
             zone, end = text[start:tail.end()], tail.end()
-        return [Mention(start, end, candidates, zone, tuple(notes))]
+        return [Mention(start, end, candidates, zone, tuple(notes), listed)]
 
     def resolve(self, evidence: Iterable[Evidence]) -> tuple[Region, Mention | None]:
         """The region the evidence names, and the chain that decided it in the first text
@@ -296,6 +301,11 @@ def _common_ancestor(gazetteer: Gazetteer, divisions: Sequence[Division]) -> Div
     return outer[0] if outer else None
 
 
+def base_name(name: str) -> str:
+    """A division's name without its suffix: 淮安市 -> 淮安, 平潭县 -> 平潭."""
+    return _SUFFIX.sub("", name)
+
+
 @cache
 def gazetteer() -> Gazetteer:
     """The divisions and their names, loaded once per process."""
@@ -305,7 +315,7 @@ def gazetteer() -> Gazetteer:
         if division.name in _PLACEHOLDERS:
             continue
         found.add(division.name, _Entry((division,), "name"))
-        base = _SUFFIX.sub("", division.name)
+        base = base_name(division.name)
         if len(base) >= MIN_BASE and base != division.name:
             found.add(base, _Entry((division,), "base"))
     for old_code, old_name, code, name, change in _changes():

@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gk_extract.errors import CRASH_KIND
+from gk_extract.export.duckdb import write_panel
+from gk_extract.export.panel import plan, summarize
 from gk_extract.export.parquet import DatasetWriter, write_manifest
+from gk_extract.export.validation import write_validation
 from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
-from gk_extract.pipeline.parts import Outcome, load_all, save
+from gk_extract.pipeline.parts import Outcome, load_all, load_part, save
 from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S, failed_report, process_file
 from gk_extract.store import source_urls
 
@@ -143,10 +146,17 @@ def _after_crash(crashed: list[_Args], done: dict[str, Outcome], on_done: OnDone
 
 
 def _write(result: BatchResult, settings: Settings, started: datetime) -> None:
+    """Two passes over the saved reports: summaries to group copies and check years against
+    each other, then the dataset with what that added."""
     ordered = sorted(result.outcomes, key=lambda o: o.report_id)
+    parts = {o.report_id: Path(o.part) for o in ordered}
+    summaries = [summarize(report) for report in load_all(ordered)]
+    batch = plan(summaries, lambda rid: load_part(parts[rid]) if rid in parts else None)
     with DatasetWriter(settings.out_dir) as writer:
         for report in load_all(ordered):
-            writer.add(report)
+            writer.add(batch.apply(report))
+    write_panel(settings.out_dir)
+    write_validation(settings.out_dir)
     write_manifest(settings.out_dir, {
         "command": " ".join(sys.argv), "inputs": len(result.outcomes) + len(result.duplicates),
         "documents": len(result.outcomes), "skipped": len(result.skipped),

@@ -50,6 +50,8 @@ def build_report(doc: Document, source: Source) -> Report:
     checks = run_checks(found.cells, sections) if mapped is not None else []
     cells = mark_doubtful(found.cells.values(), checks, ocr=doc.ocr)
     status, error = _status(version, found, sections, meta)
+    if _links_only(doc, meta, found):
+        status, error = "link_only", f"the report is in an attachment: {doc.links[0]}"
     unreadable = ",".join(map(str, doc.unreadable_pages))
     if unreadable and status == "ok":
         status, error = "partial", f"pages {unreadable}: text layer unreadable, needs OCR"
@@ -67,7 +69,7 @@ def build_report(doc: Document, source: Source) -> Report:
         province=region.province, city=region.city, county=region.county, adcode=region.adcode,
         region_level=region.level, region_source=region.source, region_note=region.note,
         region_zone=region.zone, agency_canonical=agency.canonical, agency_kind=agency.kind,
-        agency_id=agency.agency_id, converter=doc.converter,
+        agency_id=agency.agency_id, links=doc.links, converter=doc.converter,
         cells=tuple(sorted(cells, key=lambda c: c.key)), sections=tuple(sections),
         checks=tuple(checks))
 
@@ -104,6 +106,13 @@ def _extract(doc: Document, template: registry.TemplateSpec, kinds: dict[int, se
     extract_s2(of("s2"), template, out)
     extract_s3(of("s3"), out)
     extract_s4(of("s4"), out)
+
+
+def _links_only(doc: Document, meta: Meta, found: Extraction) -> bool:
+    """An article page that names a report and links a document file, holding no table of
+    the report itself: the report is the attachment."""
+    return bool(doc.links) and meta.title_is_report and not found.cells \
+        and not any(found.has_table(p) for p in ("s2", "s3_", "s4_"))
 
 
 def _looks_like_no_report(meta: Meta, sections: list[Section]) -> bool:

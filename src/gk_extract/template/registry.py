@@ -99,6 +99,15 @@ def unmapped() -> list[TemplateSpec]:
     return [t for t in TEMPLATES.values() if not t.mapped]
 
 
+def all_keys() -> tuple[str, ...]:
+    """Every cell key a mapped template may produce, each once, in template order: the
+    section 二 keys of each template, then sections 三 and 四 (which all mapped ones share)."""
+    s2 = [key for template in mapped() for key in template.keys()]  # noqa: SIM118
+    s3 = [cell_key("s3", r.key, c.key) for r in T.S3_ALL_ROWS for c in T.S3_COLS]
+    s4 = [cell_key("s4", g.key, o.key) for g in T.S4_GROUPS for o in T.S4_OUTCOMES]
+    return tuple(dict.fromkeys(s2 + s3 + s4))
+
+
 def all_s2_words() -> tuple[str, ...]:
     return tuple(w for t in TEMPLATES.values() for w in t.s2_words)
 

@@ -16,7 +16,7 @@ from gk_extract.formats import Format
 from gk_extract.models import Document
 from gk_extract.parse.html.body import select_body
 from gk_extract.parse.html.decode import decode_html, utf8_payload
-from gk_extract.parse.html.tree import collect_meta, find_title, parse_tree
+from gk_extract.parse.html.tree import collect_meta, document_links, find_title, parse_tree
 from gk_extract.parse.html.walk import BodyWalker
 
 __all__ = ["MAX_INPUT_BYTES", "decode_html", "parse_html"]
@@ -44,4 +44,5 @@ def parse_html(data: bytes, *, http_charset: str | None = None) -> Document:
         meta=meta,
         warnings=tuple(warnings + walker.warnings),
         images=tuple(walker.images),
+        links=tuple(document_links(root)),
     )

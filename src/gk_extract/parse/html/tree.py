@@ -9,6 +9,7 @@ from typing import Any, TypeAlias, cast
 from lxml import etree
 
 from gk_extract.errors import ParseError
+from gk_extract.formats import ATTACHMENT_EXTS
 from gk_extract.parse._text import clean_line
 
 Element: TypeAlias = etree._Element
@@ -54,6 +55,18 @@ def collect_meta(root: Element) -> dict[str, str]:
         if name and content is not None and not meta.get(name):
             meta[name] = clean_line(content)
     return meta
+
+
+def document_links(root: Element) -> list[str]:
+    """The ``href`` of every link to a document file (PDF, Word, WPS …), once each, in page
+    order: a page that only links its report names it here."""
+    found: dict[str, None] = {}
+    for el in root.iter("a"):
+        href = (el.get("href") or "").strip()
+        path = href.split("#")[0].split("?")[0].lower()
+        if path.endswith(ATTACHMENT_EXTS):
+            found.setdefault(href.split("#")[0], None)
+    return list(found)
 
 
 def find_title(root: Element, meta: dict[str, str]) -> str | None:
