@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pyarrow.parquet as pq
 from fetch_sites import crawl, listing, serve, write_sources
 
 from gk_extract.testing.loopback import Resource
+from gk_extract.testing.synth import random_report, render_docx, render_html
 
 DEMO = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 
@@ -63,5 +65,74 @@ def test_refresh_crawls_and_updates_the_dataset(tmp_path: Path) -> None:
         assert second.returncode == 0, second.stderr
         assert "0 new" in second.stdout
         assert pq.read_table(tmp_path / "data" / "reports.parquet").num_rows == 3
+    finally:
+        site.stop()
+
+
+def test_the_registry_region_places_reports_whose_titles_name_no_place(tmp_path: Path) -> None:
+    report = random_report(random.Random(5), template="2021", year=2023, agency="财政局")
+    routes = {"/col/index.html": listing([("./t1.html", report.title)]),
+              "/col/t1.html": Resource(render_html(report, "trs", "utf-8"))}
+    site = serve(routes)
+    try:
+        sources = tmp_path / "s.toml"
+        sources.write_text(f'[[site]]\nname = "d"\nfamily = "trs"\nregion = "湖北省 宜昌市 夷陵区"\n'
+                           f'start_urls = ["{site.url("/col/index.html")}"]\n', encoding="utf-8")
+        store = tmp_path / "store"
+        assert crawl(sources, store).returncode == 0
+        result = run_cli("extract", str(store), "--out", str(tmp_path / "data"))
+        assert result.returncode == 0, result.stderr
+        [row] = pq.read_table(tmp_path / "data" / "reports.parquet").to_pylist()
+        assert (row["adcode"], row["region_source"]) == ("420506", "registry")
+        assert row["agency_canonical"] == "宜昌市夷陵区财政局"
+    finally:
+        site.stop()
+
+
+def test_a_page_that_only_links_its_report_is_link_only(tmp_path: Path) -> None:
+    report = random_report(random.Random(6), template="2021", year=2023,
+                           agency="宜昌市夷陵区人民政府")
+    page = (f"<html><head><meta charset='utf-8'><title>{report.title}</title></head><body>"
+            f"<div id='zoom'><p>{report.title}</p><p><a href='r.docx'>附件：{report.title}</a>"
+            "</p></div></body></html>")
+    routes = {"/col/index.html": listing([("./t1.html", report.title)]),
+              "/col/t1.html": Resource(page.encode()),
+              "/col/r.docx": Resource(render_docx(report), "application/msword")}
+    site = serve(routes)
+    try:
+        sources = write_sources(tmp_path / "s.toml", [("d", "trs", site.url("/col/index.html"))])
+        store = tmp_path / "store"
+        assert crawl(sources, store).returncode == 0
+        assert run_cli("extract", str(store), "--out", str(tmp_path / "data")).returncode == 0
+        reports = pq.read_table(tmp_path / "data" / "reports.parquet").to_pylist()
+        urls = {r["source_url"]: r for r in reports}
+        article, docx = urls[site.url("/col/t1.html")], urls[site.url("/col/r.docx")]
+        assert article["status"] == "link_only"
+        assert article["linked_report_id"] == docx["report_id"]
+        assert article["report_group"] == docx["report_group"] == "420506-人民政府/2023"
+        assert docx["primary"] and not article["primary"]
+    finally:
+        site.stop()
+
+
+def test_the_site_host_places_a_report_whose_own_evidence_names_no_place(tmp_path: Path) -> None:
+    agencies = ("宜昌市夷陵区人民政府", "宜昌市夷陵区财政局", "审计局")
+    reports = [random_report(random.Random(40 + i), template="2021", year=2023, agency=a)
+               for i, a in enumerate(agencies)]
+    routes = {"/col/index.html": listing([(f"./t{i}.html", r.title) for i, r in enumerate(reports)])}
+    for i, r in enumerate(reports):
+        routes[f"/col/t{i}.html"] = Resource(render_html(r, "trs", "utf-8"))
+    site = serve(routes)
+    try:
+        sources = write_sources(tmp_path / "s.toml", [("d", "trs", site.url("/col/index.html"))])
+        assert crawl(sources, tmp_path / "store").returncode == 0
+        assert run_cli("extract", str(tmp_path / "store"), "--out",
+                       str(tmp_path / "data")).returncode == 0
+        rows = {r["agency"]: r for r in pq.read_table(tmp_path / "data" / "reports.parquet").to_pylist()}
+        audit = rows["审计局"]
+        assert (audit["adcode"], audit["region_source"]) == ("420506", "host")
+        assert "2 other reports" in audit["region_note"]
+        assert audit["agency_id"] == "420506-审计局"
+        assert rows["宜昌市夷陵区财政局"]["region_source"] == "title"
     finally:
         site.stop()

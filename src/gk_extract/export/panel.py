@@ -7,6 +7,9 @@ report (so 100,000 reports fit in memory):
   share the agency and the year; they form one ``report_group`` with one ``primary``, the
   most complete and least doubtful copy. Copies whose values disagree get a ``D1`` check per
   cell. A ``link_only`` page joins the group of the attachment it links.
+* **site hosts**: a report its own evidence leaves unplaced (a title naming no place, a
+  name several places share) is placed by the division every other report fetched from the
+  same host is of, when at least two are and none disagrees (``region_source`` ``host``).
 * **years**: for the primary reports of one ``agency_id`` in consecutive years, ``X1``
   (上年结转 = last year's 结转下年度, per column) and ``X2`` (现行有效件数 = last year's +
   本年制发 − 本年废止, for 规章 and 行政规范性文件).
@@ -16,20 +19,24 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from urllib.parse import urljoin
+from dataclasses import dataclass, field, replace
+from urllib.parse import urljoin, urlsplit
 
 from gk_extract.models import Check, Report
+from gk_extract.normalize.regions import Evidence
 from gk_extract.template import registry
 from gk_extract.template import spec as T
+from gk_extract.template.place import Placed, place_by
 from gk_extract.template.registry import cell_key
 
 # Statuses in the order a group prefers its primary.
 _STATUS_RANK = {"ok": 0, "partial": 1, "link_only": 2, "failed": 3, "not_a_report": 4}
 # Section 二 rows whose 现行有效件数 carries over from year to year (X2).
 X2_ROWS = ("regulations", "normative_docs")
+# Reports of one site host that must agree on a division before it places the host's others.
+HOST_MIN_REPORTS = 2
 # Reports whose cells enter the panel.
 PANEL_STATUSES = frozenset({"ok", "partial"})
 
@@ -66,6 +73,13 @@ class Summary:
     values_hash: str  # of every (key, value): equal for copies with the same values
     carried: tuple[tuple[str, float | None, bool], ...]  # the X1/X2 cells: key, value, doubtful
     links: tuple[str, ...]
+    agency_name: str | None = None  # as printed in the title
+    adcode: str | None = None
+    region_source: str | None = None
+
+    @property
+    def host(self) -> str | None:
+        return urlsplit(self.source_url).hostname if self.source_url else None
 
     @property
     def group_key(self) -> str | None:
@@ -87,7 +101,8 @@ def summarize(report: Report) -> Summary:
         report.report_id, report.source_path, report.source_url, report.status, report.agency_id,
         report.agency_canonical or report.agency, report.year,
         sum(c.value.value is not None for c in report.cells), sum(c.doubtful for c in report.cells),
-        report.checks_failed, report.ocr, digest, carried, report.links)
+        report.checks_failed, report.ocr, digest, carried, report.links, report.agency,
+        report.adcode, report.region_source)
 
 
 @dataclass(slots=True)
@@ -99,17 +114,30 @@ class Plan:
     primary: set[str]
     linked: dict[str, str]
     checks: dict[str, list[Check]]
+    placed: dict[str, Placed] = field(default_factory=dict)  # regions found from site hosts
 
     def apply(self, report: Report) -> Report:
         rid = report.report_id
         extra = tuple(self.checks.get(rid, ()))
-        return replace(report, report_group=self.group.get(rid, rid), primary=rid in self.primary,
-                       linked_report_id=self.linked.get(rid), checks=report.checks + extra)
+        report = replace(report, report_group=self.group.get(rid, rid), primary=rid in self.primary,
+                         linked_report_id=self.linked.get(rid), checks=report.checks + extra)
+        found = self.placed.get(rid)
+        if found is None:
+            return report
+        region, agency = found.region, found.agency
+        return replace(report, province=region.province, city=region.city, county=region.county,
+                       adcode=region.adcode, region_level=region.level,
+                       region_source=region.source, region_note=region.note,
+                       region_zone=region.zone, agency_canonical=agency.canonical,
+                       agency_kind=agency.kind, agency_id=agency.agency_id)
 
 
 def plan(summaries: Sequence[Summary], load: Callable[[str], Report | None]) -> Plan:
     """Groups, primaries, links and the checks between reports. ``load`` reads one report
     back in full: only the copies whose values differ are compared cell by cell."""
+    placed = placed_by_host(summaries)
+    summaries = [replace(s, agency_id=placed[s.report_id].agency.agency_id)
+                 if s.report_id in placed else s for s in summaries]
     linked = _linked(summaries)
     group = _groups(summaries, linked)
     members: dict[str, list[Summary]] = defaultdict(list)
@@ -123,7 +151,39 @@ def plan(summaries: Sequence[Summary], load: Callable[[str], Report | None]) -> 
     by_id = {s.report_id: s for s in summaries}
     for rid, found in cross_year_checks([by_id[p] for p in primary]).items():
         checks[rid].extend(found)
-    return Plan(group, primary, linked, dict(checks))
+    return Plan(group, primary, linked, dict(checks), placed)
+
+
+def host_regions(summaries: Sequence[Summary]) -> dict[str, tuple[str, int]]:
+    """Site hosts whose reports placed by their own evidence are all of one division (at
+    least ``HOST_MIN_REPORTS`` of them): host -> (adcode, how many reports)."""
+    codes: dict[str, set[str]] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    for s in summaries:
+        if s.host and s.adcode:
+            codes[s.host].add(s.adcode)
+            counts[s.host] += 1
+    return {host: (next(iter(found)), counts[host]) for host, found in codes.items()
+            if len(found) == 1 and counts[host] >= HOST_MIN_REPORTS}
+
+
+def placed_by_host(summaries: Sequence[Summary]) -> dict[str, Placed]:
+    """Reports left unplaced by their own evidence, placed by the division all other reports
+    of their site's host are of (the host is the evidence of last resort)."""
+    hosts = host_regions(summaries)
+    found: dict[str, Placed] = {}
+    for s in summaries:
+        host = s.host
+        if s.adcode or host not in hosts or _STATUS_RANK.get(s.status, 9) > 2:
+            continue
+        code, count = hosts[host]
+        evidence = [Evidence("title", s.agency_name)] if s.agency_name else []
+        placed = place_by(s.agency_name, [*evidence, Evidence("host", code)])
+        if placed.region.resolved:
+            note = f"placed by its site {host}, whose {count} other reports are all of {code}"
+            region = replace(placed.region, note="; ".join(filter(None, [placed.region.note, note])))
+            found[s.report_id] = Placed(region, placed.agency)
+    return found
 
 
 def _linked(summaries: Sequence[Summary]) -> dict[str, str]:

@@ -46,6 +46,7 @@ class ReportSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         for site in self.sites.values():
             self.complete[site.name] = self.archive.manifest.start_run(site.name)
+            self.archive.manifest.set_site_region(site.name, site.region)
             for url in site.start_urls:
                 yield self._listing(site, NextPage(url, state=_first_state(site, url)), 1)
             for fetch in self.archive.manifest.due_for_recheck(site.name, site.recheck_days):

@@ -26,7 +26,7 @@ from gk_extract.export.validation import write_validation
 from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
 from gk_extract.pipeline.parts import Outcome, load_all, load_part, save
 from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S, failed_report, process_file
-from gk_extract.store import source_urls
+from gk_extract.store import source_regions, source_urls
 
 if TYPE_CHECKING:
     from gk_extract.fetch import CrawlSettings, CrawlSummary, Site
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 # Batch workers each take one core; OCR's own thread pool would otherwise take them all.
 OCR_THREADS_PER_WORKER = "1"
 
-# process_file's arguments: path, out_dir, timeout_s, reuse, source_url.
-_Args = tuple[str, str, float, bool, str | None]
+# process_file's arguments: path, out_dir, timeout_s, reuse, source_url, region.
+_Args = tuple[str, str, float, bool, str | None, str | None]
 OnDone = Callable[[Outcome], None]
 
 
@@ -71,7 +71,7 @@ def extract_paths(paths: Sequence[Path], settings: Settings,
     files, skipped = collect_inputs(paths)
     convert_office_files(files, settings.workers)
     on_start(len(files))
-    outcomes = run_batch(files, settings, on_done, source_urls(paths))
+    outcomes = run_batch(files, settings, on_done, source_urls(paths), source_regions(paths))
     result = BatchResult(skipped=[str(s) for s in skipped])
     seen: set[str] = set()
     for outcome in outcomes:
@@ -98,12 +98,14 @@ def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,
 
 
 def run_batch(files: Sequence[Path], settings: Settings, on_done: OnDone = lambda o: None,
-              urls: dict[str, str] | None = None) -> list[Outcome]:
+              urls: dict[str, str] | None = None,
+              regions: dict[str, str] | None = None) -> list[Outcome]:
     """Process every file (in parallel when workers > 1); returns one outcome per file.
-    ``urls`` gives the source URL of files that came from a crawl store."""
-    urls = urls or {}
-    args = [(str(f), str(settings.out_dir), settings.timeout_s, settings.reuse, urls.get(str(f)))
-            for f in files]
+    ``urls`` gives the source URL of files that came from a crawl store, ``regions`` the
+    registry's region of the site they came from."""
+    urls, regions = urls or {}, regions or {}
+    args = [(str(f), str(settings.out_dir), settings.timeout_s, settings.reuse, urls.get(str(f)),
+             regions.get(str(f))) for f in files]
     if settings.workers == 1:
         results = []
         for a in args:
@@ -138,7 +140,7 @@ def _after_crash(crashed: list[_Args], done: dict[str, Outcome], on_done: OnDone
     """Documents lost with a crashed pool are retried; one that crashes alone fails."""
     if len(crashed) != 1:
         return crashed
-    path, out_dir, *_, url = crashed[0]
+    path, out_dir, *_, url, _region = crashed[0]
     report = failed_report(path, "the worker process crashed on this file", CRASH_KIND, url)
     done[path] = save(report, Path(out_dir))
     on_done(done[path])

@@ -32,9 +32,9 @@ MAX_ERROR_CHARS = 300
 
 
 def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
-                 source_url: str | None = None) -> Outcome:
+                 source_url: str | None = None, region: str | None = None) -> Outcome:
     """Worker entry: one file to its saved report; a saved one is reused unless it timed out
-    (a later run may allow more time)."""
+    (a later run may allow more time). ``region``: the crawl registry's for the file's site."""
     try:
         data = read_file(Path(path))
     except (OSError, GkError) as exc:
@@ -46,7 +46,8 @@ def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
             and cached.error_kind != DocumentTimeout.kind:
         return outcome_of(cached, part)
     images = image_source(Path(path), source_url)
-    return save(extract_bytes(data, path, report_id, timeout_s, source_url, images), Path(out_dir))
+    return save(extract_bytes(data, path, report_id, timeout_s, source_url, images, region),
+                Path(out_dir))
 
 
 def failed_report(path: str, error: str, kind: str, source_url: str | None = None) -> Report:
@@ -73,7 +74,8 @@ def read_file(path: Path) -> bytes:
 
 
 def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: float,
-                  source_url: str | None = None, images: ImageSource | None = None) -> Report:
+                  source_url: str | None = None, images: ImageSource | None = None,
+                  region: str | None = None) -> Report:
     """Given one file's bytes, return its report; failures become status ``failed``.
 
     ``images``: where an HTML page's images are read from (see :func:`image_source`).
@@ -83,7 +85,7 @@ def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: floa
         with time_limit(timeout_s):
             fmt = sniff(data).value
             document = parse_document(data, fmt, images)
-            return build_report(document, Source(report_id, source_path, fmt, source_url))
+            return build_report(document, Source(report_id, source_path, fmt, source_url, region))
     except Exception as exc:
         logger.debug("%s failed", source_path, exc_info=True)
         return Report(report_id=report_id, source_path=source_path, format=fmt, status="failed",

@@ -35,6 +35,22 @@ def source_urls(paths: Sequence[Path]) -> dict[str, str]:
     return {str(p): url for path in paths if is_store(path) for p, url in store_files(path)}
 
 
+def source_regions(paths: Sequence[Path]) -> dict[str, str]:
+    """The crawl registry's region of the site each file of the crawl stores among ``paths``
+    came from, by file path (files of sites without a region are left out)."""
+    found: dict[str, str] = {}
+    for store in (p for p in paths if is_store(p)):
+        manifest = Manifest(store)
+        try:
+            regions = manifest.site_regions()
+            for fetch in manifest.current():
+                if fetch.site in regions:
+                    found.setdefault(str(store / fetch.rel_path()), regions[fetch.site])
+        finally:
+            manifest.close()
+    return found
+
+
 def stored_images(store: Path, page_url: str) -> ImageSource:
     """Images a crawl stored with the page at ``page_url``, by their ``src``."""
     def read(src: str) -> tuple[bytes | None, str]:

@@ -32,6 +32,9 @@ create table if not exists listings (
 create table if not exists runs (
     site text primary key, started_at text, finished_at text
 );
+create table if not exists sites (
+    site text primary key, region text
+);
 """
 
 
@@ -133,6 +136,15 @@ class Manifest:
                             "set started_at = excluded.started_at, finished_at = null",
                             (site, now_iso()))
         return finished
+
+    def set_site_region(self, site: str, region: str | None) -> None:
+        """Record the registry's ``region`` of ``site`` (evidence for its reports' region)."""
+        with self.db:
+            self.db.execute("insert or replace into sites values (?, ?)", (site, region))
+
+    def site_regions(self) -> dict[str, str]:
+        return {site: region for site, region in
+                self.db.execute("select site, region from sites where region is not null")}
 
     def finish_run(self, site: str) -> None:
         with self.db:

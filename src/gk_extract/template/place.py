@@ -40,10 +40,13 @@ class Placed:
 
 def place(doc: Document, meta: Meta, registry_region: str | None = None) -> Placed:
     """The region of the report's agency and the agency's identity."""
-    name = meta.agency
-    evidence = list(_evidence(doc, meta, registry_region))
-    found = gazetteer()
-    region, mention = found.resolve(evidence)
+    return place_by(meta.agency, list(_evidence(doc, meta, registry_region)))
+
+
+def place_by(name: str | None, evidence: list[Evidence]) -> Placed:
+    """The region the evidence gives the agency called ``name``, and the agency's identity;
+    ``evidence`` starts with the name itself (source ``title``) when there is one."""
+    region, mention = gazetteer().resolve(evidence)
     in_name = mention if name and evidence and evidence[0].source == "title" \
         and region.source and region.source.startswith("title") else None
     agency = identify(name, region, in_name, region_prefix(region))
@@ -73,10 +76,10 @@ def _evidence(doc: Document, meta: Meta, registry_region: str | None):
             for match in pattern.finditer(text):
                 yield Evidence("body", match[1])
     if registry_region:
-        yield Evidence("registry", registry_region)
+        yield Evidence("registry", squash(registry_region))
     for key in ("SiteName", "ColumnName"):
         if doc.meta.get(key):
-            yield Evidence("meta", doc.meta[key])
+            yield Evidence("meta", squash(doc.meta[key]))
     code = _SITE_CODE.match(doc.meta.get("SiteIDCode", ""))
     if code:
         yield Evidence("meta", code[1])
