@@ -162,6 +162,7 @@ class CellValue:
     confidence: float | None = None
     doubtful: bool = False
     method: str = ""  # the parse step that produced the source cell: ruled, aligned, ocr, html, docx …
+    maps_to: str | None = None  # a legacy row: the 2021 cell key it certainly means, if any
 
 
 @dataclass(frozen=True, slots=True)

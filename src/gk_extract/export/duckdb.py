@@ -55,7 +55,8 @@ def panel_sql() -> str:
     head = ", ".join(f"r.{_quoted(c)}" for c in PANEL_HEAD)
     statuses = ", ".join(f"'{s}'" for s in sorted(PANEL_STATUSES))
     return (f"select {head}, p.* exclude (report_id) from reports r join "
-            f"(pivot (select report_id, key, value from cells) on key in ({keys}) "
+            f"(pivot (select report_id, coalesce(maps_to, key) as key, value from cells) "
+            f"on key in ({keys}) "
             f"using first(value) group by report_id) p using (report_id) "
             f"where r.{_quoted('primary')} and r.status in ({statuses}) "
             "order by r.agency_id, r.year, r.report_id")

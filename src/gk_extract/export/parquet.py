@@ -118,8 +118,9 @@ CELLS = pa.schema([
         "full cell key from report-format.md, e.g. "
         "`s3_new_received__natural_person`"),
     col("table", pa.string(),
-        "`s2`, `s3`, `s4` (2021 keys), `s2v19` (2019 section 二), `stat2014`, "
-        "`extra`"),
+        "`s2`, `s3`, `s4` (2021 keys), `s2v19` (2019 section 二), `stat2014` (a row "
+        "of the 2014–2018 统计表, keyed by a slug of its part and label), `legacy` (a row "
+        "of an earlier local table, likewise), `extra`"),
     col("row", pa.string(), "the two halves of the key"),
     col("col", pa.string(), SAME),
     col("row_label", pa.string(), "canonical Chinese labels of the template"),
@@ -151,6 +152,10 @@ CELLS = pa.schema([
         "the parse step that produced the source cell: `ruled` (a PDF table "
         "from its rulings), `aligned` (a PDF table from text alignment), `ocr`,"
         " `html`, `docx`, `text`; empty when unknown"),
+    col("maps_to", pa.string(),
+        "a `stat2014` or `legacy` row: the 2021 cell key it certainly counts the same as "
+        "(收到申请数 -> `s3_new_received__total`, 行政复议数量 and its 维持 / 纠错 rows -> "
+        "`s4_review__…`); null for every other row", null=True),
 ])
 SECTIONS = pa.schema([
     col("report_id", pa.string(), "the report the row belongs to"),
@@ -212,7 +217,7 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
               "row_label": c.row_label, "col_label": c.col_label, "raw": c.value.raw,
               "value": c.value.value, "kind": c.value.kind, "unit": c.value.unit, "page": c.page,
               "source_ref": c.source_ref, "confidence": c.confidence, "doubtful": c.doubtful,
-              "method": c.method}
+              "method": c.method, "maps_to": c.maps_to}
              for c in r.cells]
     sections = [{"report_id": r.report_id, "key": s.key, "number": s.number, "heading": s.heading,
                  "text": s.text} for s in r.sections]

@@ -14,6 +14,7 @@ from gk_extract.template import spec as T
 from gk_extract.template.checks import run_checks
 from gk_extract.template.doubt import mark_doubtful
 from gk_extract.template.labels import contains_any
+from gk_extract.template.legacy import legacy_cells
 from gk_extract.template.meta import Meta, read_meta
 from gk_extract.template.place import place
 from gk_extract.template.sections import find_sections
@@ -21,6 +22,8 @@ from gk_extract.template.tables import Extraction, extract_s2, extract_s3, extra
 
 logger = logging.getLogger(__name__)
 
+# The cells.table of the rows read from an old format's statistics tables.
+LEGACY_TABLES = {"2014": "stat2014"}
 # A document with fewer template headings than this and no template table is no report.
 MIN_HEADINGS_FOR_REPORT = 3
 
@@ -45,6 +48,9 @@ def build_report(doc: Document, source: Source) -> Report:
     found = Extraction()
     if mapped is not None:
         _extract(doc, mapped, kinds, found)
+    elif template is not None:
+        for cell in legacy_cells(doc.tables, LEGACY_TABLES.get(version, "legacy")):
+            found.add(cell)
     if version == "unknown" and not found.cells and _looks_like_no_report(meta, sections):
         version = "not_a_report"
     checks = run_checks(found.cells, sections) if mapped is not None else []
@@ -126,7 +132,9 @@ def _status(version: str, found: Extraction, sections: list[Section], meta: Meta
                if not found.has_table(prefix)]
     template = registry.get(version)
     if template is not None and not template.mapped:
-        return "partial", f"{version} format: tables are not mapped onto template cells"
+        if not found.cells:
+            return "partial", f"{version} format: no statistics table found"
+        return ("ok", None) if meta.year is not None else ("partial", "report year not found")
     if version == "unknown":
         return "partial", "page names a report but holds none of its tables or headings (report in an attachment?)"
     problems = []
