@@ -42,7 +42,7 @@ bench: setup
 # Regenerate the bundled demo corpus (deterministic: same seed, same bytes).
 demo-corpus: setup
 	rm -rf $(DEMO)
-	$(BIN)/python -m gk_extract.testing.synth $(DEMO) --count 24 --seed 2024 --with-junk
+	$(BIN)/python -m gk_extract.testing.synth $(DEMO) --count 24 --seed 2024 --with-junk --panel
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -22,11 +22,22 @@ def test_demo_site_is_crawled_and_extracted(tmp_path: Path) -> None:
                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
                          timeout=120, check=False)
     assert run.returncode == 0, run.stderr
-    assert "23 new" in run.stdout and "1 blocked" in run.stdout and "4 listing pages" in run.stdout
+    assert "44 new" in run.stdout and "1 blocked" in run.stdout and "9 listing pages" in run.stdout
     reports = pq.read_table(out / "reports.parquet").to_pylist()
-    assert len(reports) == 23 and all(r["source_url"].startswith("http://127.0.0.1:") for r in reports)
+    assert len(reports) == 44 and all(r["source_url"].startswith("http://127.0.0.1:") for r in reports)
     assert {r["format"] for r in reports} == {"html", "docx", "pdf", "doc"}
-    assert sum(r["status"] == "ok" for r in reports) >= 15
+    assert sum(r["status"] == "ok" for r in reports) >= 35
+    # every article page that only links its report is grouped with the attachment
+    pages = [r for r in reports if r["status"] == "link_only"]
+    by_id = {r["report_id"]: r for r in reports}
+    assert len(pages) == 6 and all(by_id[p["linked_report_id"]]["primary"] for p in pages)
+    assert all(p["report_group"] == by_id[p["linked_report_id"]]["report_group"] for p in pages)
+    # the panel agencies: several provinces, three years each, one X1 broken on purpose
+    panel = pq.read_table(out / "panel.parquet").to_pylist()
+    assert len({r["province"] for r in panel if r["province"]}) >= 5
+    checks = pq.read_table(out / "checks.parquet").to_pylist()
+    assert [c["scope"].split(":")[0] for c in checks if c["rule"] == "X1" and c["status"] == "fail"
+            ] == ["natural_person", "total"]
     again = subprocess.run([sys.executable, "-m", "gk_extract.cli", "demo", "--store", str(store),
                             "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
                            timeout=120, check=False)
@@ -41,7 +52,7 @@ def test_demo_site_serves_its_column_and_nothing_else() -> None:
     routes = build_site(ROOT / "corpus" / "demo", ROOT / "corpus" / "demo-site")
     with DemoSite(routes) as site:
         with urlopen(site.url(f"{COLUMN}index.html")) as page:
-            assert page.status == 200 and "createPageHTML(4, 0" in page.read().decode("utf-8")
+            assert page.status == 200 and "createPageHTML(9, 0" in page.read().decode("utf-8")
         with pytest.raises(HTTPError) as missing:
             urlopen(site.url(f"{COLUMN}202112/t_notice.html"))
         assert missing.value.code == 404

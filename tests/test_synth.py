@@ -412,3 +412,22 @@ def test_cli_writes_files_and_truth(tmp_path: Path) -> None:
 
 def test_cli_rejects_unknown_format(tmp_path: Path) -> None:
     assert synth_main([str(tmp_path), "--count", "2", "--formats", "pdf"]) == 2
+
+
+def test_panel_reports_tie_their_years_except_the_one_broken_on_purpose() -> None:
+    from itertools import pairwise
+
+    from gk_extract.testing.synth.panel import BROKEN, PANEL_AGENCIES, PANEL_YEARS, panel_reports
+
+    reports = panel_reports(3)
+    assert len(reports) == len(PANEL_AGENCIES) * len(PANEL_YEARS)
+    for last, this in pairwise(reports):
+        if last.agency != this.agency:
+            continue
+        off = BROKEN[2] if (this.agency, this.year) == BROKEN[:2] else 0
+        forward = last.expected["s3_carried_forward__natural_person"] or 0
+        assert this.expected["s3_carried_over__natural_person"] == forward + off
+        for col in ("natural_person", "total"):  # the report's own totals still add up
+            e = this.expected
+            assert (e[f"s3_new_received__{col}"] or 0) + (e[f"s3_carried_over__{col}"] or 0) == \
+                (e[f"s3_result_total__{col}"] or 0) + (e[f"s3_carried_forward__{col}"] or 0)

@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include one junk file (random bytes .pdf or a .txt)",
     )
+    parser.add_argument(
+        "--panel",
+        action="store_true",
+        help="add several agencies' reports over several years, their years tied (X1, X2)",
+    )
     return parser
 
 
@@ -40,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     try:
-        written = write_corpus(args.out_dir, args.count, args.seed, formats, args.with_junk)
+        written = write_corpus(args.out_dir, args.count, args.seed, formats, args.with_junk,
+                               args.panel)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

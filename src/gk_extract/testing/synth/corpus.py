@@ -11,11 +11,13 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from .docx_writer import render_docx
 from .html_writer import STYLES, render_html
+from .panel import panel_reports
 from .values import SyntheticNotice, SyntheticReport, random_notice, random_report
 
 FORMATS: tuple[str, ...] = ("html", "docx")
@@ -120,17 +122,29 @@ def iter_corpus(
         yield _document_item(rng, index, source, fmt, style)
 
 
+def iter_panel(first_index: int, seed: int) -> Iterator[CorpusItem]:
+    """The reports of ``panel.panel_reports`` as HTML pages, numbered from ``first_index``."""
+    rng = random.Random(f"{seed}:panel")
+    for offset, report in enumerate(panel_reports(seed)):
+        yield _document_item(rng, first_index + offset, report, "html",
+                             STYLES[offset % len(STYLES)])
+
+
 def write_corpus(
     out_dir: Path,
     count: int,
     seed: int,
     formats: tuple[str, ...] = FORMATS,
     with_junk: bool = False,
+    panel: bool = False,
 ) -> list[Path]:
-    """Write the corpus and ``truth.jsonl`` into ``out_dir``; return the files written."""
+    """Write the corpus and ``truth.jsonl`` into ``out_dir``; return the files written.
+    ``panel``: add, after the ``count`` files, several agencies' reports over several years
+    (``panel.panel_reports``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written, lines = [], []
-    for item in iter_corpus(count, seed, formats, with_junk):
+    items = iter_corpus(count, seed, formats, with_junk)
+    for item in chain(items, iter_panel(count, seed) if panel else ()):
         path = out_dir / item.name
         path.write_bytes(item.data)
         written.append(path)
