@@ -48,3 +48,4 @@ def test_extract_then_show(tmp_path: Path) -> None:
     assert {c["key"] for c in body["cells"]} == set(truth.expected)
     table = CliRunner().invoke(main, ["show", str(doc)])
     assert "三、收到和处理政府信息公开申请情况" in table.output and truth.agency in table.output
+    assert "region" in table.output and "agency_id" in table.output

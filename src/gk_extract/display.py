@@ -56,6 +56,8 @@ def show_report(report: Report, console: Console) -> None:
     for name in ("source_path", "format", "status", "error", "template", "agency", "year",
                  "published_date"):
         meta.add_row(name, str(getattr(report, name)))
+    meta.add_row("region", _region(report))
+    meta.add_row("agency_id", str(report.agency_id))
     meta.add_row("checks", f"{report.checks_failed} failed, {report.checks_uncertain} uncertain")
     if report.ocr:
         doubtful = sum(c.doubtful for c in report.cells)
@@ -69,6 +71,17 @@ def show_report(report: Report, console: Console) -> None:
     for check in failed:
         console.print(f"[red]{check.rule} {check.scope}[/red]: parts {check.expected:g} "
                       f"!= total {check.found:g}  ({', '.join(check.cells)})")
+
+
+def _region(report: Report) -> str:
+    """江苏省淮安市洪泽区 (320813, county, from title), or why there is none."""
+    if report.adcode is None:
+        return f"unresolved: {report.region_note}" if report.region_note else "unresolved"
+    names = "".join(dict.fromkeys(n for n in (report.province, report.city, report.county) if n))
+    zone = ", zone" if report.region_zone else ""
+    note = f"; {report.region_note}" if report.region_note else ""
+    return (f"{names} ({report.adcode}, {report.region_level}{zone}, from "
+            f"{report.region_source}){note}")
 
 
 def _text(cell: CellValue | None) -> str:
