@@ -1,6 +1,7 @@
 #!/bin/sh
 # System packages gk-extract needs beyond its Python dependencies: LibreOffice, headless,
-# to read .doc/.wps reports (and to print PDF fixtures in the tests), CJK fonts for it, and
+# to read .doc/.wps reports (and to print PDF fixtures in the tests), CJK fonts for it and for the
+# Chinese labels of the notebooks' matplotlib plots, and
 # Chromium, which prints and screenshots the generated web pages in the round-trip tests.
 #
 # Idempotent: does nothing when soffice, chromium and a Chinese font are already there. As root on
