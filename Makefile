@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python benchmarks/pdf.py
 	$(BIN)/python benchmarks/ocr.py
 	$(BIN)/python benchmarks/ocr_accuracy.py --count 20
+	$(BIN)/python benchmarks/panel.py
 
 # Regenerate the bundled demo corpus (deterministic: same seed, same bytes).
 demo-corpus: setup

@@ -94,7 +94,7 @@ class Summary:
 
 
 def summarize(report: Report) -> Summary:
-    values = sorted((c.key, c.value.value) for c in report.cells)
+    values = [(c.key, c.value.value) for c in report.cells]  # in key order (build_report)
     digest = hashlib.sha256(repr(values).encode()).hexdigest()[:16]
     carried = tuple((c.key, c.value.value, c.doubtful) for c in report.cells if c.key in _CARRIED)
     return Summary(
