@@ -7,6 +7,7 @@ import pytest
 
 from gk_extract.formats import Format
 from gk_extract.models import Document, Paragraph
+from gk_extract.normalize.agencies import KINDS
 from gk_extract.normalize.regions import Evidence, gazetteer, resolve
 from gk_extract.template.match import Source, build_report
 from gk_extract.template.meta import read_meta
@@ -105,6 +106,7 @@ def test_department_township_and_vertical_bureau_agencies() -> None:
     vertical = doc("国家税务总局淮安市洪泽区税务局2023年政府信息公开工作年度报告")
     tax = place(vertical, read_meta(vertical))
     assert tax.region.adcode == "320813" and tax.agency.kind == "vertical"
+    assert {dept.agency.kind, town.agency.kind, tax.agency.kind} <= set(KINDS)
 
 
 @pytest.mark.parametrize("title", [
@@ -164,3 +166,16 @@ def test_every_division_name_of_the_table_resolves_to_itself_or_is_a_known_homon
         assert region.adcode == division.adcode, (name, region)
         resolved += 1
     assert resolved > 2800 and ambiguous < 20
+
+
+def test_autonomous_divisions_resolve_under_their_short_names() -> None:
+    from gk_extract.normalize.regions import base_name
+
+    assert [base_name(n) for n in ("凉山彝族自治州", "塔什库尔干塔吉克自治县", "长白朝鲜族自治县",
+                                   "陵水黎族自治县", "龙胜各族自治县", "内蒙古自治区",
+                                   "新疆维吾尔自治区")] == [
+        "凉山", "塔什库尔干", "长白", "陵水", "龙胜", "内蒙古", "新疆"]
+    assert region_of("凉山州人民政府").adcode == region_of("凉山彝族自治州人民政府").adcode == "513400"
+    assert region_of("本溪县财政局").adcode == "210521"
+    zone = region_of("延边经济开发区管委会")
+    assert zone.adcode == "222400" and zone.zone

@@ -30,10 +30,9 @@ _PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "�
 # Names that are also common words: they count only after their city's name.
 _GENERIC = frozenset({"城区", "郊区", "矿区"})
 # The suffix of a division's name; what is left (its base: 淮安, 平潭) is how zones and
-# renamed counties print it.
-_SUFFIX = regex.compile(
-    r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|省|市|"
-    r"(?:\p{Han}{1,8}族)*自治[州县旗]|地区|林区|特区|盟|州|县|区|旗)$")
+# renamed counties print it. An autonomous division's suffix starts with its nations
+# (凉山彝族自治州, 塔什库尔干塔吉克自治县), matched by name: see _nations().
+_PLAIN_SUFFIX = regex.compile(r"(?:特别行政区|自治[区州县旗]|省|市|地区|林区|特区|盟|州|县|区|旗)$")
 # A zone named after the division it lies in: 平潭综合实验区, 淮安经济技术开发区, 苏州工业园区.
 _ZONE = regex.compile(
     r"\p{Han}{0,10}?(?:实验区|试验区|开发区|高新区|新区|园区|合作区|示范区|管理区|新城|产业园)"
@@ -44,9 +43,6 @@ _FORMER_SUFFIX = regex.compile(r"[县市区]")
 _NOT_A_NAME = regex.compile(r"[县市区](?:委|长|直|级|属|内|域|场)")
 # A base shorter than this (沙, 任) is no name on its own.
 MIN_BASE = 2
-
-LEVELS = ("province", "city", "county", "township")
-
 
 @dataclass(frozen=True, slots=True)
 class Division:
@@ -210,7 +206,7 @@ class Gazetteer:
         if not decided:
             return Region(note="no place named in the title, body, page or registry"), None
         if len(decided) > 1:
-            common = _common_ancestor(self, decided)
+            common = _common_ancestor(decided)
             names = "、".join(self.label(d) for d in decided[:6])
             if common is None:
                 return Region(note=f"{len(decided)} places share the name: {names}; "
@@ -246,9 +242,6 @@ class Gazetteer:
         above = city if city is not None and city is not division \
             and city.name not in _PLACEHOLDERS else province
         return (above.name if above is not None and above is not division else "") + division.name
-
-    def by_code(self, adcode: str) -> Division | None:
-        return self.divisions.get(adcode)
 
 
 # Municipalities: their districts' city is the municipality itself.
@@ -294,7 +287,7 @@ def _narrow_any(decided: tuple[Division, ...], other: tuple[Division, ...]
     return tuple(d for d in decided if any(o.contains(d) or d.contains(o) for o in other))
 
 
-def _common_ancestor(gazetteer: Gazetteer, divisions: Sequence[Division]) -> Division | None:
+def _common_ancestor(divisions: Sequence[Division]) -> Division | None:
     """The one division all of ``divisions`` lie in or are, when they nest (吉林 the province
     and 吉林 the city); None for homonyms in different places."""
     outer = [d for d in divisions if all(d.contains(o) for o in divisions)]
@@ -302,8 +295,34 @@ def _common_ancestor(gazetteer: Gazetteer, divisions: Sequence[Division]) -> Div
 
 
 def base_name(name: str) -> str:
-    """A division's name without its suffix: 淮安市 -> 淮安, 平潭县 -> 平潭."""
-    return _SUFFIX.sub("", name)
+    """A division's name without its suffix: 淮安市 -> 淮安, 平潭县 -> 平潭, 凉山彝族自治州
+    -> 凉山; the nations stay where nothing else would (内蒙古自治区, 鄂伦春自治旗)."""
+    base = _nations().sub("", name)
+    return base if len(base) >= MIN_BASE else _PLAIN_SUFFIX.sub("", name)
+
+
+@cache
+def _nations() -> regex.Pattern[str]:
+    """The suffixes of division names, the nations of autonomous ones from cpca's list of
+    the 56 nations (彝族, and 塔吉克 as 塔什库尔干塔吉克自治县 prints it)."""
+    import cpca
+
+    text = (resources.files(cpca) / "resources" / "56_nations.csv").read_text(encoding="utf-8")
+    nations = {n.strip() for n in text.split() if n.strip()}
+    # a name is printed without 族 only when it is long enough not to be a place's last
+    # character (塔吉克, 蒙古; never 白 of 长白 or 水 of 陵水)
+    bare = {n.removesuffix("族") for n in nations if len(n.removesuffix("族")) >= MIN_BASE}
+    names = sorted(nations | bare | {"各族"}, key=len, reverse=True)  # 龙胜各族自治县
+    return regex.compile(rf"(?:{'|'.join(map(regex.escape, names))})+自治[区州县旗]$|"
+                         + _PLAIN_SUFFIX.pattern)
+
+
+def short_name(name: str) -> str | None:
+    """How an autonomous division is commonly printed: 凉山彝族自治州 -> 凉山州, 本溪满族自治县
+    -> 本溪县; None for others."""
+    match = regex.search(r"自治([州县旗])$", name)
+    base = base_name(name)
+    return base + match[1] if match and len(base) >= MIN_BASE and base + "自治" not in name else None
 
 
 @cache
@@ -318,6 +337,9 @@ def gazetteer() -> Gazetteer:
         base = base_name(division.name)
         if len(base) >= MIN_BASE and base != division.name:
             found.add(base, _Entry((division,), "base"))
+        short = short_name(division.name)
+        if short is not None:
+            found.add(short, _Entry((division,), "name"))
     for old_code, old_name, code, name, change in _changes():
         target = divisions.get(code) if code else None
         if target is None:
