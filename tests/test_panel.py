@@ -15,10 +15,10 @@ from pdf_corpus import require_soffice
 
 from gk_extract.cli import main
 from gk_extract.pipeline import Settings, extract_paths
-from gk_extract.template import spec as T
 from gk_extract.template.registry import cell_key
 from gk_extract.testing.synth import SyntheticReport, random_report, render_docx, render_html
 from gk_extract.testing.synth.office import convert_many
+from gk_extract.testing.synth.panel import carried_on
 
 AGENCY = "宜昌市夷陵区人民政府"
 ADCODE = "420506"
@@ -26,22 +26,6 @@ ADCODE = "420506"
 
 def report_of(year: int, seed: int) -> SyntheticReport:
     return random_report(random.Random(seed), template="2021", year=year, agency=AGENCY)
-
-
-def carried_on(report: SyntheticReport, last: SyntheticReport, off_by: int = 0,
-               col: str | None = None) -> SyntheticReport:
-    """``report`` with 上年结转 set to ``last`` year's 结转下年度 (one column ``off_by``), and
-    本年新收 moved by the difference so the report's own totals still add up."""
-    cells, expected = dict(report.cells), dict(report.expected)
-    for c in T.S3_COLS:
-        over, forward = cell_key("s3", "carried_over", c.key), cell_key("s3", "carried_forward", c.key)
-        new = cell_key("s3", "new_received", c.key)
-        value = (last.expected[forward] or 0) + (off_by if c.key in (col, T.TOTAL) else 0)
-        delta = value - (expected[over] or 0)
-        expected[over], expected[new] = value, (expected[new] or 0) - delta
-        assert expected[new] >= 0, "pick another seed: 本年新收 would go negative"
-        cells[over], cells[new] = str(int(value)), str(int(expected[new]))
-    return replace(report, cells=cells, expected=expected)
 
 
 def read(out: Path, table: str) -> pd.DataFrame:
@@ -55,7 +39,7 @@ def three_years(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Sy
     root = tmp_path_factory.mktemp("years")
     y22 = report_of(2022, 11)
     y23 = carried_on(report_of(2023, 12), y22)
-    y24 = carried_on(report_of(2024, 13), y23, off_by=3, col="natural_person")
+    y24 = carried_on(report_of(2024, 13), y23, off=3)  # 自然人 off by 3
     folder = root / "in"
     folder.mkdir()
     for r in (y22, y23, y24):

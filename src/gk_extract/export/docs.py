@@ -86,7 +86,8 @@ def type_name(field: pa.Field) -> str:
 
 
 def _doc(field: pa.Field) -> str:
-    return (field.metadata or {}).get(DOC, b"").decode()
+    doc: bytes = (field.metadata or {}).get(DOC, b"")
+    return doc.decode()
 
 
 def table_rows(fields: list[pa.Field]) -> list[str]:

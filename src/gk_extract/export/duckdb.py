@@ -30,8 +30,9 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from gk_extract.export.panel import PANEL_STATUSES, panel_keys
+from gk_extract.export.panel import PANEL_STATUSES
 from gk_extract.export.parquet import PANEL, PANEL_HEAD, SCHEMAS
+from gk_extract.template import registry
 
 # The report columns the view puts beside each cell.
 VIEW_REPORT_COLUMNS = ("agency", "year", "province", "city", "county", "adcode", "template",
@@ -51,7 +52,7 @@ def _quoted(name: str) -> str:
 
 def panel_sql() -> str:
     """The wide panel over the tables ``reports`` and ``cells``."""
-    keys = ", ".join("'" + k + "'" for k in panel_keys())
+    keys = ", ".join("'" + k + "'" for k in registry.all_keys())
     head = ", ".join(f"r.{_quoted(c)}" for c in PANEL_HEAD)
     statuses = ", ".join(f"'{s}'" for s in sorted(PANEL_STATUSES))
     return (f"select {head}, p.* exclude (report_id) from reports r join "

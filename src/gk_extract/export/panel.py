@@ -11,8 +11,9 @@ report (so 100,000 reports fit in memory):
   name several places share) is placed by the division every other report fetched from the
   same host is of, when at least two are and none disagrees (``region_source`` ``host``).
 * **years**: for the primary reports of one ``agency_id`` in consecutive years, ``X1``
-  (上年结转 = last year's 结转下年度, per column) and ``X2`` (现行有效件数 = last year's +
-  本年制发 − 本年废止, for 规章 and 行政规范性文件).
+  (上年结转 = last year's 结转下年度, per column) and ``X2`` (last year's 现行有效件数 +
+  本年制发 = this year's 现行有效件数 + 本年废止, for 规章 and 行政规范性文件), with the
+  identity checks of a single report (``template.checks.identity``).
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
-from gk_extract.models import Check, Report
+from gk_extract.models import CellValue, Check, Report
 from gk_extract.normalize.regions import Evidence
-from gk_extract.template import registry
 from gk_extract.template import spec as T
+from gk_extract.template.checks import identity
 from gk_extract.template.place import Placed, place_by
 from gk_extract.template.registry import cell_key
 
@@ -47,8 +48,8 @@ def _x1_keys() -> list[tuple[str, str, str]]:
 
 
 def _x2_keys() -> list[tuple[str, str, str, str]]:
-    return [(row, *(cell_key("s2", row, col) for col in ("in_force", "issued", "repealed")))
-            for row in X2_ROWS]
+    return [(row, cell_key("s2", row, "in_force"), cell_key("s2", row, "issued"),
+             cell_key("s2", row, "repealed")) for row in X2_ROWS]
 
 
 _CARRIED = frozenset(k for _, *keys in _x1_keys() for k in keys) \
@@ -71,11 +72,10 @@ class Summary:
     checks_failed: int
     ocr: bool
     values_hash: str  # of every (key, value): equal for copies with the same values
-    carried: tuple[tuple[str, float | None, bool], ...]  # the X1/X2 cells: key, value, doubtful
+    carried: tuple[CellValue, ...]  # the cells X1 and X2 compare across years
     links: tuple[str, ...]
     agency_name: str | None = None  # as printed in the title
     adcode: str | None = None
-    region_source: str | None = None
 
     @property
     def host(self) -> str | None:
@@ -96,13 +96,13 @@ class Summary:
 def summarize(report: Report) -> Summary:
     values = [(c.key, c.value.value) for c in report.cells]  # in key order (build_report)
     digest = hashlib.sha256(repr(values).encode()).hexdigest()[:16]
-    carried = tuple((c.key, c.value.value, c.doubtful) for c in report.cells if c.key in _CARRIED)
+    carried = tuple(c for c in report.cells if c.key in _CARRIED)
     return Summary(
         report.report_id, report.source_path, report.source_url, report.status, report.agency_id,
         report.agency_canonical or report.agency, report.year,
         sum(c.value.value is not None for c in report.cells), sum(c.doubtful for c in report.cells),
         report.checks_failed, report.ocr, digest, carried, report.links, report.agency,
-        report.adcode, report.region_source)
+        report.adcode)
 
 
 @dataclass(slots=True)
@@ -122,14 +122,7 @@ class Plan:
         report = replace(report, report_group=self.group.get(rid, rid), primary=rid in self.primary,
                          linked_report_id=self.linked.get(rid), checks=report.checks + extra)
         found = self.placed.get(rid)
-        if found is None:
-            return report
-        region, agency = found.region, found.agency
-        return replace(report, province=region.province, city=region.city, county=region.county,
-                       adcode=region.adcode, region_level=region.level,
-                       region_source=region.source, region_note=region.note,
-                       region_zone=region.zone, agency_canonical=agency.canonical,
-                       agency_kind=agency.kind, agency_id=agency.agency_id)
+        return report if found is None else replace(report, **found.report_fields())
 
 
 def plan(summaries: Sequence[Summary], load: Callable[[str], Report | None]) -> Plan:
@@ -253,13 +246,14 @@ def copy_checks(copies: Sequence[Summary], primary: set[str],
             if cell.key in values and theirs != cell.value.value:
                 found.setdefault(s.report_id, []).append(Check(
                     "D1", f"copy {s.report_id} of {lead.report_id}", theirs, cell.value.value,
-                    "uncertain" if cell.doubtful else "fail", (cell.key,)))
+                    "fail", (cell.key,)))
     return found
 
 
 def cross_year_checks(primaries: Iterable[Summary]) -> dict[str, list[Check]]:
     """``X1`` and ``X2`` between the primary reports of one agency in consecutive years, on
-    the later year's report; each scope names both report_ids."""
+    the later year's report; each scope names both report_ids. A pair of years is checked on
+    the cells both reports print (the 2019 format prints no 现行有效件数)."""
     years: dict[tuple[str, int], Summary] = {}
     for s in primaries:
         if s.agency_id and s.year is not None and s.status in PANEL_STATUSES:
@@ -269,46 +263,16 @@ def cross_year_checks(primaries: Iterable[Summary]) -> dict[str, list[Check]]:
         last = years.get((agency_id, year - 1))
         if last is None:
             continue
-        now, before = _cells(this), _cells(last)
+        cells = {f"last:{c.key}": c for c in last.carried} | {f"this:{c.key}": c for c in this.carried}
         where = f"{last.report_id} ({year - 1}) -> {this.report_id} ({year})"
-        for col, carried_over, carried_forward in _x1_keys():
-            check = _identity("X1", f"{col}: {where}", [before.get(carried_forward)],
-                              now.get(carried_over), (carried_forward, carried_over))
-            found[this.report_id].extend(check)
-        for row, in_force, issued, repealed in _x2_keys():
-            parts = [before.get(in_force), now.get(issued), _negated(now.get(repealed))]
-            check = _identity("X2", f"{row}: {where}", parts, now.get(in_force),
-                              (in_force, issued, repealed))
-            found[this.report_id].extend(check)
-    return {k: v for k, v in found.items() if v}
-
-
-_Cell = tuple[float | None, bool]
-
-
-def _cells(s: Summary) -> dict[str, _Cell]:
-    return {key: (value, doubtful) for key, value, doubtful in s.carried}
-
-
-def _negated(cell: _Cell | None) -> _Cell | None:
-    return None if cell is None or cell[0] is None else (-cell[0], cell[1])
-
-
-def _identity(rule: str, scope: str, parts: list[_Cell | None], total: _Cell | None,
-              cells: tuple[str, ...]) -> list[Check]:
-    """The check that ``parts`` add up to ``total``; none when a side was not printed."""
-    if total is None or any(p is None for p in parts):
-        return []
-    known = [p for p in parts if p is not None]
-    if total[0] is None or any(p[0] is None for p in known):
-        return [Check(rule, scope, None, total[0], "uncertain", cells)]
-    expected = sum(p[0] for p in known if p[0] is not None)
-    if abs(expected - total[0]) < 1e-6:
-        status = "pass"
-    else:
-        status = "uncertain" if total[1] or any(p[1] for p in known) else "fail"
-    return [Check(rule, scope, expected, total[0], status, cells)]
-
-
-def panel_keys() -> tuple[str, ...]:
-    return registry.all_keys()
+        rules = [("X1", col, [f"last:{forward}"], [f"this:{over}"])
+                 for col, over, forward in _x1_keys()]
+        rules += [("X2", row, [f"last:{in_force}", f"this:{issued}"],
+                   [f"this:{in_force}", f"this:{repealed}"])
+                  for row, in_force, issued, repealed in _x2_keys()]
+        for rule, scope, parts, totals in rules:
+            if all(k in cells for k in parts + totals):
+                check = identity(rule, f"{scope}: {where}", parts, totals, cells)
+                plain = tuple(k.split(":", 1)[1] for k in check.cells)
+                found[this.report_id].append(replace(check, cells=plain))
+    return dict(found)

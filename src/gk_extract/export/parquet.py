@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gk_extract import __version__
-from gk_extract.export.panel import panel_keys
 from gk_extract.models import Report
+from gk_extract.template import registry
 
 SCHEMA_VERSION = "4"
 # Reports buffered before a row group is written: ~250 cells each, so ~125k cell rows.
@@ -191,7 +191,7 @@ PANEL_CELL_DOC = ("one column per cell key of every mapped template (`s2_regulat
                   "… `s4_suit_after_review__total`): the cell's value, null when the report "
                   "does not print it or prints no number")
 PANEL = pa.schema([REPORTS.field(name) for name in PANEL_HEAD]
-                  + [col(key, pa.float64(), PANEL_CELL_DOC, null=True) for key in panel_keys()])
+                  + [col(key, pa.float64(), PANEL_CELL_DOC, null=True) for key in registry.all_keys()])
 SCHEMAS = {"reports": REPORTS, "cells": CELLS, "sections": SECTIONS, "checks": CHECKS}
 
 

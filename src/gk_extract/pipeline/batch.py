@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 
 from gk_extract.errors import CRASH_KIND
 from gk_extract.export.duckdb import write_panel
-from gk_extract.export.panel import plan, summarize
+from gk_extract.export.panel import plan
 from gk_extract.export.parquet import DatasetWriter, write_manifest
 from gk_extract.export.validation import write_validation
 from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
 from gk_extract.pipeline.parts import Outcome, load_all, load_part, save
 from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S, failed_report, process_file
-from gk_extract.store import source_regions, source_urls
+from gk_extract.store import StoredFile, stored_sources
 
 if TYPE_CHECKING:
     from gk_extract.fetch import CrawlSettings, CrawlSummary, Site
@@ -71,7 +71,7 @@ def extract_paths(paths: Sequence[Path], settings: Settings,
     files, skipped = collect_inputs(paths)
     convert_office_files(files, settings.workers)
     on_start(len(files))
-    outcomes = run_batch(files, settings, on_done, source_urls(paths), source_regions(paths))
+    outcomes = run_batch(files, settings, on_done, stored_sources(paths))
     result = BatchResult(skipped=[str(s) for s in skipped])
     seen: set[str] = set()
     for outcome in outcomes:
@@ -98,14 +98,15 @@ def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,
 
 
 def run_batch(files: Sequence[Path], settings: Settings, on_done: OnDone = lambda o: None,
-              urls: dict[str, str] | None = None,
-              regions: dict[str, str] | None = None) -> list[Outcome]:
+              sources: dict[str, StoredFile] | None = None) -> list[Outcome]:
     """Process every file (in parallel when workers > 1); returns one outcome per file.
-    ``urls`` gives the source URL of files that came from a crawl store, ``regions`` the
-    registry's region of the site they came from."""
-    urls, regions = urls or {}, regions or {}
-    args = [(str(f), str(settings.out_dir), settings.timeout_s, settings.reuse, urls.get(str(f)),
-             regions.get(str(f))) for f in files]
+    ``sources``: where the files that came from a crawl store were fetched (URL, region)."""
+    sources = sources or {}
+    args: list[_Args] = []
+    for f in files:
+        stored = sources.get(str(f))
+        args.append((str(f), str(settings.out_dir), settings.timeout_s, settings.reuse,
+                     stored.url if stored else None, stored.region if stored else None))
     if settings.workers == 1:
         results = []
         for a in args:
@@ -148,12 +149,12 @@ def _after_crash(crashed: list[_Args], done: dict[str, Outcome], on_done: OnDone
 
 
 def _write(result: BatchResult, settings: Settings, started: datetime) -> None:
-    """Two passes over the saved reports: summaries to group copies and check years against
-    each other, then the dataset with what that added."""
+    """The batch plan from the summaries the workers sent (copies grouped, years checked
+    against each other), then the dataset from the saved reports with the plan applied."""
     ordered = sorted(result.outcomes, key=lambda o: o.report_id)
     parts = {o.report_id: Path(o.part) for o in ordered}
-    summaries = [summarize(report) for report in load_all(ordered)]
-    batch = plan(summaries, lambda rid: load_part(parts[rid]) if rid in parts else None)
+    batch = plan([o.summary for o in ordered],
+                 lambda rid: load_part(parts[rid]) if rid in parts else None)
     with DatasetWriter(settings.out_dir) as writer:
         for report in load_all(ordered):
             writer.add(batch.apply(report))

@@ -25,7 +25,7 @@ def collect_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     skipped: list[Path] = []
     for path in paths:
         if is_store(path):
-            files.extend(p for p, _ in store_files(path))
+            files.extend(f.path for f in store_files(path))
         elif path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 wanted = not _hidden(child.relative_to(path)) and _sniffs_as_document(child)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import gk_extract
 from gk_extract.errors import INTERNAL_KIND
+from gk_extract.export.panel import Summary, summarize
 from gk_extract.models import Report
 
 WORK_DIR = ".work"
@@ -32,6 +33,7 @@ class Outcome:
     template: str
     error: str | None
     part: str
+    summary: Summary  # what the batch plan needs of it (export.panel)
     error_kind: str | None = None
 
 
@@ -73,7 +75,7 @@ def load_part(part: Path) -> Report | None:
 
 def outcome_of(report: Report, part: Path) -> Outcome:
     return Outcome(report.report_id, report.source_path, report.status, report.template,
-                   report.error, str(part), report.error_kind)
+                   report.error, str(part), summarize(report), report.error_kind)
 
 
 def load_all(outcomes: Iterable[Outcome]) -> Iterator[Report]:

@@ -5,8 +5,8 @@ where every file came from (URL, referring page, title, dates, HTTP validators).
 """
 
 from gk_extract.store.blobs import BlobStore
-from gk_extract.store.files import source_regions, source_urls, store_files, stored_images
+from gk_extract.store.files import StoredFile, store_files, stored_images, stored_sources
 from gk_extract.store.manifest import MANIFEST_NAME, Fetch, Manifest, is_store
 
-__all__ = ["MANIFEST_NAME", "BlobStore", "Fetch", "Manifest", "is_store", "source_regions", "source_urls", "store_files",
-           "stored_images"]
+__all__ = ["MANIFEST_NAME", "BlobStore", "Fetch", "Manifest", "StoredFile", "is_store", "store_files",
+           "stored_images", "stored_sources"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -11,44 +12,40 @@ from gk_extract.models import ImageSource
 from gk_extract.store.manifest import Manifest, is_store
 
 
-def store_files(store: Path) -> list[tuple[Path, str]]:
-    """The current file of every URL in a crawl store, with the URL it was fetched from.
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A current file of a crawl store and where it came from."""
+
+    path: Path
+    url: str
+    region: str | None = None  # the crawl registry's region of the site it was fetched for
+
+
+def store_files(store: Path) -> list[StoredFile]:
+    """The current file of every URL in a crawl store, with the URL it was fetched from and
+    its site's region.
 
     A replaced file's old version is left out, and so are files missing on disk and the
     images of article bodies (they are read as part of their page).
     """
     manifest = Manifest(store)
     try:
-        found = [(store / f.rel_path(), f.final_url) for f in manifest.current()
+        regions = manifest.site_regions()
+        found = [StoredFile(store / f.rel_path(), f.final_url, regions.get(f.site))
+                 for f in manifest.current()
                  if not (f.kind == "attachment" and f.ext in IMAGE_EXTS)]
     finally:
         manifest.close()
-    unique: dict[Path, str] = {}
-    for path, url in found:
-        if path.is_file():
-            unique.setdefault(path, url)
-    return list(unique.items())
+    unique: dict[Path, StoredFile] = {}
+    for file in found:
+        if file.path.is_file():
+            unique.setdefault(file.path, file)
+    return list(unique.values())
 
 
-def source_urls(paths: Sequence[Path]) -> dict[str, str]:
+def stored_sources(paths: Sequence[Path]) -> dict[str, StoredFile]:
     """Where each file of the crawl stores among ``paths`` came from, by file path."""
-    return {str(p): url for path in paths if is_store(path) for p, url in store_files(path)}
-
-
-def source_regions(paths: Sequence[Path]) -> dict[str, str]:
-    """The crawl registry's region of the site each file of the crawl stores among ``paths``
-    came from, by file path (files of sites without a region are left out)."""
-    found: dict[str, str] = {}
-    for store in (p for p in paths if is_store(p)):
-        manifest = Manifest(store)
-        try:
-            regions = manifest.site_regions()
-            for fetch in manifest.current():
-                if fetch.site in regions:
-                    found.setdefault(str(store / fetch.rel_path()), regions[fetch.site])
-        finally:
-            manifest.close()
-    return found
+    return {str(f.path): f for path in paths if is_store(path) for f in store_files(path)}
 
 
 def stored_images(store: Path, page_url: str) -> ImageSource:

@@ -72,7 +72,7 @@ def _read(table: Table, table_name: str) -> list[CellValue]:
         numbered = _PART.match(flat)
         part = numbered[1] if numbered else part
         name = _UNIT_IN_LABEL.sub("", _ENUMERATOR.sub("", flat)) or flat
-        unit_cell = by_col.get(unit_col) if unit_col is not None else None
+        unit_cell = by_col.get(unit_col)
         unit = tidy(unit_cell.text) if unit_cell else None
         printed_unit = _UNIT_IN_LABEL.search(flat)
         unit = unit or (printed_unit[1] if printed_unit else None)
@@ -95,7 +95,7 @@ def _read(table: Table, table_name: str) -> list[CellValue]:
 
 
 def _header(rows: Sequence[Sequence[Cell]]
-            ) -> tuple[int, int, int | None, list[tuple[str, str]]] | None:
+            ) -> tuple[int, int, int, list[tuple[int, str]]] | None:
     """The header row of a statistics table: its index, the label column, the unit column
     and each value column with its slug; None when the table has no such header."""
     for at, cells in enumerate(rows[:3]):

@@ -6,8 +6,6 @@ import logging
 from dataclasses import dataclass
 
 from gk_extract.models import Document, Report, Section, Status, Table
-from gk_extract.normalize.agencies import Agency
-from gk_extract.normalize.regions import Region
 from gk_extract.normalize.text import squash
 from gk_extract.template import registry
 from gk_extract.template import spec as T
@@ -16,7 +14,7 @@ from gk_extract.template.doubt import mark_doubtful
 from gk_extract.template.labels import contains_any
 from gk_extract.template.legacy import legacy_cells
 from gk_extract.template.meta import Meta, read_meta
-from gk_extract.template.place import place
+from gk_extract.template.place import Placed, place
 from gk_extract.template.sections import find_sections
 from gk_extract.template.tables import Extraction, extract_s2, extract_s3, extract_s4, table_kinds
 
@@ -65,17 +63,12 @@ def build_report(doc: Document, source: Source) -> Report:
         error = f"{error}; pages {unreadable}: text layer unreadable, needs OCR"
     for note in found.notes:
         logger.info("%s: %s", source.report_id[:12], note)
-    placed = place(doc, meta, source.region) if version != "not_a_report" else None
-    region = placed.region if placed else Region()
-    agency = placed.agency if placed else Agency()
+    placed = place(doc, meta, source.region) if version != "not_a_report" else Placed()
     return Report(
         report_id=source.report_id, source_path=source.source_path, format=source.format,
         source_url=source.source_url, status=status, template=version, ocr=doc.ocr,
         agency=meta.agency, year=meta.year, published_date=meta.published, error=error,
-        province=region.province, city=region.city, county=region.county, adcode=region.adcode,
-        region_level=region.level, region_source=region.source, region_note=region.note,
-        region_zone=region.zone, agency_canonical=agency.canonical, agency_kind=agency.kind,
-        agency_id=agency.agency_id, links=doc.links, converter=doc.converter,
+        **placed.report_fields(), links=doc.links, converter=doc.converter,
         cells=tuple(sorted(cells, key=lambda c: c.key)), sections=tuple(sections),
         checks=tuple(checks))
 

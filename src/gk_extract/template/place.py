@@ -9,7 +9,9 @@ later ones may only tell homonyms apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import regex
 
@@ -34,8 +36,17 @@ _SITE_CODE = regex.compile(r"^(\d{6})\d{4}$")
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    region: Region
-    agency: Agency
+    region: Region = field(default_factory=Region)
+    agency: Agency = field(default_factory=Agency)
+
+    def report_fields(self) -> dict[str, Any]:
+        """The Report fields the region and the agency fill."""
+        region, agency = self.region, self.agency
+        return {"province": region.province, "city": region.city, "county": region.county,
+                "adcode": region.adcode, "region_level": region.level,
+                "region_source": region.source, "region_note": region.note,
+                "region_zone": region.zone, "agency_canonical": agency.canonical,
+                "agency_kind": agency.kind, "agency_id": agency.agency_id}
 
 
 def place(doc: Document, meta: Meta, registry_region: str | None = None) -> Placed:
@@ -51,8 +62,7 @@ def place_by(name: str | None, evidence: list[Evidence]) -> Placed:
         and region.source and region.source.startswith("title") else None
     agency = identify(name, region, in_name, region_prefix(region))
     if agency.township and region.level == "county":
-        region = Region(region.province, region.city, region.county, region.adcode, "township",
-                        region.source, region.note, region.zone)
+        region = replace(region, level="township")
     return Placed(region, agency)
 
 
@@ -63,7 +73,7 @@ def region_prefix(region: Region) -> str | None:
     return {"city": region.city, "province": region.province}.get(region.level or "")
 
 
-def _evidence(doc: Document, meta: Meta, registry_region: str | None):
+def _evidence(doc: Document, meta: Meta, registry_region: str | None) -> Iterator[Evidence]:
     if meta.agency:
         yield Evidence("title", meta.agency)
     elif meta.title:

@@ -62,10 +62,9 @@ def carried_on(report: SyntheticReport, last: SyntheticReport, off: int = 0) -> 
             + (off if col == "natural_person" else 0)
         new, forward = cell_key("s3", "new_received", col), cell_key("s3", "carried_forward", col)
         closed = (expected[new] or 0) + (expected[over] or 0) - (expected[forward] or 0)
-        kept = expected[forward] or 0
-        expected[over] = wanted
-        expected[new] = max(0, closed + kept - wanted)
-        expected[forward] = expected[new] + wanted - closed
+        received = max(0, closed + (expected[forward] or 0) - wanted)
+        expected[over], expected[new] = wanted, received
+        expected[forward] = received + wanted - closed
     for row in _COUNTED:
         expected[cell_key("s3", row, T.TOTAL)] = sum(expected[cell_key("s3", row, c)] or 0
                                                      for c in cols)
