@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import time
 from pathlib import Path
 
@@ -63,7 +65,7 @@ def test_rerun_reuses_saved_results_and_gives_the_same_dataset(corpus: Path, tmp
     out = tmp_path / "out"
     extract_paths([corpus], Settings(out_dir=out))
     first = {n: pq.read_table(out / f"{n}.parquet") for n in SCHEMAS}
-    parts = sorted((out / ".work").rglob("*.pickle"))
+    parts = sorted((out / ".work").rglob("*.json"))
     stamps = [p.stat().st_mtime_ns for p in parts]
     time.sleep(0.01)
     extract_paths([corpus], Settings(out_dir=out))
@@ -76,11 +78,38 @@ def test_killed_run_leaves_no_torn_file_and_resumes(corpus: Path, tmp_path: Path
     out = tmp_path / "out"
     extract_paths([corpus], Settings(out_dir=out))
     before = pq.read_table(out / "cells.parquet")
-    part = next((out / ".work").rglob("*.pickle"))
+    part = next((out / ".work").rglob("*.json"))
     part.write_bytes(part.read_bytes()[:20])  # a save cut short by a kill
     (out / ".cells.parquet.tmp-1").write_bytes(b"half a file")
     extract_paths([corpus], Settings(out_dir=out))
     assert pq.read_table(out / "cells.parquet").equals(before)
+
+
+class _Planted:
+    """A pickle payload: unpickling it would create ``marker``."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path.touch, (self.marker,))
+
+
+def test_a_planted_or_mistyped_part_never_runs_and_is_extracted_again(
+        corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    extract_paths([corpus], Settings(out_dir=out))
+    before = pq.read_table(out / "cells.parquet")
+    first, second = sorted((out / ".work").rglob("*.json"))[:2]
+    marker = tmp_path / "code-ran"
+    first.write_bytes(pickle.dumps(_Planted(marker)))
+    saved = json.loads(second.read_bytes())
+    saved["cells"] = "not a list of cells"
+    second.write_text(json.dumps(saved))
+    extract_paths([corpus], Settings(out_dir=out))
+    assert not marker.exists()
+    assert pq.read_table(out / "cells.parquet").equals(before)
+    assert json.loads(second.read_bytes())["cells"] != "not a list of cells"
 
 
 def test_slow_document_hits_the_time_limit_and_the_batch_goes_on(

@@ -22,7 +22,13 @@ from gk_extract.fetch.crawl import (
     run_crawl,
 )
 from gk_extract.fetch.sources import RegistryError, Site, load_sources
-from gk_extract.pipeline import DEFAULT_TIMEOUT_S, Settings, extract_one, extract_paths
+from gk_extract.pipeline import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT_S,
+    Settings,
+    extract_one,
+    extract_paths,
+)
 
 # Exit code of ``extract --strict`` when the batch finished but some documents failed.
 EXIT_DOCUMENTS_FAILED = 3
@@ -47,12 +53,15 @@ def main(verbose: int) -> None:
               help="Documents processed in parallel (processes).")
 @click.option("--timeout", "timeout_s", default=DEFAULT_TIMEOUT_S, show_default=True,
               type=click.FloatRange(min=0.1), help="Time limit per document, in seconds.")
+@click.option("--max-memory", "max_memory_mb", default=DEFAULT_MAX_MEMORY // 1024**2,
+              show_default=True, type=click.IntRange(min=256),
+              help="Memory one document may take in its worker, in MiB; beyond it, it fails.")
 @click.option("--fresh", is_flag=True, help="Ignore results saved by earlier runs into --out.")
 @click.option("--strict", is_flag=True, help=f"Exit {EXIT_DOCUMENTS_FAILED} if any document failed.")
 @click.option("--duckdb", "duckdb_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the dataset as this DuckDB database, with its views.")
-def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: float, fresh: bool,
-            strict: bool, duckdb_file: Path | None) -> None:
+def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: float,
+            max_memory_mb: int, fresh: bool, strict: bool, duckdb_file: Path | None) -> None:
     """Extract every report under PATHS into the parquet dataset in --out.
 
     Folders are walked recursively; files are recognised by their bytes (HTML, DOCX …) and
@@ -67,7 +76,8 @@ def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: flo
     Example: gk-extract extract reports/ --out data/ --workers 4 --duckdb data/gk.duckdb
     """
     console = Console(stderr=True)
-    settings = Settings(out_dir=out_dir, workers=workers, timeout_s=timeout_s, reuse=not fresh)
+    settings = Settings(out_dir=out_dir, workers=workers, timeout_s=timeout_s, reuse=not fresh,
+                        max_memory=max_memory_mb * 1024**2)
     with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("extract", total=None)

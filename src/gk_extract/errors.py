@@ -56,5 +56,6 @@ class ConverterMissing(ParseError):
 
 
 # Kinds the pipeline records for failures that are no GkError.
+MEMORY_KIND = "memory"  # the document needed more than the worker's memory limit
 CRASH_KIND = "crash"  # the worker process died on the document (memory, a native fault)
 INTERNAL_KIND = "internal"  # an unexpected exception: a bug, reported with its type

@@ -1,42 +1,32 @@
-"""The batch: every input through a worker (in a process pool when asked), then the dataset.
+"""The batch: every input through a worker process (``pipeline.pool``), then the dataset.
 
-A crashed worker (segfault, out of memory) costs only its own document: the pool is
-rebuilt, the documents lost with it are retried, and the one that crashes alone fails.
+A worker that crashes, overruns its time limit or its memory costs only its own document.
 The parquet files are written at the end, atomically, from the saved parts.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gk_extract.errors import CRASH_KIND
 from gk_extract.export.duckdb import write_panel
 from gk_extract.export.panel import plan
 from gk_extract.export.parquet import DatasetWriter, write_manifest
 from gk_extract.export.validation import write_validation
 from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
-from gk_extract.pipeline.parts import Outcome, load_all, load_part, save
-from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S, failed_report, process_file
+from gk_extract.pipeline.parts import Outcome, load_all, load_part
+from gk_extract.pipeline.pool import DEFAULT_MAX_MEMORY, Args, OnDone, run_pool
+from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S
 from gk_extract.store import StoredFile, stored_sources
 
 if TYPE_CHECKING:
     from gk_extract.fetch import CrawlSettings, CrawlSummary, Site
 
-# Batch workers each take one core; OCR's own thread pool would otherwise take them all.
-OCR_THREADS_PER_WORKER = "1"
-
-# process_file's arguments: path, out_dir, timeout_s, reuse, source_url, region.
-_Args = tuple[str, str, float, bool, str | None, str | None]
-OnDone = Callable[[Outcome], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +35,15 @@ class Settings:
     workers: int = 1
     timeout_s: float = DEFAULT_TIMEOUT_S
     reuse: bool = True
+    max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes a worker may take for one document
 
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
         if self.timeout_s <= 0:
             raise ValueError(f"timeout_s must be positive, got {self.timeout_s}")
+        if self.max_memory is not None and self.max_memory < 256 * 1024**2:
+            raise ValueError(f"max_memory must be at least 256 MiB, got {self.max_memory} bytes")
 
 
 @dataclass(slots=True)
@@ -99,53 +92,15 @@ def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,
 
 def run_batch(files: Sequence[Path], settings: Settings, on_done: OnDone = lambda o: None,
               sources: dict[str, StoredFile] | None = None) -> list[Outcome]:
-    """Process every file (in parallel when workers > 1); returns one outcome per file.
+    """Process every file in worker processes; returns one outcome per file.
     ``sources``: where the files that came from a crawl store were fetched (URL, region)."""
     sources = sources or {}
-    args: list[_Args] = []
+    args: list[Args] = []
     for f in files:
         stored = sources.get(str(f))
         args.append((str(f), str(settings.out_dir), settings.timeout_s, settings.reuse,
                      stored.url if stored else None, stored.region if stored else None))
-    if settings.workers == 1:
-        results = []
-        for a in args:
-            results.append(process_file(*a))
-            on_done(results[-1])
-        return results
-    return _run_pool(args, settings.workers, on_done)
-
-
-def _run_pool(args: list[_Args], workers: int, on_done: OnDone) -> list[Outcome]:
-    done: dict[str, Outcome] = {}
-    pending = list(args)
-    os.environ.setdefault("GK_EXTRACT_OCR_THREADS", OCR_THREADS_PER_WORKER)
-    while pending:
-        crashed: list[_Args] = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures: dict[Future[Outcome], _Args] = {
-                pool.submit(process_file, *a): a for a in pending}
-            for future in as_completed(futures):
-                a = futures[future]
-                try:
-                    done[a[0]] = future.result()
-                except BrokenProcessPool:
-                    crashed.append(a)
-                    continue
-                on_done(done[a[0]])
-        pending = _after_crash(crashed, done, on_done)
-    return [done[a[0]] for a in args]
-
-
-def _after_crash(crashed: list[_Args], done: dict[str, Outcome], on_done: OnDone) -> list[_Args]:
-    """Documents lost with a crashed pool are retried; one that crashes alone fails."""
-    if len(crashed) != 1:
-        return crashed
-    path, out_dir, *_, url, _region = crashed[0]
-    report = failed_report(path, "the worker process crashed on this file", CRASH_KIND, url)
-    done[path] = save(report, Path(out_dir))
-    on_done(done[path])
-    return []
+    return run_pool(args, settings.workers, settings.max_memory, on_done)
 
 
 def _write(result: BatchResult, settings: Settings, started: datetime) -> None:

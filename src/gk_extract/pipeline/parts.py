@@ -1,17 +1,20 @@
 """Resumable results: each document's report saved under ``OUT/.work/`` as soon as it is done.
 
 A part is keyed by the file's sha256 and the code's fingerprint, so a killed run resumes
-where it stopped, and results made by other code are never reused.
+where it stopped, and results made by other code are never reused. Parts are JSON, decoded
+into :class:`Report` with every field's type checked: a results folder someone else can
+write to can at worst hold a wrong report, never run code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 import gk_extract
 from gk_extract.errors import INTERNAL_KIND
@@ -48,10 +51,12 @@ def _fingerprint() -> str:
 
 
 FINGERPRINT = _fingerprint()
+_ENCODER = msgspec.json.Encoder()
+_DECODER = msgspec.json.Decoder(Report)
 
 
 def part_path(out_dir: Path, report_id: str) -> Path:
-    return out_dir / WORK_DIR / FINGERPRINT / report_id[:2] / f"{report_id}.pickle"
+    return out_dir / WORK_DIR / FINGERPRINT / report_id[:2] / f"{report_id}.json"
 
 
 def save(report: Report, out_dir: Path) -> Outcome:
@@ -59,18 +64,17 @@ def save(report: Report, out_dir: Path) -> Outcome:
     part = part_path(out_dir, report.report_id)
     part.parent.mkdir(parents=True, exist_ok=True)
     tmp = part.with_suffix(f".tmp-{os.getpid()}")
-    tmp.write_bytes(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.write_bytes(_ENCODER.encode(report))
     os.replace(tmp, part)
     return outcome_of(report, part)
 
 
 def load_part(part: Path) -> Report | None:
-    """A saved report, or None when the file is unreadable (a run killed mid-write)."""
+    """A saved report, or None when the file is unreadable, damaged or not a report."""
     try:
-        report = pickle.loads(part.read_bytes())
-    except Exception:  # noqa: BLE001 - any damage means: extract again
+        return _DECODER.decode(part.read_bytes())
+    except (OSError, msgspec.DecodeError):
         return None
-    return report if isinstance(report, Report) else None
 
 
 def outcome_of(report: Report, part: Path) -> Outcome:

@@ -11,7 +11,7 @@ import logging
 import signal
 from pathlib import Path
 
-from gk_extract.errors import INTERNAL_KIND, DocumentTimeout, GkError, InputError
+from gk_extract.errors import INTERNAL_KIND, MEMORY_KIND, DocumentTimeout, GkError, InputError
 from gk_extract.formats import sniff
 from gk_extract.models import ImageSource, Report
 from gk_extract.parse import parse_document
@@ -101,6 +101,8 @@ def extract_one(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:
 
 def one_line(exc: BaseException) -> str:
     """The exception as one line; an unexpected one (a bug) is named by its type."""
+    if isinstance(exc, MemoryError):
+        return "out of memory: the document needs more than the worker's memory limit"
     text = " ".join(str(exc).split()) or type(exc).__name__
     if not isinstance(exc, GkError):
         text = f"{type(exc).__name__}: {text}"
@@ -110,6 +112,8 @@ def one_line(exc: BaseException) -> str:
 def error_kind(exc: BaseException) -> str:
     if isinstance(exc, GkError):
         return exc.kind
+    if isinstance(exc, MemoryError):
+        return MEMORY_KIND
     return InputError.kind if isinstance(exc, OSError) else INTERNAL_KIND
 
 

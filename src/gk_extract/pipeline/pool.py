@@ -1,0 +1,117 @@
+"""Worker processes that a document can cost, but never the batch.
+
+Every document runs in a pebble process pool. Each worker lives under a memory limit and
+dies with its parent. The per-document time limit is enforced from outside: a
+worker that overruns is killed and replaced, even inside native code. A worker that
+crashes (a native fault, the memory limit) costs only the document it held; the others
+go on in the same pool, so a batch always finishes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import Future, as_completed
+from pathlib import Path
+
+from pebble import ProcessExpired, ProcessPool
+
+from gk_extract.errors import CRASH_KIND, INTERNAL_KIND, DocumentTimeout
+from gk_extract.pipeline.parts import Outcome, save
+from gk_extract.pipeline.worker import failed_report, one_line, process_file
+
+# process_file's arguments: path, out_dir, timeout_s, reuse, source_url, region.
+Args = tuple[str, str, float, bool, str | None, str | None]
+OnDone = Callable[[Outcome], None]
+
+# The memory a document may take in its worker: one that needs more (a bomb) fails alone.
+DEFAULT_MAX_MEMORY = 2 * 1024**3
+# Batch workers each take one core; OCR's own thread pool would otherwise take them all.
+OCR_THREADS_PER_WORKER = "1"
+# The worker's own alarm stops Python code at the limit with a clear message; the pool
+# kills the worker this much later, for native code that an alarm cannot interrupt.
+KILL_GRACE_S = 5.0
+# Workers are replaced now and then, so that what a parser library leaks stays bounded.
+TASKS_PER_WORKER = 200
+
+_PR_SET_PDEATHSIG = 1
+
+
+def run_pool(args: Sequence[Args], workers: int, max_memory: int | None,
+             on_done: OnDone) -> list[Outcome]:
+    """Every document through the pool; one outcome per document, in the order given."""
+    if workers > 1:
+        os.environ.setdefault("GK_EXTRACT_OCR_THREADS", OCR_THREADS_PER_WORKER)
+    done: dict[str, Outcome] = {}
+    with ProcessPool(max_workers=workers, max_tasks=TASKS_PER_WORKER,
+                     initializer=limit_worker, initargs=(max_memory,)) as pool:
+        futures: dict[Future[Outcome], Args] = {
+            pool.schedule(process_file, args=a, timeout=a[2] + KILL_GRACE_S): a for a in args}
+        for future in as_completed(futures):
+            a = futures[future]
+            done[a[0]] = _outcome(future, a, max_memory)
+            on_done(done[a[0]])
+    return [done[a[0]] for a in args]
+
+
+def _outcome(future: Future[Outcome], a: Args, max_memory: int | None) -> Outcome:
+    path, out_dir, timeout_s, _reuse, url, _region = a
+    try:
+        result: Outcome = future.result()
+        return result
+    except FutureTimeout:
+        error = f"time limit: the worker was stopped after {timeout_s:g} s"
+        kind = DocumentTimeout.kind
+    except ProcessExpired as exc:
+        error, kind = _crash_reason(exc, max_memory), CRASH_KIND
+    except Exception as exc:  # noqa: BLE001 - the result could not come back: this file fails
+        error, kind = one_line(exc), INTERNAL_KIND
+    return save(failed_report(path, error, kind, url), Path(out_dir))
+
+
+def _crash_reason(exc: ProcessExpired, max_memory: int | None) -> str:
+    code = exc.exitcode
+    how = f"signal {signal.Signals(-code).name}" if code and code < 0 and -code in \
+        signal.valid_signals() else f"exit code {code}"
+    limit = f" (memory limit {max_memory // 1024**2} MiB per document)" if max_memory else ""
+    return f"the worker process died on this file: {how}{limit}"
+
+
+def limit_worker(max_memory: int | None) -> None:
+    """Pool initializer: the memory limit, and death with the parent (Linux).
+
+    The limit is on the data segment (heap and private writable maps), not the address
+    space: PDFium and onnxruntime reserve far more address space than they use. A forked
+    worker starts with its parent's data, so the limit is ``max_memory`` beyond that."""
+    if max_memory:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = _data_bytes() + max_memory
+        resource.setrlimit(resource.RLIMIT_DATA,
+                           (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    die_with_parent()
+
+
+def _data_bytes() -> int:
+    """This process's data segment now (VmData), 0 where /proc does not say."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies (no-op off Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request was made
+        os._exit(1)

@@ -1,0 +1,106 @@
+"""The worker pool: a document can cost its worker, never the batch (real processes)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from test_pipeline import REPORT_HTML, write
+
+from gk_extract import pipeline
+from gk_extract.pipeline import Settings, extract_paths
+
+REAL_PARSE = pipeline.worker.parse_document
+
+
+def _hostile(data: bytes, fmt: str | None = None, images=None):  # type: ignore[no-untyped-def]
+    """Parses as usual, except for the documents whose count names a misbehaviour."""
+    if "申请11件".encode() in data:  # a native fault
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if "申请12件".encode() in data:  # native code that no alarm interrupts
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(120)
+    if "申请13件".encode() in data:  # a bomb
+        _ = bytearray(1024**3)
+    if "申请14件".encode() in data:  # slow, but inside its limit
+        time.sleep(1)
+    return REAL_PARSE(data, fmt, images)
+
+
+@pytest.fixture()
+def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(pipeline.worker, "parse_document", _hostile)
+    folder = tmp_path / "in"
+    for n in (3, 11, 12, 13, 14, 15):
+        write(folder, f"r{n}.html", REPORT_HTML.format(n=n))
+    return folder
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_crash_a_hang_and_a_bomb_cost_only_their_own_documents(
+        hostile: Path, tmp_path: Path, workers: int) -> None:
+    started = time.monotonic()
+    result = extract_paths([hostile], Settings(out_dir=tmp_path / "out", workers=workers,
+                                               timeout_s=3, max_memory=512 * 1024**2))
+    by_name = {Path(o.source_path).name: o for o in result.outcomes}
+    assert len(by_name) == 6
+    assert (by_name["r11.html"].status, by_name["r11.html"].error_kind) == ("failed", "crash")
+    assert "SIGSEGV" in (by_name["r11.html"].error or "")
+    assert (by_name["r12.html"].status, by_name["r12.html"].error_kind) == ("failed", "timeout")
+    assert (by_name["r13.html"].status, by_name["r13.html"].error_kind) == ("failed", "memory")
+    for name in ("r3.html", "r14.html", "r15.html"):
+        assert by_name[name].status == "partial", by_name[name].error
+    assert time.monotonic() - started < 60  # the hang was killed, not waited for
+
+
+def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
+    """A parent killed by SIGKILL takes its workers with it (the kernel's parent-death signal)."""
+    folder = tmp_path / "in"
+    for n in range(4):
+        write(folder, f"r{n}.html", REPORT_HTML.format(n=12))
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from gk_extract import pipeline\n"
+        "real = pipeline.worker.parse_document\n"
+        "def slow(data, fmt=None, images=None):\n"
+        "    time.sleep(60)\n"
+        "    return real(data, fmt, images)\n"
+        "pipeline.worker.parse_document = slow\n"
+        "pipeline.extract_paths([Path(sys.argv[1])], pipeline.Settings(\n"
+        "    out_dir=Path(sys.argv[2]), workers=2, timeout_s=120))\n")
+    import subprocess
+    import sys
+
+    parent = subprocess.Popen([sys.executable, str(script), str(folder), str(tmp_path / "out")])
+    children: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(children) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        children = _children(parent.pid)
+    assert len(children) >= 2
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(c) for c in children)
+
+
+def _children(pid: int) -> list[int]:
+    import psutil
+
+    return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
