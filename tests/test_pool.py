@@ -104,3 +104,55 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_names_that_are_not_utf8_text_that_is_not_unicode_and_long_paths_are_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GBK-named file, a parser that yields lone surrogates, a path past PATH_MAX and a
+    link out of the folder: each is one row or one skip, and the batch writes its dataset."""
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "in"
+    write(folder, "r3.html", REPORT_HTML.format(n=3))
+    gbk = os.fsencode(folder) + b"/" + "年度报告.html".encode("gbk")
+    with open(gbk, "wb") as handle:
+        handle.write(REPORT_HTML.format(n=4).encode())
+    write(folder, "r16.html", REPORT_HTML.format(n=16))
+    fd = os.open(folder, os.O_RDONLY)
+    for _ in range(20):  # a path of over 5,000 bytes, made one folder at a time
+        os.mkdir("d" * 250, dir_fd=fd)
+        inner = os.open("d" * 250, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    deep = os.open("deep.html", os.O_WRONLY | os.O_CREAT, dir_fd=fd)
+    os.write(deep, REPORT_HTML.format(n=6).encode())
+    os.close(deep)
+    os.close(fd)
+    outside = tmp_path / "secret.html"
+    outside.write_text(REPORT_HTML.format(n=5))
+    (folder / "link.html").symlink_to(outside)
+
+    def surrogates(data: bytes, fmt: str | None = None, images=None):  # type: ignore[no-untyped-def]
+        document = REAL_PARSE(data, fmt, images)
+        if "申请16件".encode() in data:  # a ToUnicode map that yields a lone surrogate
+            from dataclasses import replace
+            document = replace(document, title="某县\udc80财政局2024年政府信息公开工作年度报告",
+                               meta={**document.meta,
+                                     "ArticleTitle": "某县\udc80财政局2024年政府信息公开工作年度报告"})
+        return document
+
+    monkeypatch.setattr(pipeline.worker, "parse_document", surrogates)
+    out = tmp_path / "out"
+    result = extract_paths([folder], Settings(out_dir=out))
+    reports = pq.read_table(out / "reports.parquet").to_pylist()
+    by_path = {r["source_path"]: r for r in reports}
+    assert any("\\xc4\\xea" in p for p in by_path)  # 年 in GBK, escaped losslessly
+    assert [r["status"] for p, r in by_path.items() if "\\x" in p] == ["partial"]
+    r16 = by_path[str(folder / "r16.html")]
+    assert r16["status"] == "partial" and "\ufffd" in (r16["agency"] or "\ufffd")
+    assert any("lone surrogates" in w for w in r16["warnings"])
+    assert str(folder / "link.html") in result.skipped
+    assert str(outside) not in by_path
+    too_long = [r for p, r in by_path.items() if p.endswith("deep.html")]
+    assert [(r["status"], r["error_kind"]) for r in too_long] == [("failed", "input")]
+    assert "too long" in too_long[0]["error"]

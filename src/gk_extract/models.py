@@ -215,6 +215,7 @@ class Report:
     error: str | None = None
     error_kind: str | None = None  # errors.GkError.kind of a failed document, e.g. "timeout"
     converter: str | None = None  # the program that converted the file before parsing, if any
+    warnings: tuple[str, ...] = ()  # what had to be repaired to keep the report (one line each)
     cells: tuple[CellValue, ...] = ()
     sections: tuple[Section, ...] = ()
     checks: tuple[Check, ...] = ()

@@ -21,7 +21,7 @@ from gk_extract import __version__
 from gk_extract.models import Report
 from gk_extract.template import registry
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 # Reports buffered before a row group is written: ~250 cells each, so ~125k cell rows.
 ROW_GROUP_REPORTS = 500
 
@@ -111,6 +111,9 @@ REPORTS = pa.schema([
         "DOC/WPS)", null=True),
     col("cells_doubtful", pa.int32(),
         "how many of the report's cells are `doubtful` (OCR readings only)"),
+    col("warnings", pa.list_(pa.string()),
+        "what had to be repaired to keep the report, one line each (e.g. text that was "
+        "not valid Unicode)"),
 ])
 CELLS = pa.schema([
     col("report_id", pa.string(), "the report the row belongs to"),
@@ -211,7 +214,7 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
         "error_kind": r.error_kind,
         "checks_failed": r.checks_failed, "checks_uncertain": r.checks_uncertain,
         "parser_version": __version__, "converter": r.converter,
-        "cells_doubtful": sum(c.doubtful for c in r.cells),
+        "cells_doubtful": sum(c.doubtful for c in r.cells), "warnings": list(r.warnings),
     }
     cells = [{"report_id": r.report_id, "key": c.key, "table": c.table, "row": c.row, "col": c.col,
               "row_label": c.row_label, "col_label": c.col_label, "raw": c.value.raw,

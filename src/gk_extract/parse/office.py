@@ -349,7 +349,8 @@ def warm_cache(paths: Iterable[Path], settings: OfficeSettings | None = None, jo
     settings = settings or OfficeSettings.from_env()
     todo: dict[str, Path] = {}
     for path in paths:
-        key = hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as handle:  # streamed: a huge file is never held whole
+            key = hashlib.file_digest(handle, "sha256").hexdigest()
         if _cached(settings.cache_dir, key) is None:
             todo[key] = path
     if not todo:

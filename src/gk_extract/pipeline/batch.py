@@ -21,7 +21,7 @@ from gk_extract.export.validation import write_validation
 from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
 from gk_extract.pipeline.parts import Outcome, load_all, load_part
 from gk_extract.pipeline.pool import DEFAULT_MAX_MEMORY, Args, OnDone, run_pool
-from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S
+from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S, shown_path
 from gk_extract.store import StoredFile, stored_sources
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def extract_paths(paths: Sequence[Path], settings: Settings,
     convert_office_files(files, settings.workers)
     on_start(len(files))
     outcomes = run_batch(files, settings, on_done, stored_sources(paths))
-    result = BatchResult(skipped=[str(s) for s in skipped])
+    result = BatchResult(skipped=[shown_path(str(s)) for s in skipped])
     seen: set[str] = set()
     for outcome in outcomes:
         if outcome.report_id in seen:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import msgspec
@@ -60,13 +60,43 @@ def part_path(out_dir: Path, report_id: str) -> Path:
 
 
 def save(report: Report, out_dir: Path) -> Outcome:
-    """Write the report's part atomically (a crash never leaves half a file) and say so."""
+    """Write the report's part atomically (a crash never leaves half a file) and say so.
+
+    Text that is not valid Unicode (lone surrogates from a broken ToUnicode map, a file
+    name in another encoding) is repaired first, and the report says so in ``warnings``."""
+    try:
+        data = _ENCODER.encode(report)
+    except UnicodeEncodeError:
+        report = valid_unicode(report)
+        data = _ENCODER.encode(report)
     part = part_path(out_dir, report.report_id)
     part.parent.mkdir(parents=True, exist_ok=True)
     tmp = part.with_suffix(f".tmp-{os.getpid()}")
-    tmp.write_bytes(_ENCODER.encode(report))
+    tmp.write_bytes(data)
     os.replace(tmp, part)
     return outcome_of(report, part)
+
+
+def valid_unicode(report: Report) -> Report:
+    """The report with each unpaired surrogate replaced by U+FFFD, counted in ``warnings``."""
+    replaced = 0
+
+    def clean(value: object) -> object:
+        nonlocal replaced
+        if isinstance(value, str):
+            fixed = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            replaced += fixed.count("\ufffd") - value.count("\ufffd")
+            return fixed
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    builtins = clean(msgspec.to_builtins(report))
+    repaired: Report = msgspec.convert(builtins, Report)
+    note = f"{replaced} code point(s) that are not valid Unicode (lone surrogates) replaced by U+FFFD"
+    return replace(repaired, warnings=(*repaired.warnings, note))
 
 
 def load_part(part: Path) -> Report | None:

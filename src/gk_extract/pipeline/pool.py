@@ -14,8 +14,8 @@ import os
 import resource
 import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import Future, as_completed
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
                  source_url: str | None = None, region: str | None = None) -> Outcome:
     """Worker entry: one file to its saved report; a saved one is reused unless it timed out
     (a later run may allow more time). ``region``: the crawl registry's for the file's site."""
+    shown = shown_path(path)
     try:
         data = read_file(Path(path))
     except (OSError, GkError) as exc:
@@ -42,17 +44,24 @@ def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
     report_id = hashlib.sha256(data).hexdigest()
     part = part_path(Path(out_dir), report_id)
     cached = load_part(part) if reuse and part.exists() else None
-    if cached is not None and cached.source_path == path and cached.source_url == source_url \
+    if cached is not None and cached.source_path == shown and cached.source_url == source_url \
             and cached.error_kind != DocumentTimeout.kind:
         return outcome_of(cached, part)
     images = image_source(Path(path), source_url)
-    return save(extract_bytes(data, path, report_id, timeout_s, source_url, images, region),
+    return save(extract_bytes(data, shown, report_id, timeout_s, source_url, images, region),
                 Path(out_dir))
+
+
+def shown_path(path: str) -> str:
+    """The path as the dataset records it: valid Unicode always. A name that is not UTF-8
+    (GBK names from unpacked archives) keeps its bytes as ``\\xNN`` escapes, losslessly."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def failed_report(path: str, error: str, kind: str, source_url: str | None = None) -> Report:
     """The report of a file that was never parsed (keyed by its path: its bytes are unknown)."""
-    return Report(report_id=hashlib.sha256(path.encode()).hexdigest(), source_path=path,
+    shown = shown_path(path)
+    return Report(report_id=hashlib.sha256(os.fsencode(path)).hexdigest(), source_path=shown,
                   format="unknown", status="failed", error=error, error_kind=kind,
                   source_url=source_url)
 
