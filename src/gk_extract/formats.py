@@ -23,12 +23,14 @@ class Format(StrEnum):
     DOC = "doc"
     WPS = "wps"
     PDF = "pdf"
+    RTF = "rtf"
     IMAGE = "image"
 
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 PDF_MAGIC = b"%PDF-"
+RTF_MAGIC = b"{\\rtf"
 # Some producers put junk (a BOM, an HTTP header, whitespace) before the PDF header.
 PDF_MAGIC_WITHIN = 1024
 # Store extension by leading bytes, for the formats whose signature is a plain prefix.
@@ -50,7 +52,7 @@ ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".wps", ".rtf", ".ofd", ".xls", ".xl
 # Every extension the store writes, with the format it parses as (None: kept, never parsed).
 EXTENSIONS: dict[str, Format | None] = {
     "html": Format.HTML, "docx": Format.DOCX, "doc": Format.DOC, "wps": Format.WPS,
-    "pdf": Format.PDF, **{ext: Format.IMAGE for ext in IMAGE_EXTS},
+    "pdf": Format.PDF, "rtf": Format.RTF, **{ext: Format.IMAGE for ext in IMAGE_EXTS},
     "xls": None, "xlsx": None, "zip": None, "ofd": None, "bin": None,
 }
 # Content-Type to extension, consulted only when the bytes carry no signature.
@@ -86,6 +88,8 @@ def sniff_ext(data: bytes, content_type: str | None = None) -> str:
         return _ole_ext(data)
     if _looks_like_html(head):
         return "html"
+    if head.startswith(RTF_MAGIC):
+        return "rtf"
     mime = (content_type or "").split(";")[0].strip().lower()
     return MIME_TYPES.get(mime, "bin")
 
@@ -139,9 +143,63 @@ def _ole_ext(data: bytes) -> str:
     return "xls" if _EXCEL_STREAM in probe else "bin"
 
 
+# Byte-order marks of the wide encodings, longest first (UTF-32-LE's begins like UTF-16-LE's).
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+              (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# Where the NUL bytes of mostly-ASCII text fall in each wide encoding without a BOM.
+_WIDE_NULS = (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2)),
+              ("utf-16-le", 2, (1,)), ("utf-16-be", 2, (0,)))
+# Share of those positions that must be NUL: HTML markup is ASCII, even around CJK text.
+_WIDE_NUL_SHARE = 0.7
+_CONTROL = bytes([*range(9), 11, *range(14, 27), *range(28, 32)])
+_TEXT_BYTES = bytes(b for b in range(256) if b not in _CONTROL)
+_BINARY_SHARE = 0.01
+
+
+def _binary(sample: bytes) -> bool:
+    """More than 1 % control bytes (tab, newlines, form feed and escape aside): not text."""
+    return len(sample.translate(None, _TEXT_BYTES)) > _BINARY_SHARE * max(len(sample), 1)
+
+
+def wide_text_codec(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 (either byte order), told by the BOM or, without one, by where the
+    NUL bytes fall in the first 512 bytes; None for anything else."""
+    for bom, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            return codec
+    sample = data[:512]
+    sample = sample[:len(sample) - len(sample) % 4]
+    if len(sample) < 16 or b"\x00" not in sample:
+        return None
+    for codec, period, positions in _WIDE_NULS:
+        slots = [sample[i] for i in range(len(sample)) if i % period in positions]
+        chars = [sample[i] for i in range(len(sample)) if i % period not in positions]
+        if slots.count(0) >= _WIDE_NUL_SHARE * len(slots) and chars.count(0) < len(chars) / 2:
+            return None if _nuls_in_utf8(sample, codec) else codec
+    return None
+
+
+def _nuls_in_utf8(sample: bytes, codec: str) -> bool:
+    """UTF-8 with a NUL after every byte reads as UTF-16 too, but as Latin-1 letters where
+    its Chinese should be; without its NULs it is valid multibyte UTF-8."""
+    text = sample.decode(codec, errors="ignore")
+    if not any("\x80" <= ch <= "\xff" for ch in text):
+        return False
+    try:
+        sample.replace(b"\x00", b"").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(sample.replace(b"\x00", b"")) - 4  # cut mid-character
+    return True
+
+
 def _looks_like_html(head: bytes) -> bool:
+    codec = wide_text_codec(head)
+    if codec is not None:
+        head = head.decode(codec, errors="ignore").encode("utf-8")
+    elif b"\x00" in head[:512]:
+        head = head.replace(b"\x00", b"")  # NULs between the characters of a UTF-8 page
     lowered = head.lower()
-    if b"\x00" in head[:512] and not lowered.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in lowered[:512] or _binary(lowered[:512]):
         return False
     # A fragment (an article body saved alone) starts with a tag; prose that mentions tags does not.
     return lowered.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or any(

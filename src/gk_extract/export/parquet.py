@@ -45,7 +45,7 @@ REPORTS = pa.schema([
         "the input path as given (or the store path for crawled files)"),
     col("source_url", pa.string(), "where it was fetched from, when it was crawled", null=True),
     col("format", pa.string(),
-        "detected from the bytes: `html`, `docx`, `doc`, `wps`, `pdf`, `image`"),
+        "detected from the bytes: `html`, `docx`, `doc`, `wps`, `rtf`, `pdf`, `image`"),
     col("ocr", pa.bool_(), "true when any value or text came from OCR"),
     col("template", pa.string(),
         "`2021` (国办公开办函〔2021〕30号), `2019` (2019 试行 format), `2014` (统计表 era), "

@@ -101,6 +101,7 @@ def _image(data: bytes, fmt: Format, images: ImageSource) -> Document:
 
 PARSERS: dict[Format, Parser] = {
     Format.HTML: _html, Format.DOCX: _docx, Format.DOC: _office, Format.WPS: _office,
+    Format.RTF: _office,
     Format.PDF: _pdf, Format.IMAGE: _image,
 }
 

@@ -70,7 +70,7 @@ __all__ = [
     "warm_cache",
 ]
 
-OFFICE_FORMATS: dict[str, Format] = {"doc": Format.DOC, "wps": Format.WPS}
+OFFICE_FORMATS: dict[str, Format] = {"doc": Format.DOC, "wps": Format.WPS, "rtf": Format.RTF}
 INSTALL_HINT = (
     "LibreOffice is needed for .doc/.wps files: run scripts/install-system-deps.sh as root, "
     "or apt-get install libreoffice-writer-nogui fonts-noto-cjk"
@@ -95,6 +95,8 @@ MAX_BATCH_FILES = 200
 MAX_PROFILE_SLOTS = 256
 
 IMPORT_ARGS = ("--infilter=MS Word 97",)
+# The import filter by format: Word 97 reads .doc and .wps (WPS writes Word's format).
+_FILTERS = {"doc": IMPORT_ARGS, "wps": IMPORT_ARGS, "rtf": ("--infilter=Rich Text Format",)}
 DOCX_TARGET = "docx:MS Word 2007 XML"
 _QUIET_ARGS = ("--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck")
 
@@ -303,7 +305,7 @@ def _convert(data: bytes, fmt: str, soffice: str, timeout_s: float) -> bytes:
     with tempfile.TemporaryDirectory(prefix="gk_extract-convert-") as tmp:
         source, out_dir = Path(tmp) / f"source.{fmt}", Path(tmp) / "out"
         source.write_bytes(data)
-        args = [*IMPORT_ARGS, "--convert-to", DOCX_TARGET, "--outdir", str(out_dir), str(source)]
+        args = [*_FILTERS[fmt], "--convert-to", DOCX_TARGET, "--outdir", str(out_dir), str(source)]
         result = run_soffice(soffice, args, timeout_s)
         produced = out_dir / "source.docx"
         if not produced.is_file() or produced.stat().st_size == 0:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from bs4.dammit import EncodingDetector
 
 from gk_extract.errors import ParseError
+from gk_extract.formats import wide_text_codec
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,13 @@ def decode(data: bytes, http_charset: str | None) -> tuple[str, str, bytes]:
     if not data.strip():
         raise ParseError("empty HTML input")
     payload, bom = EncodingDetector.strip_byte_order_mark(data)
+    if bom is None and (wide := wide_text_codec(data)) is not None:  # UTF-16/32 without a BOM
+        return data.decode(wide, errors="replace").replace("\x00", ""), wide, data
     if not (bom or "").startswith(_WIDE_CODECS) and not _is_wide_codec(http_charset):
-        _reject_binary(data)
+        payload = payload.replace(b"\x00", b"")  # NULs between a page's bytes are dropped
+        if not payload.strip():
+            raise ParseError("empty HTML input: nothing but NUL bytes and whitespace")
+        _reject_binary(payload)
     for codec in _codec_cascade(payload, bom, http_charset):
         try:
             return payload.decode(codec).lstrip("\ufeff"), codec, payload
