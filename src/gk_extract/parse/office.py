@@ -98,6 +98,9 @@ IMPORT_ARGS = ("--infilter=MS Word 97",)
 # The import filter by format: Word 97 reads .doc and .wps (WPS writes Word's format).
 _FILTERS = {"doc": IMPORT_ARGS, "wps": IMPORT_ARGS, "rtf": ("--infilter=Rich Text Format",)}
 DOCX_TARGET = "docx:MS Word 2007 XML"
+# LibreOffice fetches the pictures a document links to (OPTIONS, HEAD and GET on any
+# address): conversions run where there is no network to reach.
+_NO_NETWORK = (("unshare", "--user", "--map-root-user", "--net"), ("unshare", "--net"))
 _QUIET_ARGS = ("--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck")
 
 
@@ -216,13 +219,34 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
+@functools.cache
+def no_network() -> tuple[str, ...]:
+    """The command prefix that starts a program in a network namespace of its own (only a
+    loopback, down): unprivileged through a user namespace, or as root. Empty, with a
+    warning, where neither is allowed."""
+    for prefix in _NO_NETWORK:
+        if shutil.which(prefix[0]) is None:
+            continue
+        try:
+            probe = subprocess.run([*prefix, "true"], check=False, capture_output=True, timeout=10)
+            if probe.returncode == 0:
+                return prefix
+        except (OSError, subprocess.SubprocessError):
+            continue
+    logger.warning("LibreOffice runs with network access (unshare is missing or not allowed "
+                   "here): a document that links a picture can make it fetch the address")
+    return ()
+
+
 def run_soffice(soffice: str, args: Sequence[str], timeout_s: float) -> subprocess.CompletedProcess[str]:
-    """Run soffice headless with a profile of its own; kill its process group on timeout.
+    """Run soffice headless with a profile of its own and no network; kill its process group
+    on timeout.
 
     Raises DocumentTimeout (kind ``timeout``) when it takes over ``timeout_s``.
     """
     with _profile() as profile:
-        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", *_QUIET_ARGS, *args]
+        command = [*no_network(), soffice, f"-env:UserInstallation={profile.as_uri()}",
+                   *_QUIET_ARGS, *args]
         env = {**os.environ, "HOME": os.environ.get("HOME") or str(profile.parent)}
         try:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
