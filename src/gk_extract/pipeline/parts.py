@@ -120,4 +120,7 @@ def load_all(outcomes: Iterable[Outcome]) -> Iterator[Report]:
             report = Report(report_id=outcome.report_id, source_path=outcome.source_path,
                             format="unknown", status="failed", error="saved result could not be read",
                             error_kind=INTERNAL_KIND)
+        elif report.source_path != outcome.source_path:
+            # copies with the same bytes share a part: the last one saved holds its own path
+            report = replace(report, source_path=outcome.source_path)
         yield report
