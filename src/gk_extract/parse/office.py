@@ -98,6 +98,9 @@ IMPORT_ARGS = ("--infilter=MS Word 97",)
 # The import filter by format: Word 97 reads .doc and .wps (WPS writes Word's format).
 _FILTERS = {"doc": IMPORT_ARGS, "wps": IMPORT_ARGS, "rtf": ("--infilter=Rich Text Format",)}
 DOCX_TARGET = "docx:MS Word 2007 XML"
+# Conversion folders are named by the converting process, so that a later run can tell the
+# ones a killed run left behind.
+CONVERT_PREFIX = "gk_extract-convert-"
 # LibreOffice fetches the pictures a document links to (OPTIONS, HEAD and GET on any
 # address): conversions run where there is no network to reach.
 _NO_NETWORK = (("unshare", "--user", "--map-root-user", "--net"), ("unshare", "--net"))
@@ -219,6 +222,27 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
+def remove_leftovers() -> int:
+    """Remove the conversion folders of processes that are gone (a killed run); how many."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{CONVERT_PREFIX}*-*"):
+        pid = folder.name[len(CONVERT_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 @functools.cache
 def no_network() -> tuple[str, ...]:
     """The command prefix that starts a program in a network namespace of its own (only a
@@ -326,7 +350,7 @@ def _store(cache_dir: Path, key: str, docx: bytes, converter: str, fmt: str) -> 
 
 def _convert(data: bytes, fmt: str, soffice: str, timeout_s: float) -> bytes:
     """One file through soffice; ParseError with soffice's own message when nothing comes out."""
-    with tempfile.TemporaryDirectory(prefix="gk_extract-convert-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{CONVERT_PREFIX}{os.getpid()}-") as tmp:
         source, out_dir = Path(tmp) / f"source.{fmt}", Path(tmp) / "out"
         source.write_bytes(data)
         args = [*_FILTERS[fmt], "--convert-to", DOCX_TARGET, "--outdir", str(out_dir), str(source)]
@@ -390,7 +414,7 @@ def warm_cache(paths: Iterable[Path], settings: OfficeSettings | None = None, jo
 
 
 def _warm_batch(soffice: str, batch: dict[str, Path], settings: OfficeSettings) -> int:
-    with tempfile.TemporaryDirectory(prefix="gk_extract-convert-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{CONVERT_PREFIX}{os.getpid()}-") as tmp:
         in_dir, out_dir = Path(tmp) / "in", Path(tmp) / "out"
         in_dir.mkdir()
         for key, path in batch.items():  # named by hash: unique stems, whatever the names

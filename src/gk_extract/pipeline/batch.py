@@ -19,7 +19,7 @@ from gk_extract.export.panel import plan
 from gk_extract.export.parquet import DatasetWriter, write_manifest
 from gk_extract.export.validation import write_validation
 from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
-from gk_extract.pipeline.parts import Outcome, load_all, load_part
+from gk_extract.pipeline.parts import WORK_DIR, Outcome, load_all, load_part
 from gk_extract.pipeline.pool import DEFAULT_MAX_MEMORY, Args, OnDone, run_pool
 from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S, shown_path
 from gk_extract.store import StoredFile, stored_sources
@@ -61,6 +61,7 @@ def extract_paths(paths: Sequence[Path], settings: Settings,
                   on_done: OnDone = lambda o: None) -> BatchResult:
     """The whole ``extract`` command: inputs -> reports -> dataset in ``settings.out_dir``."""
     started = datetime.now(UTC)
+    remove_leftovers(settings.out_dir)
     files, skipped = collect_inputs(paths)
     convert_office_files(files, settings.workers)
     on_start(len(files))
@@ -75,6 +76,21 @@ def extract_paths(paths: Sequence[Path], settings: Settings,
         result.outcomes.append(outcome)
     _write(result, settings, started)
     return result
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Delete what killed runs left: temporary tables and parts of processes that are gone,
+    and their LibreOffice conversion folders."""
+    from gk_extract.parse.office import process_alive
+    from gk_extract.parse.office import remove_leftovers as remove_conversions
+
+    remove_conversions()
+    if not out_dir.is_dir():
+        return
+    for tmp in [*out_dir.glob(".*.tmp-*"), *(out_dir / WORK_DIR).glob("*/*/*.tmp-*")]:
+        pid = tmp.name.rsplit(".tmp-", 1)[-1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            tmp.unlink(missing_ok=True)
 
 
 def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,
