@@ -56,12 +56,15 @@ def main(verbose: int) -> None:
 @click.option("--max-memory", "max_memory_mb", default=DEFAULT_MAX_MEMORY // 1024**2,
               show_default=True, type=click.IntRange(min=256),
               help="Memory one document may take in its worker, in MiB; beyond it, it fails.")
+@click.option("--scheduler", help="Run on a Dask cluster: a scheduler address "
+              "(tcp://HOST:8786) or local:N for a LocalCluster of N workers (see docs/cluster.md).")
 @click.option("--fresh", is_flag=True, help="Ignore results saved by earlier runs into --out.")
 @click.option("--strict", is_flag=True, help=f"Exit {EXIT_DOCUMENTS_FAILED} if any document failed.")
 @click.option("--duckdb", "duckdb_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the dataset as this DuckDB database, with its views.")
 def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: float,
-            max_memory_mb: int, fresh: bool, strict: bool, duckdb_file: Path | None) -> None:
+            max_memory_mb: int, scheduler: str | None, fresh: bool, strict: bool,
+            duckdb_file: Path | None) -> None:
     """Extract every report under PATHS into the parquet dataset in --out.
 
     Folders are walked recursively; files are recognised by their bytes (HTML, DOCX …) and
@@ -76,8 +79,12 @@ def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: flo
     Example: gk-extract extract reports/ --out data/ --workers 4 --duckdb data/gk.duckdb
     """
     console = Console(stderr=True)
-    settings = Settings(out_dir=out_dir, workers=workers, timeout_s=timeout_s, reuse=not fresh,
-                        max_memory=max_memory_mb * 1024**2)
+    try:
+        settings = Settings(out_dir=out_dir, workers=workers, timeout_s=timeout_s,
+                            reuse=not fresh, max_memory=max_memory_mb * 1024**2,
+                            scheduler=scheduler)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
     with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("extract", total=None)

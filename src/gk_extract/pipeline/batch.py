@@ -18,6 +18,7 @@ from gk_extract.export.duckdb import write_panel
 from gk_extract.export.panel import plan
 from gk_extract.export.parquet import DatasetWriter, write_manifest
 from gk_extract.export.validation import write_validation
+from gk_extract.pipeline.cluster import check_scheduler
 from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
 from gk_extract.pipeline.parts import WORK_DIR, Outcome, load_all, load_part
 from gk_extract.pipeline.pool import DEFAULT_MAX_MEMORY, Args, OnDone, run_pool
@@ -36,6 +37,7 @@ class Settings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     reuse: bool = True
     max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes a worker may take for one document
+    scheduler: str | None = None  # a Dask scheduler's address, or local:N (pipeline.cluster)
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -44,6 +46,8 @@ class Settings:
             raise ValueError(f"timeout_s must be positive, got {self.timeout_s}")
         if self.max_memory is not None and self.max_memory < 256 * 1024**2:
             raise ValueError(f"max_memory must be at least 256 MiB, got {self.max_memory} bytes")
+        if self.scheduler is not None:
+            check_scheduler(self.scheduler)
 
 
 @dataclass(slots=True)
@@ -116,6 +120,10 @@ def run_batch(files: Sequence[Path], settings: Settings, on_done: OnDone = lambd
         stored = sources.get(str(f))
         args.append((str(f), str(settings.out_dir), settings.timeout_s, settings.reuse,
                      stored.url if stored else None, stored.region if stored else None))
+    if settings.scheduler is not None:
+        from gk_extract.pipeline.cluster import run_cluster
+
+        return run_cluster(args, settings.scheduler, settings.max_memory, on_done)
     return run_pool(args, settings.workers, settings.max_memory, on_done)
 
 

@@ -47,22 +47,31 @@ def run_pool(args: Sequence[Args], workers: int, max_memory: int | None,
     if workers > 1:
         os.environ.setdefault("GK_EXTRACT_OCR_THREADS", OCR_THREADS_PER_WORKER)
     done: dict[str, Outcome] = {}
-    with ProcessPool(max_workers=workers, max_tasks=TASKS_PER_WORKER,
-                     initializer=limit_worker, initargs=(max_memory,)) as pool:
-        futures: dict[Future[Outcome], Args] = {
-            pool.schedule(process_file, args=a, timeout=a[2] + KILL_GRACE_S): a for a in args}
+    with worker_pool(workers, max_memory) as pool:
+        futures = {schedule(pool, a): a for a in args}
         for future in as_completed(futures):
             a = futures[future]
-            done[a[0]] = _outcome(future, a, max_memory)
+            done[a[0]] = outcome_of(future, a, max_memory)
             on_done(done[a[0]])
     return [done[a[0]] for a in args]
 
 
-def _outcome(future: Future[Outcome], a: Args, max_memory: int | None) -> Outcome:
+def worker_pool(workers: int, max_memory: int | None) -> ProcessPool:
+    return ProcessPool(max_workers=workers, max_tasks=TASKS_PER_WORKER,
+                       initializer=limit_worker, initargs=(max_memory,))
+
+
+def schedule(pool: ProcessPool, a: Args) -> Future[Outcome]:
+    """One document into the pool, to be killed ``KILL_GRACE_S`` after its time limit."""
+    future: Future[Outcome] = pool.schedule(process_file, args=a, timeout=a[2] + KILL_GRACE_S)
+    return future
+
+
+def outcome_of(future: Future[Outcome], a: Args, max_memory: int | None) -> Outcome:
+    """The document's outcome; a worker killed or crashed on it makes a failed one."""
     path, out_dir, timeout_s, _reuse, url, _region = a
     try:
-        result: Outcome = future.result()
-        return result
+        return future.result()
     except FutureTimeout:
         error = f"time limit: the worker was stopped after {timeout_s:g} s"
         kind = DocumentTimeout.kind

@@ -96,7 +96,7 @@ def _page_pdf(content: bytes, resources: bytes = b"<< >>", flate: bool = False) 
                  + b"\nendstream"])
 
 
-def _stream_bomb(size: int) -> bytes:
+def stream_bomb(size: int) -> bytes:
     """A page whose compressed content stream inflates to ``size`` bytes of no-ops."""
     compressor = zlib.compressobj(9)
     chunk = b" " * (1 << 20)
@@ -177,7 +177,7 @@ def hostile_files(rng: random.Random, secret: Path) -> dict[str, Callable[[], by
         "xxe.docx": lambda: _docx(_xxe(secret)),
         "external-rels.docx": lambda: _external_rels("http://127.0.0.1:9/x.png"),
         "no-document.docx": lambda: _docx(b"<w:document " + _W + b"/>")[:200],
-        "stream-bomb.pdf": lambda: _stream_bomb(1200 * 1024 * 1024),
+        "stream-bomb.pdf": lambda: stream_bomb(1200 * 1024 * 1024),
         "image-bomb.pdf": lambda: _image_pdf(30000),
         "looping.pdf": _looping_pdf,
         "no-pages.pdf": lambda: _pdf([b"<< /Type /Catalog >>"]),

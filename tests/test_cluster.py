@@ -1,0 +1,50 @@
+"""The cluster path on a real Dask LocalCluster: the same dataset as the process pool, and a
+document that kills its process fails alone while the cluster goes on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from test_pipeline import REPORT_HTML, write
+
+from gk_extract.export.parquet import SCHEMAS
+from gk_extract.pipeline import Settings, extract_paths
+from gk_extract.testing.hostile import stream_bomb
+
+
+def test_a_local_cluster_gives_the_pool_s_dataset(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    for n in range(8):
+        write(folder, f"r{n}.html", REPORT_HTML.format(n=n))
+    write(folder, "broken.docx", b"PK\x03\x04" + b"\x00" * 300)
+    extract_paths([folder], Settings(out_dir=tmp_path / "pool", workers=2))
+    seen: list[str] = []
+    extract_paths([folder], Settings(out_dir=tmp_path / "dask", scheduler="local:2"),
+                  on_done=lambda o: seen.append(o.source_path))
+    assert len(seen) == 9  # the progress follows the futures
+    for name in SCHEMAS:
+        pool = pq.read_table(tmp_path / "pool" / f"{name}.parquet").sort_by("report_id")
+        dask = pq.read_table(tmp_path / "dask" / f"{name}.parquet").sort_by("report_id")
+        assert dask.equals(pool), name
+
+
+def test_a_document_that_kills_its_process_fails_alone_on_the_cluster(tmp_path: Path) -> None:
+    """A content-stream bomb makes PDFium abort under the memory limit: that document fails,
+    the Dask worker (and the documents after it) go on."""
+    folder = tmp_path / "in"
+    for n in (3, 12):
+        write(folder, f"r{n}.html", REPORT_HTML.format(n=n))
+    write(folder, "bomb.pdf", stream_bomb(1200 * 1024 * 1024))
+    result = extract_paths([folder], Settings(out_dir=tmp_path / "out", scheduler="local:1",
+                                              max_memory=1024**3))
+    by_name = {Path(o.source_path).name: o for o in result.outcomes}
+    assert by_name["bomb.pdf"].status == "failed"
+    assert by_name["bomb.pdf"].error_kind in ("crash", "memory"), by_name["bomb.pdf"].error
+    assert by_name["r3.html"].status == by_name["r12.html"].status == "partial"
+
+
+def test_a_bad_scheduler_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="local:N"):
+        Settings(out_dir=tmp_path, scheduler="local:zero")
