@@ -64,6 +64,8 @@ def test_the_batch_survives_the_hostile_corpus(mixed: tuple[Path, list[Path], li
             assert report["status"] in ("failed", "not_a_report", "partial"), report["source_path"]
             assert report["error"] and "\n" not in report["error"], report["source_path"]
     assert summary["peak_mb"] < PARENT_PEAK_MB  # type: ignore[operator]
+    png = next(r for r in reports if r["source_path"].endswith("png-bomb.png"))
+    assert "over the limit" in png["error"]  # refused from its header, never decoded
     # nothing outside the folder was read: the link out was skipped, the XXE not resolved
     assert str(folder / "link-out.html") in summary["skipped"]  # type: ignore[operator]
     for table in ("sections", "cells"):

@@ -133,8 +133,15 @@ def _frames(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         image = Image.open(io.BytesIO(data))
-        image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ParseError(f"image cannot be decoded: {exc}") from None
+    width, height = image.size  # from the header: refused before a pixel is decoded
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ParseError(f"image of {width}x{height} pixels is over the limit of "
+                         f"{MAX_IMAGE_PIXELS:,} pixels")
+    try:
+        image.load()
+    except (OSError, Image.DecompressionBombError) as exc:
         raise ParseError(f"image cannot be decoded: {exc}") from None
     for index in range(min(getattr(image, "n_frames", 1), MAX_FRAMES)):
         image.seek(index)
