@@ -17,16 +17,13 @@ from collections.abc import Iterator
 from bs4.dammit import EncodingDetector
 
 from gk_extract.errors import ParseError
-from gk_extract.formats import wide_text_codec
+from gk_extract.formats import BINARY_SHARE, control_bytes, wide_text_codec
 
 logger = logging.getLogger(__name__)
 
 # Browsers prescan 1 KB; TRS/Word pages put 20+ <meta name=...> and long comments first, so
 # the charset declaration can sit further down. 4 KB found it on every sample.
 META_SNIFF_BYTES = 4096
-# Control bytes (other than tab/newline/CR/FF/ESC) practically never occur in HTML or text;
-# PDF streams, OLE and ZIP containers are 10-40 % control bytes. 1 % separates them cleanly.
-BINARY_CONTROL_RATIO = 0.01
 BINARY_SAMPLE_BYTES = 65536
 
 # fmt: off
@@ -39,8 +36,6 @@ _GB_LABELS = frozenset({
 # report is written in a single-byte Western encoding, so such a declaration is ignored.
 _UNTRUSTED_CODECS = frozenset({"iso8859-1", "ascii", "cp1252"})
 _WIDE_CODECS = ("utf-16", "utf-32")
-_CONTROL_BYTES = bytes([*range(9), 11, *range(14, 27), *range(28, 32)])
-_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> str:
@@ -124,8 +119,8 @@ def _is_multibyte_utf8(data: bytes) -> bool:
 
 def _reject_binary(data: bytes) -> None:
     sample = data[:BINARY_SAMPLE_BYTES]
-    controls = len(sample.translate(None, _NOT_CONTROL))
-    if controls > BINARY_CONTROL_RATIO * len(sample):
+    controls = control_bytes(sample)
+    if controls > BINARY_SHARE * len(sample):
         raise ParseError(f"not HTML: {controls} control bytes in the first {len(sample)}")
 
 
