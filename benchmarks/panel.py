@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -97,17 +98,21 @@ def regions(count: int, seed: int, work: Path) -> None:
 def panel(count: int, seed: int, work: Path) -> None:
     from gk_extract.export.duckdb import write_panel
     from gk_extract.export.panel import plan, summarize
-    from gk_extract.export.parquet import DatasetWriter
+    from gk_extract.export.tables import write_dataset
+    from gk_extract.models import Report
 
     data = work / "data"
     summaries = []
     summarize_s = 0.0
-    with DatasetWriter(data) as writer:
+    def reports() -> Iterator[Report]:
+        nonlocal summarize_s
         for report in generated_reports(count, seed):
-            writer.add(report)
+            yield report
             t0 = time.perf_counter()
             summaries.append(summarize(report))
             summarize_s += time.perf_counter() - t0
+
+    write_dataset(reports(), data)
     t0 = time.perf_counter()
     batch = plan(summaries, lambda rid: None)
     plan_s = time.perf_counter() - t0

@@ -7,7 +7,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from gk_extract.export.docs import markdown
-from gk_extract.export.parquet import DOC, PANEL, SCHEMAS, DatasetWriter
+from gk_extract.export.parquet import DOC, PANEL, SCHEMAS
+from gk_extract.export.tables import table_files, write_dataset
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "dataset.md"
 
@@ -28,6 +29,7 @@ def test_every_column_is_documented() -> None:
 
 
 def test_written_files_carry_the_meanings(tmp_path: Path) -> None:
-    DatasetWriter(tmp_path).commit()
-    schema = pq.read_schema(tmp_path / "reports.parquet")
+    write_dataset([], tmp_path)
+    (part,) = table_files(tmp_path, "reports")
+    schema = pq.read_schema(part)
     assert schema.field("province").metadata[DOC].startswith(b"region of the agency")

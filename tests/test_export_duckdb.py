@@ -41,7 +41,7 @@ def test_duckdb_file_holds_the_four_tables_and_the_view(dataset: tuple[Path, lis
     with duckdb.connect(str(db), read_only=True) as con:
         for name in SCHEMAS:
             count = con.execute(f"select count(*) from {name}").fetchone()
-            assert count == (pq.read_metadata(data / f"{name}.parquet").num_rows,)
+            assert count == (pq.read_table(data / f"{name}.parquet").num_rows,)
         rows = con.execute("select agency, value from report_cells where key = ? order by agency",
                            [TOTAL]).fetchall()
         failed = con.execute("select count(*) from reports where status = 'failed'").fetchone()

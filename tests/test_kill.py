@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from test_pipeline import REPORT_HTML, write
 
 from gk_extract.export.parquet import SCHEMAS
+from gk_extract.export.tables import live_parts
 
 KILLS = 10
 
@@ -49,17 +50,19 @@ def test_killed_again_and_again_the_batch_resumes_to_the_same_dataset(tmp_path: 
         batch.send_signal(signal.SIGKILL)
         batch.wait()
         _gone(children)
-        for table in out.glob("*.parquet"):
+        for table in [*out.glob("*.parquet"), *out.glob("*.parquet/*.parquet")]:
             pq.read_table(table)  # whatever is in place is whole
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
                           capture_output=True, text=True).stdout.strip()
-    planted = [out / f".cells.parquet.tmp-{dead}",
+    planted = [out / "cells.parquet" / f".part-0.parquet.tmp-{dead}",
                Path(tempfile.gettempdir()) / f"gk_extract-convert-{dead}-left"]
     planted[0].write_bytes(b"half a table")
     planted[1].mkdir()
     subprocess.run(_command(folder, out), check=True, capture_output=True, timeout=600)
     assert not any(p.exists() for p in planted)
-    assert not list(out.glob(".*.tmp-*")) and not list((out / ".work").rglob("*.tmp-*"))
+    assert not list(out.rglob(".*.tmp-*")) and not list((out / ".work").rglob("*.tmp-*"))
+    assert {p.name for p in (out / "cells.parquet").iterdir()} == {
+        f"{part.name}.parquet" for part in live_parts(out)["document"]}
     final, expected = _tables(out), _tables(reference)
     for name in SCHEMAS:
         assert final[name].equals(expected[name]), name  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from conftest import sample
 
 from gk_extract import pipeline
 from gk_extract.export.parquet import SCHEMAS
+from gk_extract.export.tables import table_files
 from gk_extract.pipeline import Settings, extract_paths
 
 REPORT_HTML = """<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="某县财政局2024年政府信息公开工作年度报告">
@@ -48,14 +49,16 @@ def test_batch_writes_the_four_tables_with_their_schemas(corpus: Path, tmp_path:
     result = extract_paths([corpus], Settings(out_dir=out))
     assert result.skipped == [str(corpus / "notes.txt")]
     for name, schema in SCHEMAS.items():
-        assert pq.read_schema(out / f"{name}.parquet").equals(schema, check_metadata=False), name
+        (part,) = table_files(out, name)
+        assert pq.read_schema(part).equals(schema, check_metadata=False), name
     reports = pq.read_table(out / "reports.parquet").to_pylist()
     statuses = {Path(r["source_path"]).name: r["status"] for r in reports}
     assert statuses == {"a.html": "partial", "b.htm": "partial", "broken.docx": "failed"}
     broken = next(r for r in reports if r["status"] == "failed")
     assert "\n" not in broken["error"] and broken["error"]
     con = duckdb.connect()
-    rows = con.execute(f"select r.source_path, c.value from '{out}/cells.parquet' c join '{out}/reports.parquet' r "
+    rows = con.execute(f"select r.source_path, c.value from '{out}/cells.parquet/*.parquet' c "
+                       f"join '{out}/reports.parquet/*.parquet' r "
                        "using (report_id) where c.key = 's2_regulations__issued' order by 1").fetchall()
     assert [v for _, v in rows] == [0.0, 0.0]
     assert (out / "manifest.json").exists()
@@ -80,8 +83,11 @@ def test_killed_run_leaves_no_torn_file_and_resumes(corpus: Path, tmp_path: Path
     before = pq.read_table(out / "cells.parquet")
     part = next((out / ".work").rglob("*.json"))
     part.write_bytes(part.read_bytes()[:20])  # a save cut short by a kill
-    (out / ".cells.parquet.tmp-1").write_bytes(b"half a file")
+    (out / "cells.parquet" / ".part-1.parquet.tmp-1").write_bytes(b"half a file")
+    stray = out / "cells.parquet" / "part-renamed-but-never-named.parquet"
+    stray.write_bytes(b"PAR1 a part a killed run moved in before its manifest")
     extract_paths([corpus], Settings(out_dir=out))
+    assert not stray.exists()
     assert pq.read_table(out / "cells.parquet").equals(before)
 
 
@@ -100,16 +106,19 @@ def test_a_planted_or_mistyped_part_never_runs_and_is_extracted_again(
     out = tmp_path / "out"
     extract_paths([corpus], Settings(out_dir=out))
     before = pq.read_table(out / "cells.parquet")
-    first, second = sorted((out / ".work").rglob("*.json"))[:2]
+    first, second, third = sorted((out / ".work").rglob("*.json"))[:3]
     marker = tmp_path / "code-ran"
     first.write_bytes(pickle.dumps(_Planted(marker)))
     saved = json.loads(second.read_bytes())
     saved["cells"] = "not a list of cells"
     second.write_text(json.dumps(saved))
+    head = third.with_suffix(".head")
+    head.write_bytes(pickle.dumps(_Planted(marker)))
     extract_paths([corpus], Settings(out_dir=out))
     assert not marker.exists()
     assert pq.read_table(out / "cells.parquet").equals(before)
     assert json.loads(second.read_bytes())["cells"] != "not a list of cells"
+    assert json.loads(head.read_bytes())["summary"]["report_id"] == third.stem
 
 
 def test_slow_document_hits_the_time_limit_and_the_batch_goes_on(

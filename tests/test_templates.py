@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from gk_extract.export.parquet import write_dataset
+from gk_extract.export.tables import write_dataset
 from gk_extract.parse import parse_document
 from gk_extract.template import registry
 from gk_extract.template import spec as T

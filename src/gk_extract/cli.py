@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gk_extract import __version__
 from gk_extract.demo import DEMO_DELAY_S, DemoSettings, prepare_store, run_demo
+from gk_extract.export.tables import COMPACT_REPORTS
 from gk_extract.fetch.crawl import (
     DEFAULT_CONTACT,
     DEFAULT_DELAY_S,
@@ -70,7 +71,9 @@ def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: flo
     Folders are walked recursively; files are recognised by their bytes (HTML, DOCX …) and
     anything else is skipped. A crawl store (made by crawl) is read through its manifest, and
     each report gets the URL it was fetched from. An interrupted run resumes: documents
-    already extracted into --out are not parsed again.
+    already extracted into --out are not parsed again. Each table is a folder of parquet
+    parts: a later run writes the rows of new and changed files only (gk-extract compact
+    merges the parts), and --out ends up holding exactly the reports of PATHS.
 
     Besides the four tables, --out gets panel.parquet (one row per report, one column per
     cell key) and validation.html (what to review: failed checks, doubtful cells, regions
@@ -208,6 +211,26 @@ def export(data_dir: Path, duckdb_file: Path) -> None:
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"wrote {duckdb_file}: {DUCKDB_CONTENTS}")
+
+
+@main.command()
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--target", default=COMPACT_REPORTS, show_default=True, type=click.IntRange(1),
+              help="Reports a merged part holds at most.")
+def compact(data_dir: Path, target: int) -> None:
+    """Merge the small parquet parts of the dataset in DATA_DIR (each run adds one per table)
+    into parts of up to --target reports. Rows are copied unchanged.
+
+    Example: gk-extract compact data/
+    """
+    from gk_extract.export.tables import compact as merge
+
+    try:
+        counts = merge(data_dir, target)
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for group, (before, after) in counts.items():
+        click.echo(f"{group} tables: {before} part(s) -> {after}")
 
 
 @main.command()

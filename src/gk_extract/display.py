@@ -33,6 +33,9 @@ def batch_summary(result: BatchResult, out_dir: str) -> Group:
     table.add_row("skipped (not a document)", str(len(result.skipped)), style="dim")
     if result.duplicates:
         table.add_row("duplicates (same bytes)", str(len(result.duplicates)), style="dim")
+    if result.update is not None:
+        table.caption = (f"dataset: rows of {result.update.written['document']} report(s) "
+                         f"written, {result.update.kept['document']} part(s) kept as they were")
     reasons = Counter(o.error for o in result.outcomes if o.status in ("failed", "partial") and o.error)
     why = RichTable(title="why documents failed or are partial", show_header=True)
     why.add_column("documents", justify="right")

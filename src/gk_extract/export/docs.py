@@ -22,7 +22,12 @@ rename or drop these without a migration note in the project's CHANGELOG.
 Every table has an explicit pyarrow schema (declared once in code, never inferred from data;
 each column's meaning below is in its field metadata under `doc`), and every row of every
 table carries `report_id`, so any number can be traced back to the exact file it came from.
-This file is generated from those schemas (`python -m gk_extract.export.docs`)."""
+This file is generated from those schemas (`python -m gk_extract.export.docs`).
+
+Each table is a folder of parquet parts (`DIR/cells.parquet/part-….parquet`) that pandas
+and pyarrow read as one table (`pd.read_parquet("DIR/cells.parquet")`) and DuckDB as
+`'DIR/cells.parquet/*.parquet'`. A run adds a part with the rows of the files new to the
+dataset; `manifest.json` names the live parts, and `gk-extract compact DIR` merges them."""
 
 TITLES = {
     "reports": "one row per input document",

@@ -28,10 +28,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from gk_extract.export.panel import PANEL_STATUSES
 from gk_extract.export.parquet import PANEL, PANEL_HEAD, SCHEMAS
+from gk_extract.export.tables import table_files
 from gk_extract.template import registry
 
 # The report columns the view puts beside each cell.
@@ -98,7 +100,7 @@ def write_panel(data_dir: Path) -> Path:
     tmp = data_dir / f".panel.parquet.tmp-{os.getpid()}"
     with duckdb.connect() as con:
         for name in ("reports", "cells"):
-            con.read_parquet(str(files[name])).create_view(name)
+            con.read_parquet([str(f) for f in files[name]]).create_view(name)
         table = con.sql(panel_sql()).to_arrow_table()
     try:
         pq.write_table(table.cast(PANEL), tmp, compression="zstd")
@@ -118,10 +120,11 @@ class Dataset:
     checks: pd.DataFrame
 
 
-def dataset_files(data_dir: Path) -> dict[str, Path]:
-    """The parquet file of each table in ``data_dir``; FileNotFoundError names a missing one."""
-    files = {name: data_dir / f"{name}.parquet" for name in SCHEMAS}
-    missing = [str(path) for path in files.values() if not path.is_file()]
+def dataset_files(data_dir: Path) -> dict[str, list[Path]]:
+    """The live parquet files of each table in ``data_dir``; FileNotFoundError names a table
+    that has none."""
+    files = {name: table_files(data_dir, name) for name in SCHEMAS}
+    missing = [f"{name}.parquet" for name, found in files.items() if not found]
     if missing:
         raise FileNotFoundError(f"{data_dir} is not a gk-extract dataset: no {', '.join(missing)}")
     return files
@@ -134,8 +137,9 @@ def write_duckdb(data_dir: Path, db_path: Path) -> None:
     tmp.unlink(missing_ok=True)
     try:
         with duckdb.connect(str(tmp)) as con:
-            for name, path in files.items():
-                con.execute(f"create table {name} as select * from read_parquet(?)", [str(path)])
+            for name, paths in files.items():
+                con.execute(f"create table {name} as select * from read_parquet(?)",
+                            [[str(p) for p in paths]])
             con.execute(REPORT_CELLS_VIEW)
             con.execute(f"create view panel as {panel_sql()}")
             con.execute(AGENCY_YEARS_VIEW)
@@ -149,6 +153,6 @@ def write_duckdb(data_dir: Path, db_path: Path) -> None:
 def load(data_dir: Path) -> Dataset:
     """The dataset in ``data_dir`` as pandas DataFrames, read with pyarrow."""
     files = dataset_files(data_dir)
-    frames = {name: pq.read_table(path).to_pandas(types_mapper=pd.ArrowDtype)
-              for name, path in files.items()}
+    frames = {name: ds.dataset([str(p) for p in paths], schema=SCHEMAS[name], format="parquet")
+              .to_table().to_pandas(types_mapper=pd.ArrowDtype) for name, paths in files.items()}
     return Dataset(**frames)

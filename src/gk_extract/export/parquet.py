@@ -1,29 +1,23 @@
 """Reports -> the parquet dataset of dataset.md, with explicit schemas and atomic writes.
 
-Tables are streamed in row groups so a batch of tens of thousands of reports never sits in
-memory at once; each file is written under a temporary name and renamed into place only
-when complete, so a killed run leaves the previous dataset intact, never a torn file.
+The schemas and a report's rows; how the tables sit on disk, as folders of parts updated
+without rewriting, is export.tables.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from gk_extract import __version__
 from gk_extract.models import Report
 from gk_extract.template import registry
 
 SCHEMA_VERSION = "5"
-# Reports buffered before a row group is written: ~250 cells each, so ~125k cell rows.
-ROW_GROUP_REPORTS = 500
 
 # A column's meaning is part of its schema: written into every parquet file's field metadata
 # and rendered into docs/dataset.md (export/docs.py), so the two never disagree.
@@ -198,8 +192,9 @@ PANEL = pa.schema([REPORTS.field(name) for name in PANEL_HEAD]
 SCHEMAS = {"reports": REPORTS, "cells": CELLS, "sections": SECTIONS, "checks": CHECKS}
 
 
-def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
-    """One report as rows of each of the four tables."""
+def report_rows(r: Report, doubtful: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    """One report as rows of each of the four tables. ``doubtful``: its count of doubtful
+    cells, for a report given without its cells."""
     head = {
         "report_id": r.report_id, "source_path": r.source_path, "source_url": r.source_url,
         "format": r.format, "ocr": r.ocr, "template": r.template, "agency": r.agency, "year": r.year,
@@ -214,7 +209,7 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
         "error_kind": r.error_kind,
         "checks_failed": r.checks_failed, "checks_uncertain": r.checks_uncertain,
         "parser_version": __version__, "converter": r.converter,
-        "cells_doubtful": sum(c.doubtful for c in r.cells), "warnings": list(r.warnings),
+        "cells_doubtful": sum(c.doubtful for c in r.cells) if doubtful is None else doubtful, "warnings": list(r.warnings),
     }
     cells = [{"report_id": r.report_id, "key": c.key, "table": c.table, "row": c.row, "col": c.col,
               "row_label": c.row_label, "col_label": c.col_label, "raw": c.value.raw,
@@ -229,66 +224,17 @@ def report_rows(r: Report) -> dict[str, list[dict[str, Any]]]:
     return {"reports": [head], "cells": cells, "sections": sections, "checks": checks}
 
 
-class DatasetWriter:
-    """Streams reports into ``DIR/{reports,cells,sections,checks}.parquet`` atomically."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        out_dir.mkdir(parents=True, exist_ok=True)
-        self._buffers: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
-        self._pending = 0
-        self._writers = {name: pq.ParquetWriter(self._tmp(name), schema, compression="zstd")
-                         for name, schema in SCHEMAS.items()}
-
-    def _tmp(self, name: str) -> Path:
-        return self.out_dir / f".{name}.parquet.tmp-{os.getpid()}"
-
-    def add(self, report: Report) -> None:
-        for name, rows in report_rows(report).items():
-            self._buffers[name].extend(rows)
-        self._pending += 1
-        if self._pending >= ROW_GROUP_REPORTS:
-            self._flush()
-
-    def _flush(self) -> None:
-        for name, rows in self._buffers.items():
-            if rows:
-                self._writers[name].write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[name]))
-            rows.clear()
-        self._pending = 0
-
-    def commit(self) -> None:
-        """Finish every file and move them into place together."""
-        self._flush()
-        for name, writer in self._writers.items():
-            writer.close()
-        for name in SCHEMAS:
-            os.replace(self._tmp(name), self.out_dir / f"{name}.parquet")
-
-    def abort(self) -> None:
-        for name, writer in self._writers.items():
-            writer.close()
-            self._tmp(name).unlink(missing_ok=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.abort()
-
-
-def write_dataset(reports: Iterable[Report], out_dir: Path) -> None:
-    with DatasetWriter(out_dir) as writer:
-        for report in reports:
-            writer.add(report)
-
-
 def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
+    """The run's account in ``manifest.json``, keeping what it says of the dataset's parts."""
+    path = out_dir / "manifest.json"
+    try:
+        before = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = {}
+    parts = before.get("parts") if isinstance(before, dict) else None
     body = {"gk_extract_version": __version__, "schema_version": SCHEMA_VERSION, **manifest}
+    if parts is not None:
+        body["parts"] = parts
     tmp = out_dir / f".manifest.json.tmp-{os.getpid()}"
     tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    os.replace(tmp, out_dir / "manifest.json")
+    os.replace(tmp, path)

@@ -59,8 +59,8 @@ def write_validation(data_dir: Path) -> Path:
     files = dataset_files(data_dir)
     parts = [f"<h1>Validation report: {html.escape(str(data_dir))}</h1>"]
     with duckdb.connect() as con:
-        for name, path in files.items():
-            con.read_parquet(str(path)).create_view(name)
+        for name, paths in files.items():
+            con.read_parquet([str(p) for p in paths]).create_view(name)
         total = con.execute("select count(*) from reports").fetchone()
         parts.append(f"<p>{total[0] if total else 0} documents.</p>")
         for title, sql, note in _SECTIONS:

@@ -1,7 +1,8 @@
 """The batch: every input through a worker process (``pipeline.pool``), then the dataset.
 
 A worker that crashes, overruns its time limit or its memory costs only its own document.
-The parquet files are written at the end, atomically, from the saved parts.
+The dataset is updated at the end from the saved parts (export.tables): a run writes
+the rows of the reports that are new to it and leaves the others where they are.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from typing import TYPE_CHECKING
 
 from gk_extract.export.duckdb import write_panel
 from gk_extract.export.panel import plan
-from gk_extract.export.parquet import DatasetWriter, write_manifest
+from gk_extract.export.parquet import write_manifest
+from gk_extract.export.tables import UNKNOWN_YEAR, Update, remove_stale_parts, update_dataset
 from gk_extract.export.validation import write_validation
+from gk_extract.models import Report
 from gk_extract.pipeline.cluster import check_scheduler
 from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
-from gk_extract.pipeline.parts import WORK_DIR, Outcome, load_all, load_part
+from gk_extract.pipeline.parts import FINGERPRINT, WORK_DIR, Outcome, saved_report
 from gk_extract.pipeline.pool import DEFAULT_MAX_MEMORY, Args, OnDone, run_pool
 from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S, shown_path
 from gk_extract.store import StoredFile, stored_sources
@@ -55,6 +58,7 @@ class BatchResult:
     outcomes: list[Outcome] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    update: Update | None = None  # what the dataset's update wrote and kept
 
     def counts(self) -> Counter[str]:
         return Counter(o.status for o in self.outcomes)
@@ -91,6 +95,7 @@ def remove_leftovers(out_dir: Path) -> None:
     remove_conversions()
     if not out_dir.is_dir():
         return
+    remove_stale_parts(out_dir, process_alive)
     for tmp in [*out_dir.glob(".*.tmp-*"), *(out_dir / WORK_DIR).glob("*/*/*.tmp-*")]:
         pid = tmp.name.rsplit(".tmp-", 1)[-1]
         if pid.isdigit() and not process_alive(int(pid)):
@@ -129,14 +134,25 @@ def run_batch(files: Sequence[Path], settings: Settings, on_done: OnDone = lambd
 
 def _write(result: BatchResult, settings: Settings, started: datetime) -> None:
     """The batch plan from the summaries the workers sent (copies grouped, years checked
-    against each other), then the dataset from the saved reports with the plan applied."""
-    ordered = sorted(result.outcomes, key=lambda o: o.report_id)
-    parts = {o.report_id: Path(o.part) for o in ordered}
-    batch = plan([o.summary for o in ordered],
-                 lambda rid: load_part(parts[rid]) if rid in parts else None)
-    with DatasetWriter(settings.out_dir) as writer:
-        for report in load_all(ordered):
-            writer.add(batch.apply(report))
+    against each other), then the dataset updated: new reports' rows added, the batch's
+    additions applied, rows that did not change left where they are."""
+    by_id = {o.report_id: o for o in result.outcomes}
+    batch = plan([by_id[rid].summary for rid in sorted(by_id)],
+                 lambda rid: saved_report(by_id[rid], whole=True) if rid in by_id else None)
+
+    def document(rid: str) -> tuple[Report, int | None]:
+        return saved_report(by_id[rid], whole=True), None
+
+    def batch_rows(rid: str) -> tuple[Report, int | None]:
+        outcome = by_id[rid]
+        return batch.apply(saved_report(outcome, whole=False)), outcome.summary.doubtful
+
+    def year(rid: str) -> str:
+        found = by_id[rid].summary.year
+        return str(found) if found is not None else UNKNOWN_YEAR
+
+    result.update = update_dataset(settings.out_dir, sorted(by_id), year, FINGERPRINT,
+                                   document, batch_rows)
     write_panel(settings.out_dir)
     write_validation(settings.out_dir)
     write_manifest(settings.out_dir, {

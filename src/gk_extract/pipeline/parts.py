@@ -1,16 +1,17 @@
 """Resumable results: each document's report saved under ``OUT/.work/`` as soon as it is done.
 
 A part is keyed by the file's sha256 and the code's fingerprint, so a killed run resumes
-where it stopped, and results made by other code are never reused. Parts are JSON, decoded
-into :class:`Report` with every field's type checked: a results folder someone else can
-write to can at worst hold a wrong report, never run code.
+where it stopped, and results made by other code are never reused. Beside each part its
+head: the report without its cells and sections, and its summary, which is all a later run
+needs of a report it keeps. Parts are JSON, decoded into :class:`Report` with every field's
+type checked: a results folder someone else can write to can at worst hold a wrong report,
+never run code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -50,9 +51,18 @@ def _fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A report without its cells and sections, and its summary: what the batch tables need."""
+
+    report: Report
+    summary: Summary
+
+
 FINGERPRINT = _fingerprint()
 _ENCODER = msgspec.json.Encoder()
 _DECODER = msgspec.json.Decoder(Report)
+_HEAD_DECODER = msgspec.json.Decoder(Head)
 
 
 def part_path(out_dir: Path, report_id: str) -> Path:
@@ -71,10 +81,17 @@ def save(report: Report, out_dir: Path) -> Outcome:
         data = _ENCODER.encode(report)
     part = part_path(out_dir, report.report_id)
     part.parent.mkdir(parents=True, exist_ok=True)
-    tmp = part.with_suffix(f".tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, part)
-    return outcome_of(report, part)
+    summary = summarize(report)
+    head = _ENCODER.encode(Head(replace(report, cells=(), sections=()), summary))
+    for path, body in ((part, data), (head_path(part), head)):
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        tmp.write_bytes(body)
+        os.replace(tmp, path)
+    return outcome_of(report, part, summary)
+
+
+def head_path(part: Path) -> Path:
+    return part.with_suffix(".head")
 
 
 def valid_unicode(report: Report) -> Report:
@@ -107,20 +124,32 @@ def load_part(part: Path) -> Report | None:
         return None
 
 
-def outcome_of(report: Report, part: Path) -> Outcome:
+def load_head(part: Path) -> Head | None:
+    """A saved report's head, or None when it is unreadable, damaged or not a head."""
+    try:
+        return _HEAD_DECODER.decode(head_path(part).read_bytes())
+    except (OSError, msgspec.DecodeError):
+        return None
+
+
+def outcome_of(report: Report, part: Path, summary: Summary | None = None) -> Outcome:
     return Outcome(report.report_id, report.source_path, report.status, report.template,
-                   report.error, str(part), summarize(report), report.error_kind)
+                   report.error, str(part), summary or summarize(report), report.error_kind)
 
 
-def load_all(outcomes: Iterable[Outcome]) -> Iterator[Report]:
-    """The saved reports of ``outcomes``; a part gone or damaged since keeps its row as failed."""
-    for outcome in outcomes:
+def saved_report(outcome: Outcome, whole: bool) -> Report:
+    """The saved report of ``outcome``: ``whole``, or its head only (no cells or sections).
+    A part gone or damaged since keeps its row, as failed."""
+    if whole:
         report = load_part(Path(outcome.part))
-        if report is None:
-            report = Report(report_id=outcome.report_id, source_path=outcome.source_path,
-                            format="unknown", status="failed", error="saved result could not be read",
-                            error_kind=INTERNAL_KIND)
-        elif report.source_path != outcome.source_path:
-            # copies with the same bytes share a part: the last one saved holds its own path
-            report = replace(report, source_path=outcome.source_path)
-        yield report
+    else:
+        head = load_head(Path(outcome.part))
+        report = head.report if head is not None else None
+    if report is None:
+        return Report(report_id=outcome.report_id, source_path=outcome.source_path,
+                      format="unknown", status="failed", error="saved result could not be read",
+                      error_kind=INTERNAL_KIND)
+    if report.source_path != outcome.source_path:
+        # copies with the same bytes share a part: the last one saved holds its own path
+        report = replace(report, source_path=outcome.source_path)
+    return report

@@ -17,7 +17,7 @@ from gk_extract.formats import sniff
 from gk_extract.models import ImageSource, Report
 from gk_extract.parse import parse_document
 from gk_extract.parse.images import folder_images, no_images
-from gk_extract.pipeline.parts import Outcome, load_part, outcome_of, part_path, save
+from gk_extract.pipeline.parts import Outcome, load_head, load_part, outcome_of, part_path, save
 from gk_extract.store import is_store, stored_images
 from gk_extract.template.match import Source, build_report
 
@@ -43,10 +43,11 @@ def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
         return save(failed_report(path, one_line(exc), error_kind(exc), source_url), Path(out_dir))
     report_id = hashlib.sha256(data).hexdigest()
     part = part_path(Path(out_dir), report_id)
-    cached = load_part(part) if reuse and part.exists() else None
-    if cached is not None and cached.source_path == shown and cached.source_url == source_url \
-            and cached.error_kind != DocumentTimeout.kind:
-        return outcome_of(cached, part)
+    head = load_head(part) if reuse else None
+    if head is not None and head.report.source_path == shown \
+            and head.report.source_url == source_url \
+            and head.report.error_kind != DocumentTimeout.kind and load_part(part) is not None:
+        return outcome_of(head.report, part, head.summary)
     images = image_source(Path(path), source_url)
     return save(extract_bytes(data, shown, report_id, timeout_s, source_url, images, region),
                 Path(out_dir))
