@@ -30,6 +30,36 @@ def test_a_local_cluster_gives_the_pool_s_dataset(tmp_path: Path) -> None:
         assert dask.equals(pool), name
 
 
+def test_documents_sent_as_bytes_give_the_same_dataset(tmp_path: Path) -> None:
+    """Workers given bytes, no path and no results folder: the batch reads and saves."""
+    folder = tmp_path / "in"
+    for n in range(6):
+        write(folder, f"r{n}.html", REPORT_HTML.format(n=n))
+    write(folder, "broken.docx", b"PK\x03\x04" + b"\x00" * 300)
+    write(folder, "bomb.pdf", stream_bomb(1200 * 1024 * 1024))
+    extract_paths([folder], Settings(out_dir=tmp_path / "pool", workers=2, max_memory=1024**3))
+    seen: list[str] = []
+    result = extract_paths([folder], Settings(out_dir=tmp_path / "sent", scheduler="local:2",
+                                              send_bytes=True, max_memory=1024**3),
+                           on_done=lambda o: seen.append(o.source_path))
+    assert len(seen) == 8
+    bomb = next(o for o in result.outcomes if o.source_path.endswith("bomb.pdf"))
+    assert bomb.status == "failed" and bomb.error_kind in ("crash", "memory"), bomb.error
+    for name in SCHEMAS:
+        pool = pq.read_table(tmp_path / "pool" / f"{name}.parquet").sort_by("report_id")
+        sent = pq.read_table(tmp_path / "sent" / f"{name}.parquet").sort_by("report_id")
+        assert sent.equals(pool), name
+    # a second run reuses what the first saved and sends nothing
+    again = extract_paths([folder], Settings(out_dir=tmp_path / "sent", scheduler="local:1",
+                                             send_bytes=True))
+    assert [o.part for o in again.outcomes] == [o.part for o in result.outcomes]
+
+
+def test_sending_bytes_needs_a_cluster(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="needs a cluster"):
+        Settings(out_dir=tmp_path, send_bytes=True)
+
+
 def test_a_document_that_kills_its_process_fails_alone_on_the_cluster(tmp_path: Path) -> None:
     """A content-stream bomb makes PDFium abort under the memory limit: that document fails,
     the Dask worker (and the documents after it) go on."""

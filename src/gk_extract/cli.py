@@ -59,12 +59,15 @@ def main(verbose: int) -> None:
               help="Memory one document may take in its worker, in MiB; beyond it, it fails.")
 @click.option("--scheduler", help="Run on a Dask cluster: a scheduler address "
               "(tcp://HOST:8786) or local:N for a LocalCluster of N workers (see docs/cluster.md).")
+@click.option("--send-bytes", is_flag=True,
+              help="With --scheduler: send the workers each document's bytes instead of its "
+                   "path, for workers that share no file system with this machine.")
 @click.option("--fresh", is_flag=True, help="Ignore results saved by earlier runs into --out.")
 @click.option("--strict", is_flag=True, help=f"Exit {EXIT_DOCUMENTS_FAILED} if any document failed.")
 @click.option("--duckdb", "duckdb_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the dataset as this DuckDB database, with its views.")
 def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: float,
-            max_memory_mb: int, scheduler: str | None, fresh: bool, strict: bool,
+            max_memory_mb: int, scheduler: str | None, send_bytes: bool, fresh: bool, strict: bool,
             duckdb_file: Path | None) -> None:
     """Extract every report under PATHS into the parquet dataset in --out.
 
@@ -85,7 +88,7 @@ def extract(paths: tuple[Path, ...], out_dir: Path, workers: int, timeout_s: flo
     try:
         settings = Settings(out_dir=out_dir, workers=workers, timeout_s=timeout_s,
                             reuse=not fresh, max_memory=max_memory_mb * 1024**2,
-                            scheduler=scheduler)
+                            scheduler=scheduler, send_bytes=send_bytes)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
-from gk_extract.models import CellValue, Check, Report
+from gk_extract.models import CellValue, Check, Report, Value, ValueKind
 from gk_extract.normalize.regions import Evidence
 from gk_extract.template import spec as T
 from gk_extract.template.checks import identity
@@ -72,7 +72,7 @@ class Summary:
     checks_failed: int
     ocr: bool
     values_hash: str  # of every (key, value): equal for copies with the same values
-    carried: tuple[CellValue, ...]  # the cells X1 and X2 compare across years
+    carried: tuple[tuple[str, float | None], ...]  # (key, value) of the cells X1 and X2 compare
     links: tuple[str, ...]
     agency_name: str | None = None  # as printed in the title
     adcode: str | None = None
@@ -96,7 +96,7 @@ class Summary:
 def summarize(report: Report) -> Summary:
     values = [(c.key, c.value.value) for c in report.cells]  # in key order (build_report)
     digest = hashlib.sha256(repr(values).encode()).hexdigest()[:16]
-    carried = tuple(c for c in report.cells if c.key in _CARRIED)
+    carried = tuple((c.key, c.value.value) for c in report.cells if c.key in _CARRIED)
     return Summary(
         report.report_id, report.source_path, report.source_url, report.status, report.agency_id,
         report.agency_canonical or report.agency, report.year,
@@ -263,7 +263,8 @@ def cross_year_checks(primaries: Iterable[Summary]) -> dict[str, list[Check]]:
         last = years.get((agency_id, year - 1))
         if last is None:
             continue
-        cells = {f"last:{c.key}": c for c in last.carried} | {f"this:{c.key}": c for c in this.carried}
+        cells = {f"last:{k}": _number(k, v) for k, v in last.carried} \
+            | {f"this:{k}": _number(k, v) for k, v in this.carried}
         where = f"{last.report_id} ({year - 1}) -> {this.report_id} ({year})"
         rules = [("X1", col, [f"last:{forward}"], [f"this:{over}"])
                  for col, over, forward in _x1_keys()]
@@ -276,3 +277,9 @@ def cross_year_checks(primaries: Iterable[Summary]) -> dict[str, list[Check]]:
                 plain = tuple(k.split(":", 1)[1] for k in check.cells)
                 found[this.report_id].append(replace(check, cells=plain))
     return dict(found)
+
+
+def _number(key: str, value: float | None) -> CellValue:
+    """A carried cell as the checks read it: its value is all they use."""
+    kind: ValueKind = "blank" if value is None else "zero" if value == 0 else "number"
+    return CellValue(key, "", "", "", "", "", Value("", value, kind), None, "")

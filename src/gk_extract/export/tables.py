@@ -39,8 +39,10 @@ GROUPS: dict[str, tuple[str, ...]] = {"document": ("cells", "sections"),
                                       "batch": ("reports", "checks")}
 MANIFEST = "manifest.json"
 IDS_DIR = ".parts"
-# Reports whose rows are buffered before a row group is written: ~250 cells each.
+# Reports whose rows make one row group (~250 cells each); rows wait as Python objects for at
+# most ROWS_AS_OBJECTS reports, then as Arrow columns, a fraction of the memory.
 ROW_GROUP_REPORTS = 500
+ROWS_AS_OBJECTS = 50
 # `compact` merges parts until a merged part holds this many reports.
 COMPACT_REPORTS = 50_000
 # The partition of the reports whose year is not known.
@@ -133,6 +135,7 @@ class PartWriter:
         self.part = Part(new_part_name(year, suffix), fingerprint, 0, year)
         self.ids: list[str] = []
         self._buffers: dict[str, list[dict[str, Any]]] = {t: [] for t in self.tables}
+        self._columns: dict[str, list[pa.Table]] = {t: [] for t in self.tables}
         self._pending = 0
         self._writers: dict[str, pq.ParquetWriter] = {}
         for table in self.tables:
@@ -149,8 +152,16 @@ class PartWriter:
             self._buffers[table].extend(rows[table])
         self.ids.append(report.report_id)
         self._pending += 1
+        if self._pending % ROWS_AS_OBJECTS == 0:
+            self._to_columns()
         if self._pending >= ROW_GROUP_REPORTS:
             self._flush()
+
+    def _to_columns(self) -> None:
+        for table, rows in self._buffers.items():
+            if rows:
+                self._columns[table].append(pa.Table.from_pylist(rows, schema=SCHEMAS[table]))
+            rows.clear()
 
     def copy(self, source: Part, keep: Sequence[str]) -> None:
         """The rows of ``keep`` (report ids) from a live part, copied batch by batch."""
@@ -166,10 +177,11 @@ class PartWriter:
         self.ids.extend(keep)
 
     def _flush(self) -> None:
-        for table, rows in self._buffers.items():
-            if rows:
-                self._writers[table].write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[table]))
-            rows.clear()
+        self._to_columns()
+        for table, chunks in self._columns.items():
+            if chunks:
+                self._writers[table].write_table(pa.concat_tables(chunks))
+            chunks.clear()
         self._pending = 0
 
     def close(self) -> Part:

@@ -64,10 +64,11 @@ def write_validation(data_dir: Path) -> Path:
         total = con.execute("select count(*) from reports").fetchone()
         parts.append(f"<p>{total[0] if total else 0} documents.</p>")
         for title, sql, note in _SECTIONS:
-            result = con.execute(sql)
+            counted = con.execute(f"select count(*) from ({sql})").fetchone()
+            result = con.execute(f"{sql} limit {MAX_ROWS}")  # a batch may hold millions
             columns = [d[0] for d in result.description]
-            rows = result.fetchall()
-            parts.append(_section(title, note, columns, rows))
+            parts.append(_section(title, note, columns, result.fetchall(),
+                                  counted[0] if counted else 0))
     out = data_dir / "validation.html"
     tmp = data_dir / f".validation.html.tmp-{os.getpid()}"
     page = ('<!doctype html><html lang="zh"><head><meta charset="utf-8">'
@@ -78,16 +79,17 @@ def write_validation(data_dir: Path) -> Path:
     return out
 
 
-def _section(title: str, note: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> str:
-    head = f"<h2>{html.escape(title)} ({len(rows)})</h2>"
+def _section(title: str, note: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]],
+             total: int) -> str:
+    head = f"<h2>{html.escape(title)} ({total})</h2>"
     if note:
         head += f'<p class="note">{html.escape(note)}</p>'
     if not rows:
         return head + "<p>none</p>"
     header = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(_cell(c, v) for c, v in zip(columns, row)) + "</tr>"
-                   for row in rows[:MAX_ROWS])
-    more = f'<p class="more">and {len(rows) - MAX_ROWS} more</p>' if len(rows) > MAX_ROWS else ""
+                   for row in rows)
+    more = f'<p class="more">and {total - len(rows)} more</p>' if total > len(rows) else ""
     return f"{head}<table><tr>{header}</tr>{body}</table>{more}"
 
 

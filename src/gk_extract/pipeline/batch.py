@@ -41,6 +41,7 @@ class Settings:
     reuse: bool = True
     max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes a worker may take for one document
     scheduler: str | None = None  # a Dask scheduler's address, or local:N (pipeline.cluster)
+    send_bytes: bool = False  # send the cluster the documents' bytes, not their paths
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -51,6 +52,8 @@ class Settings:
             raise ValueError(f"max_memory must be at least 256 MiB, got {self.max_memory} bytes")
         if self.scheduler is not None:
             check_scheduler(self.scheduler)
+        elif self.send_bytes:
+            raise ValueError("sending documents as bytes needs a cluster (--scheduler)")
 
 
 @dataclass(slots=True)
@@ -128,7 +131,8 @@ def run_batch(files: Sequence[Path], settings: Settings, on_done: OnDone = lambd
     if settings.scheduler is not None:
         from gk_extract.pipeline.cluster import run_cluster
 
-        return run_cluster(args, settings.scheduler, settings.max_memory, on_done)
+        return run_cluster(args, settings.scheduler, settings.max_memory, on_done,
+                           settings.send_bytes)
     return run_pool(args, settings.workers, settings.max_memory, on_done)
 
 

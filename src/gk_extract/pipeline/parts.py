@@ -74,11 +74,7 @@ def save(report: Report, out_dir: Path) -> Outcome:
 
     Text that is not valid Unicode (lone surrogates from a broken ToUnicode map, a file
     name in another encoding) is repaired first, and the report says so in ``warnings``."""
-    try:
-        data = _ENCODER.encode(report)
-    except UnicodeEncodeError:
-        report = valid_unicode(report)
-        data = _ENCODER.encode(report)
+    report, data = _encoded(report)
     part = part_path(out_dir, report.report_id)
     part.parent.mkdir(parents=True, exist_ok=True)
     summary = summarize(report)
@@ -88,6 +84,26 @@ def save(report: Report, out_dir: Path) -> Outcome:
         tmp.write_bytes(body)
         os.replace(tmp, path)
     return outcome_of(report, part, summary)
+
+
+def _encoded(report: Report) -> tuple[Report, bytes]:
+    """The report as JSON, repaired by :func:`valid_unicode` when it holds text that is not
+    Unicode; and the report so repaired."""
+    try:
+        return report, _ENCODER.encode(report)
+    except UnicodeEncodeError:
+        report = valid_unicode(report)
+        return report, _ENCODER.encode(report)
+
+
+def encode(report: Report) -> bytes:
+    """The report as JSON, repaired first where needed."""
+    return _encoded(report)[1]
+
+
+def decode(data: bytes) -> Report:
+    """A report from JSON, every field's type checked (msgspec.DecodeError when not)."""
+    return _DECODER.decode(data)
 
 
 def head_path(part: Path) -> Path:

@@ -51,7 +51,7 @@ def run_pool(args: Sequence[Args], workers: int, max_memory: int | None,
         futures = {schedule(pool, a): a for a in args}
         for future in as_completed(futures):
             a = futures[future]
-            done[a[0]] = outcome_of(future, a, max_memory)
+            done[a[0]] = result_of(future, a, max_memory)
             on_done(done[a[0]])
     return [done[a[0]] for a in args]
 
@@ -67,19 +67,24 @@ def schedule(pool: ProcessPool, a: Args) -> Future[Outcome]:
     return future
 
 
-def outcome_of(future: Future[Outcome], a: Args, max_memory: int | None) -> Outcome:
+def result_of(future: Future[Outcome], a: Args, max_memory: int | None) -> Outcome:
     """The document's outcome; a worker killed or crashed on it makes a failed one."""
     path, out_dir, timeout_s, _reuse, url, _region = a
     try:
         return future.result()
-    except FutureTimeout:
-        error = f"time limit: the worker was stopped after {timeout_s:g} s"
-        kind = DocumentTimeout.kind
-    except ProcessExpired as exc:
-        error, kind = _crash_reason(exc, max_memory), CRASH_KIND
     except Exception as exc:  # noqa: BLE001 - the result could not come back: this file fails
-        error, kind = one_line(exc), INTERNAL_KIND
+        error, kind = failure(exc, timeout_s, max_memory)
     return save(failed_report(path, error, kind, url), Path(out_dir))
+
+
+def failure(exc: Exception, timeout_s: float, max_memory: int | None) -> tuple[str, str]:
+    """Why a document's worker gave no result, and the error kind: killed at the time limit,
+    died (a crash, the memory limit), or the result could not come back."""
+    if isinstance(exc, FutureTimeout):
+        return f"time limit: the worker was stopped after {timeout_s:g} s", DocumentTimeout.kind
+    if isinstance(exc, ProcessExpired):
+        return _crash_reason(exc, max_memory), CRASH_KIND
+    return one_line(exc), INTERNAL_KIND
 
 
 def _crash_reason(exc: ProcessExpired, max_memory: int | None) -> str:

@@ -17,7 +17,15 @@ from gk_extract.formats import sniff
 from gk_extract.models import ImageSource, Report
 from gk_extract.parse import parse_document
 from gk_extract.parse.images import folder_images, no_images
-from gk_extract.pipeline.parts import Outcome, load_head, load_part, outcome_of, part_path, save
+from gk_extract.pipeline.parts import (
+    Outcome,
+    encode,
+    load_head,
+    load_part,
+    outcome_of,
+    part_path,
+    save,
+)
 from gk_extract.store import is_store, stored_images
 from gk_extract.template.match import Source, build_report
 
@@ -42,15 +50,25 @@ def process_file(path: str, out_dir: str, timeout_s: float, reuse: bool,
     except (OSError, GkError) as exc:
         return save(failed_report(path, one_line(exc), error_kind(exc), source_url), Path(out_dir))
     report_id = hashlib.sha256(data).hexdigest()
-    part = part_path(Path(out_dir), report_id)
-    head = load_head(part) if reuse else None
+    saved = saved_outcome(Path(out_dir), report_id, shown, source_url) if reuse else None
+    if saved is not None:
+        return saved
+    images = image_source(Path(path), source_url)
+    return save(extract_bytes(data, shown, report_id, timeout_s, source_url, images, region),
+                Path(out_dir))
+
+
+def saved_outcome(out_dir: Path, report_id: str, shown: str,
+                  source_url: str | None) -> Outcome | None:
+    """The outcome of the report saved for these bytes under this name, when there is a whole
+    one to reuse (not one that timed out: a later run may allow more time)."""
+    part = part_path(out_dir, report_id)
+    head = load_head(part)
     if head is not None and head.report.source_path == shown \
             and head.report.source_url == source_url \
             and head.report.error_kind != DocumentTimeout.kind and load_part(part) is not None:
         return outcome_of(head.report, part, head.summary)
-    images = image_source(Path(path), source_url)
-    return save(extract_bytes(data, shown, report_id, timeout_s, source_url, images, region),
-                Path(out_dir))
+    return None
 
 
 def shown_path(path: str) -> str:
@@ -100,6 +118,14 @@ def extract_bytes(data: bytes, source_path: str, report_id: str, timeout_s: floa
         logger.debug("%s failed", source_path, exc_info=True)
         return Report(report_id=report_id, source_path=source_path, format=fmt, status="failed",
                       source_url=source_url, error=one_line(exc), error_kind=error_kind(exc))
+
+
+def extract_encoded(data: bytes, source_path: str, report_id: str, timeout_s: float,
+                    source_url: str | None = None, region: str | None = None) -> bytes:
+    """:func:`extract_bytes` with the report as JSON (what a cluster worker sends back when
+    the documents are sent to it as bytes: it writes nothing itself)."""
+    return encode(extract_bytes(data, source_path, report_id, timeout_s, source_url,
+                                no_images, region))
 
 
 def extract_one(path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:

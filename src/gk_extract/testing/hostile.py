@@ -126,6 +126,28 @@ def _image_pdf(side: int) -> bytes:
                  image])
 
 
+_HELVETICA = b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
+
+
+def _glyph_pdf(glyphs: int) -> bytes:
+    """One page printing ``glyphs`` characters in lines of 100 (a few KB compressed)."""
+    line = b"(" + b"x" * 100 + b") Tj 0 -1 Td "
+    return _page_pdf(b"BT /F1 1 Tf 10 830 Td " + line * (glyphs // 100) + b"ET", _HELVETICA,
+                     flate=True)
+
+
+def _many_pages_pdf(count: int) -> bytes:
+    """``count`` pages sharing one small content stream."""
+    kids = b" ".join(b"%d 0 R" % (4 + i) for i in range(count))
+    content = b"BT /F1 12 Tf 72 720 Td (page) Tj ET"
+    pages = [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources "
+             + _HELVETICA + b" /Contents 3 0 R >>"] * count
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                 b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % count,
+                 b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+                 *pages])
+
+
 def _looping_pdf() -> bytes:
     """A page tree whose node is its own kid."""
     return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -180,6 +202,8 @@ def hostile_files(rng: random.Random, secret: Path) -> dict[str, Callable[[], by
         "stream-bomb.pdf": lambda: stream_bomb(1200 * 1024 * 1024),
         "image-bomb.pdf": lambda: _image_pdf(30000),
         "looping.pdf": _looping_pdf,
+        "glyph-bomb.pdf": lambda: _glyph_pdf(200_000),
+        "many-pages.pdf": lambda: _many_pages_pdf(5000),
         "no-pages.pdf": lambda: _pdf([b"<< /Type /Catalog >>"]),
         "bad-xref.pdf": lambda: _page_pdf(b"BT ET").replace(b"xref", b"xref\n999999"),
         "garbage-operators.pdf": lambda: _page_pdf(rng.randbytes(5000), flate=True),
