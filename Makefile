@@ -39,6 +39,8 @@ bench: setup
 	$(BIN)/python benchmarks/ocr.py
 	$(BIN)/python benchmarks/ocr_accuracy.py --count 20
 	$(BIN)/python benchmarks/panel.py
+	$(BIN)/python benchmarks/floors.py
+	$(BIN)/python benchmarks/scale.py
 
 # Regenerate the bundled demo corpus (deterministic: same seed, same bytes).
 demo-corpus: setup

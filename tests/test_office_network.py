@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import pytest
 
+from gk_extract.errors import ParseError
 from gk_extract.parse import office
 from gk_extract.parse.office import OfficeSettings, find_soffice, parse_office, run_soffice
 
@@ -63,3 +64,32 @@ def test_a_linked_picture_is_not_fetched(listener: tuple[str, list[str]], tmp_pa
     monkeypatch.setattr(office, "no_network", lambda: ())
     parse_office(data, "doc", OfficeSettings(cache_dir=tmp_path / "open"))
     assert any(request.endswith("/pic.png") for request in seen)
+
+
+def test_soffice_runs_under_its_memory_limit(tmp_path: Path) -> None:
+    """The same conversion succeeds under the default limit and fails, with LibreOffice's
+    own reason, when the limit is below what soffice needs to start."""
+    source = tmp_path / "page.html"
+    source.write_text("<html><body><p>某县财政局2024年政府信息公开工作年度报告</p></body></html>",
+                      encoding="utf-8")
+    data = _doc_bytes(source, tmp_path)
+    assert office.memory_limit(office.SOFFICE_MAX_MEMORY), "prlimit is part of util-linux"
+    fine = parse_office(data, "doc", OfficeSettings(cache_dir=tmp_path / "fine"))
+    assert "年度报告" in " ".join(p.text for p in fine.paragraphs)
+    with pytest.raises(ParseError, match="LibreOffice could not convert"):
+        parse_office(data, "doc", OfficeSettings(cache_dir=tmp_path / "starved",
+                                                 max_memory=16 * 1024**2))
+
+
+def test_the_memory_limit_is_read_from_the_environment(tmp_path: Path) -> None:
+    settings = OfficeSettings.from_env({office.ENV_MAX_MEMORY: "512"})
+    assert settings.max_memory == 512 * 1024**2
+    with pytest.raises(ValueError, match=office.ENV_MAX_MEMORY):
+        OfficeSettings.from_env({office.ENV_MAX_MEMORY: "lots"})
+
+
+def _doc_bytes(page: Path, tmp_path: Path) -> bytes:
+    soffice = find_soffice(OfficeSettings(cache_dir=tmp_path / "cache"))
+    run_soffice(soffice, ["--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path), str(page)],
+                120)
+    return (tmp_path / f"{page.stem}.doc").read_bytes()

@@ -78,12 +78,16 @@ INSTALL_HINT = (
 ENV_SOFFICE = "GK_EXTRACT_SOFFICE"
 ENV_CACHE = "GK_EXTRACT_CACHE"
 ENV_TIMEOUT = "GK_EXTRACT_SOFFICE_TIMEOUT"
+ENV_MAX_MEMORY = "GK_EXTRACT_SOFFICE_MAX_MEMORY"  # MiB
 SOFFICE_NAMES = ("soffice", "libreoffice")
 
 # One report takes ~1.0 s in its own soffice call (measured, LibreOffice 7.4, 2 cores), ~0.85
 # of it start-up. 45 s stops a hung soffice before the pipeline's 60 s document limit, so the
 # reason names LibreOffice.
 CONVERT_TIMEOUT_S = 45.0
+# The data segment one soffice may grow to (prlimit): a conversion needs a few hundred MB,
+# a hostile document that wants more stops that conversion, not the machine.
+SOFFICE_MAX_MEMORY = 2 * 1024**3
 # `soffice --version` answers in ~0.1 s once the binaries are in the page cache.
 VERSION_TIMEOUT_S = 20.0
 # Budget per file of a many-file call: measured 0.15 s (DOC->DOCX) to 0.45 s (DOCX->PDF)
@@ -131,10 +135,13 @@ class OfficeSettings:
     cache_dir: Path
     soffice: str | None = None
     timeout_s: float = CONVERT_TIMEOUT_S
+    max_memory: int = SOFFICE_MAX_MEMORY  # bytes
 
     def __post_init__(self) -> None:
         if not (self.timeout_s > 0 and math.isfinite(self.timeout_s)):
             raise ValueError(f"timeout_s must be a positive number of seconds, got {self.timeout_s}")
+        if self.max_memory < 16 * 1024**2:
+            raise ValueError(f"max_memory must be at least 16 MiB, got {self.max_memory} bytes")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> OfficeSettings:
@@ -144,11 +151,15 @@ class OfficeSettings:
             timeout_s = float(raw_timeout)
         except ValueError:
             raise ValueError(f"{ENV_TIMEOUT} must be a number of seconds, got {raw_timeout!r}") from None
+        raw_memory = env.get(ENV_MAX_MEMORY) or str(SOFFICE_MAX_MEMORY // 1024**2)
+        if not raw_memory.isdigit():
+            raise ValueError(f"{ENV_MAX_MEMORY} must be a number of MiB, got {raw_memory!r}")
         cache = env.get(ENV_CACHE)
         return cls(
             cache_dir=Path(cache) if cache else default_cache_dir(env),
             soffice=env.get(ENV_SOFFICE) or None,
             timeout_s=timeout_s,
+            max_memory=int(raw_memory) * 1024**2,
         )
 
 
@@ -262,15 +273,22 @@ def no_network() -> tuple[str, ...]:
     return ()
 
 
-def run_soffice(soffice: str, args: Sequence[str], timeout_s: float) -> subprocess.CompletedProcess[str]:
-    """Run soffice headless with a profile of its own and no network; kill its process group
-    on timeout.
+def memory_limit(max_memory: int) -> tuple[str, ...]:
+    """The command prefix that caps a program's data segment (util-linux prlimit); empty,
+    and the program runs under the limits it inherits, where prlimit is missing."""
+    return ("prlimit", f"--data={max_memory}", "--") if shutil.which("prlimit") else ()
+
+
+def run_soffice(soffice: str, args: Sequence[str], timeout_s: float,
+                max_memory: int = SOFFICE_MAX_MEMORY) -> subprocess.CompletedProcess[str]:
+    """Run soffice headless with a profile of its own, no network and a data segment of at
+    most ``max_memory`` bytes; kill its process group on timeout.
 
     Raises DocumentTimeout (kind ``timeout``) when it takes over ``timeout_s``.
     """
     with _profile() as profile:
-        command = [*no_network(), soffice, f"-env:UserInstallation={profile.as_uri()}",
-                   *_QUIET_ARGS, *args]
+        command = [*no_network(), *memory_limit(max_memory), soffice,
+                   f"-env:UserInstallation={profile.as_uri()}", *_QUIET_ARGS, *args]
         env = {**os.environ, "HOME": os.environ.get("HOME") or str(profile.parent)}
         try:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -348,13 +366,13 @@ def _store(cache_dir: Path, key: str, docx: bytes, converter: str, fmt: str) -> 
 # --------------------------------------------------------------------------- conversion
 
 
-def _convert(data: bytes, fmt: str, soffice: str, timeout_s: float) -> bytes:
+def _convert(data: bytes, fmt: str, soffice: str, settings: OfficeSettings) -> bytes:
     """One file through soffice; ParseError with soffice's own message when nothing comes out."""
     with tempfile.TemporaryDirectory(prefix=f"{CONVERT_PREFIX}{os.getpid()}-") as tmp:
         source, out_dir = Path(tmp) / f"source.{fmt}", Path(tmp) / "out"
         source.write_bytes(data)
         args = [*_FILTERS[fmt], "--convert-to", DOCX_TARGET, "--outdir", str(out_dir), str(source)]
-        result = run_soffice(soffice, args, timeout_s)
+        result = run_soffice(soffice, args, settings.timeout_s, settings.max_memory)
         produced = out_dir / "source.docx"
         if not produced.is_file() or produced.stat().st_size == 0:
             reason = first_error(result.stderr, result.returncode)
@@ -370,7 +388,7 @@ def _converted(data: bytes, fmt: str, settings: OfficeSettings) -> tuple[bytes, 
         return hit
     soffice = find_soffice(settings)
     started = time.monotonic()
-    docx = _convert(data, fmt, soffice, settings.timeout_s)
+    docx = _convert(data, fmt, soffice, settings)
     logger.info("%s: %s converted to DOCX in %.1f s", key[:12], fmt, time.monotonic() - started)
     converter = soffice_version(soffice)
     _store(settings.cache_dir, key, docx, converter, fmt)
@@ -423,7 +441,7 @@ def _warm_batch(soffice: str, batch: dict[str, Path], settings: OfficeSettings) 
         budget = settings.timeout_s + BATCH_SECONDS_PER_FILE * len(batch)
         args = [*IMPORT_ARGS, "--convert-to", DOCX_TARGET, "--outdir", str(out_dir), *sources]
         try:
-            run_soffice(soffice, args, budget)
+            run_soffice(soffice, args, budget, settings.max_memory)
         except DocumentTimeout as exc:
             logger.warning("warm_cache: a batch of %d files stopped: %s", len(batch), exc)
         return _collect(out_dir, batch, settings, soffice_version(soffice))

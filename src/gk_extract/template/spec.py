@@ -18,6 +18,9 @@ class ColSpec:
     match: tuple[str, ...]
     exact: bool = False  # the printed label must equal (not contain) one alternative
 
+    def __hash__(self) -> int:  # by key alone: specs key the label caches, hashed per lookup
+        return hash(self.key)
+
 
 @dataclass(frozen=True, slots=True)
 class RowSpec:
@@ -26,6 +29,9 @@ class RowSpec:
     match: tuple[str, ...]
     group: tuple[str, ...] = ()  # the enclosing group label (（三）不予公开 …), when any
     exact: bool = False
+
+    def __hash__(self) -> int:  # by key alone, as ColSpec
+        return hash(self.key)
 
 
 @dataclass(frozen=True, slots=True)
