@@ -41,6 +41,7 @@ from gk_extract.pipeline.worker import (
     extract_encoded,
     failed_report,
     one_line,
+    preload,
     read_file,
     saved_outcome,
     shown_path,
@@ -100,6 +101,7 @@ def run_document(a: Args, max_memory: int | None) -> tuple[str, Outcome]:
 def _pool(max_memory: int | None):  # type: ignore[no-untyped-def]
     pool = getattr(_local, "pool", None)
     if pool is None:
+        preload()
         pool = _local.pool = worker_pool(1, max_memory)
     return pool
 

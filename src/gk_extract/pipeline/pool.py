@@ -22,7 +22,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from gk_extract.errors import CRASH_KIND, INTERNAL_KIND, DocumentTimeout
 from gk_extract.pipeline.parts import Outcome, save
-from gk_extract.pipeline.worker import failed_report, one_line, process_file
+from gk_extract.pipeline.worker import failed_report, one_line, preload, process_file
 
 # process_file's arguments: path, out_dir, timeout_s, reuse, source_url, region.
 Args = tuple[str, str, float, bool, str | None, str | None]
@@ -46,6 +46,7 @@ def run_pool(args: Sequence[Args], workers: int, max_memory: int | None,
     """Every document through the pool; one outcome per document, in the order given."""
     if workers > 1:
         os.environ.setdefault("GK_EXTRACT_OCR_THREADS", OCR_THREADS_PER_WORKER)
+    preload()
     done: dict[str, Outcome] = {}
     with worker_pool(workers, max_memory) as pool:
         futures = {schedule(pool, a): a for a in args}

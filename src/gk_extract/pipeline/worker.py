@@ -6,6 +6,7 @@ becomes a report with status ``failed``, a one-line ``error`` and an ``error_kin
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -69,6 +70,23 @@ def saved_outcome(out_dir: Path, report_id: str, shown: str,
             and head.report.error_kind != DocumentTimeout.kind and load_part(part) is not None:
         return outcome_of(head.report, part, head.summary)
     return None
+
+
+def preload() -> None:
+    """Load what nearly every document needs before the workers are forked: the HTML and
+    DOCX parsers, the template matcher and the region tables (cpca's table alone takes a
+    third of a second). Every worker, the ones that replace others included, then starts
+    warm and shares those pages. The PDF and OCR stacks still load in the worker that first
+    needs them."""
+    import gk_extract.parse.docx
+    import gk_extract.parse.html
+    import gk_extract.template.match  # noqa: F401
+    from gk_extract.normalize.regions import gazetteer
+
+    gazetteer()
+    # What is loaded now lives as long as the workers: kept out of their garbage collector's
+    # walks, which would otherwise visit (and, by the reference counts, copy) every object.
+    gc.freeze()
 
 
 def shown_path(path: str) -> str:
