@@ -54,6 +54,10 @@ LOCAL = "local:"
 # Dask workers are daemonic by default, and a daemonic process may not start the pool's
 # worker process: each Dask worker must run with this setting (see docs/cluster.md).
 WORKER_CONFIG = {"distributed.worker.daemon": False}
+# The scheduler holds back tasks until a worker is nearly idle (queuing), which costs a round
+# trip per document of a few milliseconds; documents are many and alike, so every worker gets
+# its share up front (a LocalCluster's scheduler runs here; see docs/cluster.md for others).
+SCHEDULER_CONFIG = {"distributed.scheduler.worker-saturation": float("inf")}
 
 # Documents in flight per worker when they are sent as bytes: enough to keep each busy.
 SENT_PER_WORKER = 4
@@ -68,7 +72,7 @@ def run_cluster(args: Sequence[Args], scheduler: str, max_memory: int | None,
     import dask
     from distributed import Client, LocalCluster, as_completed
 
-    with dask.config.set(WORKER_CONFIG):
+    with dask.config.set({**WORKER_CONFIG, **SCHEDULER_CONFIG}):
         if scheduler.startswith(LOCAL):
             workers = int(scheduler[len(LOCAL):] or 1)
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
