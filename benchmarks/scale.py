@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -86,11 +87,24 @@ def linked_copy(files: list[Path], folder: Path) -> Path:
     return folder
 
 
-def memory(root: Path, counts: list[int], add: int, workers: int) -> None:
-    from gk_extract.testing.synth import write_corpus
+def reports(folder: Path, count: int, seed: int, prefix: str = "r") -> list[Path]:
+    """``count`` generated HTML reports, each of an agency of its own (as a national batch is:
+    one report per agency and year), in every CMS style the generator has."""
+    from gk_extract.testing.synth import random_report, render_html
 
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for i in range(count):
+        rng = random.Random(seed * 1_000_003 + i)
+        report = random_report(rng, template="2021", agency=f"{prefix}{i}号示范区财政局")
+        made.append(folder / f"{prefix}{i:06d}.html")
+        made[-1].write_bytes(render_html(report))
+    return made
+
+
+def memory(root: Path, counts: list[int], add: int, workers: int) -> None:
     largest = max(counts)
-    made = write_corpus(root / "all", largest, seed=3, formats=("html",))
+    made = reports(root / "all", largest, seed=3)
     print(f"memory: {largest} generated HTML reports, "
           f"{sum(p.stat().st_size for p in made) / len(made) / 1024:.0f} KB each, "
           f"--workers {workers}")
@@ -111,10 +125,10 @@ def memory(root: Path, counts: list[int], add: int, workers: int) -> None:
 
     out = root / f"out-{largest}"
     before = part_files(out)
-    extra = write_corpus(root / "extra", add, seed=5, formats=("html",))
+    extra = reports(root / "extra", add, seed=5, prefix="added")
     folder = root / f"in-{largest}"
     for path in extra:
-        os.link(path, folder / f"added-{path.name}")
+        os.link(path, folder / path.name)
     m = extract(folder, out, workers)
     after = part_files(out)
     kept = all(after.get(p) == v for p, v in before.items())

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from pdf_corpus import require_soffice
 
 from gk_extract.cli import main
+from gk_extract.export.panel import D1_MAX_CELLS
 from gk_extract.pipeline import Settings, extract_paths
 from gk_extract.template.registry import cell_key
 from gk_extract.testing.synth import SyntheticReport, random_report, render_docx, render_html
@@ -166,3 +167,22 @@ def test_different_agencies_of_one_year_stay_apart(tmp_path: Path, second_agency
     reports = read(tmp_path / "out", "reports")
     assert reports.report_group.nunique() == 2 and reports.primary.all()
     assert set(read(tmp_path / "out", "panel").adcode) == {ADCODE, "420502"}
+
+
+def test_reports_that_only_share_agency_and_year_get_bounded_d1_rows(tmp_path: Path) -> None:
+    """Two different reports of one agency name and year (its region unresolved, say): the
+    copy's D1 rows stop at D1_MAX_CELLS, and one more row names every other cell."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in (1, 2):
+        report = random_report(random.Random(seed), template="2021", year=2023, agency="财政局")
+        (folder / f"r{seed}.html").write_bytes(render_html(report))
+    extract_paths([folder], Settings(out_dir=tmp_path / "out"))
+    reports = read(tmp_path / "out", "reports")
+    assert reports.report_group.nunique() == 1
+    d1 = read(tmp_path / "out", "checks").query("rule == 'D1'")
+    assert len(d1) == D1_MAX_CELLS + 1
+    (summary,) = [row for _, row in d1.iterrows() if "more cells differ" in row.scope]
+    assert pd.isna(summary.expected) and len(summary.cells) > 0
+    named = {k for cells in d1.cells for k in cells}
+    assert len(named) == D1_MAX_CELLS + len(summary.cells)

@@ -51,7 +51,10 @@ Rules:
 Rules within a report come from report-format.md §3. Between reports, over the whole batch:
 * `D1`: a copy of a report (same agency and year: a page and its attachments, a re-upload)
   whose cell differs from the group's primary; on the copy, `expected` is the primary's
-  value, `found` the copy's, `scope` names both report_ids.
+  value, `found` the copy's, `scope` names both report_ids. At most 20 such rows per copy:
+  a copy that differs in more cells gets one more row, `expected` and `found` null, whose
+  `scope` says how many more cells differ and whose `cells` names them (two reports that
+  only share an agency name and a year).
 * `X1`: this year's 上年结转 = last year's 结转下年度, per column, for the primary reports of
   one `agency_id`; on the later year's report, `scope` names both report_ids.
 * `X2`: this year's 现行有效件数 = last year's + 本年制发 − 本年废止, for 规章 and

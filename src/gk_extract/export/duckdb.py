@@ -23,11 +23,15 @@ a blank cell's ``value`` stays null, never 0.
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -36,6 +40,10 @@ from gk_extract.export.parquet import PANEL, PANEL_HEAD, SCHEMAS
 from gk_extract.export.tables import table_files
 from gk_extract.template import registry
 
+# What a batch's own queries (panel, validation) may hold in memory before DuckDB spills.
+QUERY_MEMORY = "256MB"
+SPILL_DIR = ".duckdb-spill"
+PANEL_BATCH_ROWS = 10_000
 # The report columns the view puts beside each cell.
 VIEW_REPORT_COLUMNS = ("agency", "year", "province", "city", "county", "adcode", "template",
                        "status", "source_url")
@@ -93,17 +101,32 @@ REGION_YEARS_VIEW = (
 )
 
 
-def write_panel(data_dir: Path) -> Path:
-    """``data_dir/panel.parquet`` from the dataset's reports and cells (replaced if present)."""
+@contextmanager
+def connect(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB over the dataset's tables (views ``reports``, ``cells`` …) that
+    keeps within ``QUERY_MEMORY`` and spills beyond it into ``data_dir/.duckdb-spill``
+    (removed after): the memory a batch's queries take does not grow with the dataset."""
+    spill = data_dir / SPILL_DIR
     files = dataset_files(data_dir)
+    try:
+        with duckdb.connect(config={"memory_limit": QUERY_MEMORY, "temp_directory": str(spill),
+                                    "preserve_insertion_order": False}) as con:
+            for name, paths in files.items():
+                con.read_parquet([str(p) for p in paths]).create_view(name)
+            yield con
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def write_panel(data_dir: Path) -> Path:
+    """``data_dir/panel.parquet`` from the dataset's reports and cells (replaced if present),
+    streamed from DuckDB in batches."""
     out = data_dir / "panel.parquet"
     tmp = data_dir / f".panel.parquet.tmp-{os.getpid()}"
-    with duckdb.connect() as con:
-        for name in ("reports", "cells"):
-            con.read_parquet([str(f) for f in files[name]]).create_view(name)
-        table = con.sql(panel_sql()).to_arrow_table()
     try:
-        pq.write_table(table.cast(PANEL), tmp, compression="zstd")
+        with connect(data_dir) as con, pq.ParquetWriter(tmp, PANEL, compression="zstd") as writer:
+            for batch in con.sql(panel_sql()).to_arrow_reader(PANEL_BATCH_ROWS):
+                writer.write_table(pa.Table.from_batches([batch]).cast(PANEL))
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -225,6 +225,11 @@ def _groups(summaries: Sequence[Summary], linked: dict[str, str]) -> dict[str, s
     return {rid: names.get(top, top.removeprefix("report:")) for rid, top in tops.items()}
 
 
+# D1 rows per copy at most; a copy differing in more cells gets one more row naming the rest
+# (reports that only share their agency and year, e.g. an agency name without its region).
+D1_MAX_CELLS = 20
+
+
 def copy_checks(copies: Sequence[Summary], primary: set[str],
                 load: Callable[[str], Report | None]) -> dict[str, list[Check]]:
     """``D1`` for every cell where a copy disagrees with its group's primary (on the copy)."""
@@ -241,12 +246,17 @@ def copy_checks(copies: Sequence[Summary], primary: set[str],
         if s is lead or s.values_hash == lead.values_hash:
             continue
         copy = load(s.report_id)
-        for cell in copy.cells if copy is not None else ():
-            theirs = values.get(cell.key)
-            if cell.key in values and theirs != cell.value.value:
-                found.setdefault(s.report_id, []).append(Check(
-                    "D1", f"copy {s.report_id} of {lead.report_id}", theirs, cell.value.value,
-                    "fail", (cell.key,)))
+        scope = f"copy {s.report_id} of {lead.report_id}"
+        differ = [cell for cell in (copy.cells if copy is not None else ())
+                  if cell.key in values and values[cell.key] != cell.value.value]
+        checks = [Check("D1", scope, values[c.key], c.value.value, "fail", (c.key,))
+                  for c in differ[:D1_MAX_CELLS]]
+        if len(differ) > D1_MAX_CELLS:  # two reports that only share agency and year
+            rest = differ[D1_MAX_CELLS:]
+            checks.append(Check("D1", f"{scope}: {len(rest)} more cells differ", None, None,
+                                "fail", tuple(c.key for c in rest)))
+        if checks:
+            found[s.report_id] = checks
     return found
 
 

@@ -14,9 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from gk_extract.export.duckdb import dataset_files
+from gk_extract.export.duckdb import connect
 
 # Rows listed per section at most; the heading says how many there are.
 MAX_ROWS = 300
@@ -56,11 +54,8 @@ p.more{color:#a60}
 
 def write_validation(data_dir: Path) -> Path:
     """``data_dir/validation.html`` from the dataset in ``data_dir`` (replaced if present)."""
-    files = dataset_files(data_dir)
     parts = [f"<h1>Validation report: {html.escape(str(data_dir))}</h1>"]
-    with duckdb.connect() as con:
-        for name, paths in files.items():
-            con.read_parquet([str(p) for p in paths]).create_view(name)
+    with connect(data_dir) as con:
         total = con.execute("select count(*) from reports").fetchone()
         parts.append(f"<p>{total[0] if total else 0} documents.</p>")
         for title, sql, note in _SECTIONS:

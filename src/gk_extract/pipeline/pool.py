@@ -14,8 +14,9 @@ import os
 import resource
 import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
+from itertools import islice
 from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
@@ -37,6 +38,8 @@ OCR_THREADS_PER_WORKER = "1"
 KILL_GRACE_S = 5.0
 # Workers are replaced now and then, so that what a parser library leaks stays bounded.
 TASKS_PER_WORKER = 200
+# Documents handed to the pool ahead of the workers, per worker.
+IN_FLIGHT_PER_WORKER = 4
 
 _PR_SET_PDEATHSIG = 1
 
@@ -48,12 +51,21 @@ def run_pool(args: Sequence[Args], workers: int, max_memory: int | None,
         os.environ.setdefault("GK_EXTRACT_OCR_THREADS", OCR_THREADS_PER_WORKER)
     preload()
     done: dict[str, Outcome] = {}
+    waiting = iter(args)
+    running: dict[Future[Outcome], Args] = {}
     with worker_pool(workers, max_memory) as pool:
-        futures = {schedule(pool, a): a for a in args}
-        for future in as_completed(futures):
-            a = futures[future]
-            done[a[0]] = result_of(future, a, max_memory)
-            on_done(done[a[0]])
+        while True:
+            # a few documents per worker in flight: enough to keep each busy, and the pool's
+            # own bookkeeping stays the same size for 100 documents or 200,000
+            for a in islice(waiting, IN_FLIGHT_PER_WORKER * workers - len(running)):
+                running[schedule(pool, a)] = a
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                a = running.pop(future)
+                done[a[0]] = result_of(future, a, max_memory)
+                on_done(done[a[0]])
     return [done[a[0]] for a in args]
 
 

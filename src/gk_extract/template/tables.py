@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from gk_extract.models import Cell, CellValue, Table
 from gk_extract.normalize.numbers import VALUE_KINDS, parse_value
@@ -184,8 +185,11 @@ def _extra_cell(row: str, label: str, index: int, cell: Cell) -> CellValue:
 # ----------------------------------------------------------------------------- section 三
 
 
+_S3_SPECS = (*T.S3_ROWS, T.S3_OTHER_HANDLING)
+
+
 def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
-    specs = (*T.S3_ROWS, T.S3_OTHER_HANDLING)
+    specs = _S3_SPECS
     order: Sequence[T.ColSpec] = T.S3_COLS
     printed: list[tuple[str | None, Sequence[Cell], Sequence[T.ColSpec]]] = []
     above: T.RowSpec | None = None
@@ -199,7 +203,7 @@ def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
             if len(cells) < len(T.S3_COLS):
                 continue
             labels, values = cells[:-len(T.S3_COLS)], cells[-len(T.S3_COLS):]
-            row = _s3_row(labels, specs, above, out) if labelled else None
+            row = _s3_row(labels, above, out) if labelled else None
             above = row or above
             if row is not None:
                 printed.append((row.key, values, order))
@@ -230,7 +234,7 @@ def _s3_header_order(cells: Sequence[Cell]) -> list[T.ColSpec] | None:
     """The applicant columns a header row names, in printed order; None for other rows."""
     found: dict[str, tuple[int, T.ColSpec]] = {}
     for cell in cells:
-        col = best_match(squash(cell.text), T.S3_COLS)
+        col = _s3_col(cell.text)
         if col is not None and col.key not in found:
             found[col.key] = (cell.col, col)
     if len(found) < S3_HEADER_MIN_LABELS:
@@ -238,8 +242,30 @@ def _s3_header_order(cells: Sequence[Cell]) -> list[T.ColSpec] | None:
     return [c for _, c in sorted(found.values(), key=lambda p: p[0])]
 
 
-def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], above: T.RowSpec | None,
-            out: Extraction) -> T.RowSpec | None:
+@lru_cache(maxsize=4096)
+def _s3_col(text: str) -> T.ColSpec | None:
+    """The applicant column a printed header cell names (cached: every report prints them)."""
+    return best_match(squash(text), T.S3_COLS)
+
+
+@lru_cache(maxsize=16384)
+def _s3_named(own: str, context: str, above: tuple[str, ...]) -> T.RowSpec | None:
+    """The row a label names within its group (``context``: the group cells beside it),
+    else within the group of the row above; cached by the texts, as they recur in every
+    report."""
+    candidates = _s3_candidates(context)
+    row = best_match(own, candidates)
+    if row is None and above:
+        row = best_match(own, tuple(s for s in _S3_SPECS if s.group == above))
+    return row
+
+
+def _s3_candidates(context: str) -> tuple[T.RowSpec, ...]:
+    return tuple(s for s in _S3_SPECS
+                 if not s.group or not context or contains_any(context, s.group))
+
+
+def _s3_row(labels: Sequence[Cell], above: T.RowSpec | None, out: Extraction) -> T.RowSpec | None:
     """The template row a printed row's labels name. Its group comes from its own group cell,
     else from the row above: a group cell cut by a page break leaves the rows on the next
     page without it."""
@@ -248,11 +274,9 @@ def _s3_row(labels: Sequence[Cell], specs: Sequence[T.RowSpec], above: T.RowSpec
         return None
     own = squash(labels[-1].text)
     context = "".join(squash(c.text) for c in labels[:-1])
-    candidates = tuple(s for s in specs if not s.group or not context or contains_any(context, s.group))
-    row = best_match(own, candidates)
-    if row is None and above is not None and above.group:
-        row = best_match(own, tuple(s for s in specs if s.group == above.group))
+    row = _s3_named(own, context, above.group if above is not None else ())
     if row is None:
+        candidates = _s3_candidates(context)
         taken = {registry.key_row(k, "s3") for k in out.cells}
         free = [s for s in candidates if s.key not in taken]
         row = fuzzy_match(own, free)
