@@ -4,9 +4,10 @@ hostile corpus at full size.
 Usage: python benchmarks/scale.py [--counts 5000,10000,20000] [--add 1000] [--workers 2]
                                   [--tiny 10000] [--keep DIR]
 
-* **Memory**: generated HTML reports (``gk_extract.testing.synth``, ~30 KB each) are extracted
-  by ``gk-extract extract --workers N`` at each count. While it runs, the parent's and every
-  worker's peak resident memory (``VmHWM``) are sampled. Flat means the figures at the
+* **Memory**: generated HTML reports (``gk_extract.testing.synth``, one agency each) are
+  extracted by ``gk-extract extract --workers N`` at each count. While it runs, the parent's
+  and every worker's peak resident memory (``VmHWM``) are sampled, and each worker's own
+  pages (USS: a forked worker's resident memory also counts the parent's pages it shares). Flat means the figures at the
   largest count are those at the smallest: the parent holds one small outcome per document
   and the documents stay in the workers.
 * **Adding files**: ``--add`` new reports join the largest folder and the same command runs
@@ -53,7 +54,7 @@ def extract(folder: Path, out: Path, workers: int, timeout_s: int = 60) -> dict[
     start = time.perf_counter()
     batch = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parent = psutil.Process(batch.pid)
-    parent_peak, worker_peak = 0.0, 0.0
+    parent_peak, worker_peak, worker_own = 0.0, 0.0, 0.0
     while batch.poll() is None:
         parent_peak = max(parent_peak, vm_hwm_mb(batch.pid))
         try:
@@ -67,9 +68,13 @@ def extract(folder: Path, out: Path, workers: int, timeout_s: int = 60) -> dict[
             except psutil.Error:
                 continue
             worker_peak = max(worker_peak, vm_hwm_mb(child.pid))
+            try:  # its own pages only: a forked worker's RSS counts the parent's it shares
+                worker_own = max(worker_own, child.memory_full_info().uss / 1024**2)
+            except psutil.Error:
+                pass
         time.sleep(POLL_S)
     return {"seconds": time.perf_counter() - start, "rc": float(batch.wait()),
-            "parent_mb": parent_peak, "worker_mb": worker_peak}
+            "parent_mb": parent_peak, "worker_mb": worker_peak, "worker_own_mb": worker_own}
 
 
 def part_files(out: Path) -> dict[Path, tuple[int, int, int]]:
@@ -109,14 +114,15 @@ def memory(root: Path, counts: list[int], add: int, workers: int) -> None:
           f"{sum(p.stat().st_size for p in made) / len(made) / 1024:.0f} KB each, "
           f"--workers {workers}")
     print(f"{'documents':>10} {'seconds':>8} {'docs/s':>7} {'parent peak MB':>15} "
-          f"{'worker peak MB':>15}")
+          f"{'worker peak MB':>15} {'worker own MB':>14}")
     runs = {}
     for count in counts:
         folder = linked_copy(made[:count], root / f"in-{count}")
         m = extract(folder, root / f"out-{count}", workers)
         runs[count] = m
         print(f"{count:>10} {m['seconds']:>8.1f} {count / m['seconds']:>7.1f} "
-              f"{m['parent_mb']:>15.0f} {m['worker_mb']:>15.0f}" + ("" if not m["rc"] else
+              f"{m['parent_mb']:>15.0f} {m['worker_mb']:>15.0f} {m['worker_own_mb']:>14.0f}"
+              + ("" if not m["rc"] else
                                                                      f"  exit {m['rc']:.0f}"))
     low, high = runs[min(counts)], runs[largest]
     print(f"flat: parent {high['parent_mb'] / low['parent_mb']:.2f}x, "
