@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from gk_extract.models import CellValue, Report
 from gk_extract.pipeline import BatchResult
@@ -33,16 +34,16 @@ def batch_summary(result: BatchResult, out_dir: str) -> Group:
     table.add_row("skipped (not a document)", str(len(result.skipped)), style="dim")
     if result.duplicates:
         table.add_row("duplicates (same bytes)", str(len(result.duplicates)), style="dim")
-    if result.update is not None:
-        table.caption = (f"dataset: rows of {result.update.written['document']} report(s) "
-                         f"written, {result.update.kept['document']} part(s) kept as they were")
+    written = (Text(f"dataset: rows of {result.update.written['document']} report(s) written, "
+                    f"{result.update.kept['document']} part(s) kept as they were", style="dim")
+               if result.update is not None else Text(""))
     reasons = Counter(o.error for o in result.outcomes if o.status in ("failed", "partial") and o.error)
     why = RichTable(title="why documents failed or are partial", show_header=True)
     why.add_column("documents", justify="right")
     why.add_column("reason")
     for reason, n in reasons.most_common(TOP_REASONS):
         why.add_row(str(n), reason)
-    return Group(table, why) if reasons else Group(table)
+    return Group(table, written, why) if reasons else Group(table, written)
 
 
 def report_json(report: Report) -> str:
