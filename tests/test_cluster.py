@@ -10,7 +10,7 @@ import pytest
 from test_pipeline import REPORT_HTML, write
 
 from gk_extract.export.parquet import SCHEMAS
-from gk_extract.pipeline import Settings, extract_paths
+from gk_extract.pipeline import Settings, cluster, extract_paths
 from gk_extract.testing.hostile import stream_bomb
 
 
@@ -28,6 +28,36 @@ def test_a_local_cluster_gives_the_pool_s_dataset(tmp_path: Path) -> None:
         pool = pq.read_table(tmp_path / "pool" / f"{name}.parquet").sort_by("report_id")
         dask = pq.read_table(tmp_path / "dask" / f"{name}.parquet").sort_by("report_id")
         assert dask.equals(pool), name
+
+
+def test_documents_in_chunks_give_the_same_dataset(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tasks of several documents, a broken one and a bomb among them: each still fails
+    alone, and the tables are the pool's."""
+    monkeypatch.setattr(cluster, "TASKS_PER_CLUSTER_WORKER", 1)
+    folder = tmp_path / "in"
+    for n in range(10):
+        write(folder, f"r{n}.html", REPORT_HTML.format(n=n))
+    write(folder, "broken.docx", b"PK\x03\x04" + b"\x00" * 300)
+    write(folder, "bomb.pdf", stream_bomb(1200 * 1024 * 1024))
+    assert cluster.chunk_size(12, 2) == 6
+    extract_paths([folder], Settings(out_dir=tmp_path / "pool", workers=2, max_memory=1024**3))
+    seen: list[str] = []
+    extract_paths([folder], Settings(out_dir=tmp_path / "dask", scheduler="local:2",
+                                     max_memory=1024**3),
+                  on_done=lambda o: seen.append(o.source_path))
+    assert len(seen) == 12
+    for name in SCHEMAS:
+        pool = pq.read_table(tmp_path / "pool" / f"{name}.parquet").sort_by("report_id")
+        dask = pq.read_table(tmp_path / "dask" / f"{name}.parquet").sort_by("report_id")
+        assert dask.equals(pool), name
+
+
+def test_chunks_share_a_task_s_cost_and_keep_every_worker_busy() -> None:
+    assert cluster.chunk_size(9, 2) == 1  # small batches: a document per task
+    assert cluster.chunk_size(100, 2) == 8
+    assert cluster.chunk_size(200_000, 64) == cluster.MAX_CHUNK
+    assert cluster.chunk_size(5, 0) == 1
 
 
 def test_documents_sent_as_bytes_give_the_same_dataset(tmp_path: Path) -> None:

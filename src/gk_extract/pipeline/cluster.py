@@ -61,6 +61,9 @@ SCHEDULER_CONFIG = {"distributed.scheduler.worker-saturation": float("inf")}
 
 # Documents in flight per worker when they are sent as bytes: enough to keep each busy.
 SENT_PER_WORKER = 4
+# Documents sent by path go in tasks of up to MAX_CHUNK, at least this many tasks per worker.
+MAX_CHUNK = 8
+TASKS_PER_CLUSTER_WORKER = 4
 
 _local = threading.local()
 
@@ -83,13 +86,15 @@ def run_cluster(args: Sequence[Args], scheduler: str, max_memory: int | None,
         try:
             if send_bytes:
                 return _sent(client, args, max_memory, on_done)
-            futures = client.map(run_document, list(args), [max_memory] * len(args),
+            size = chunk_size(len(args), len(client.scheduler_info().get("workers", {})))
+            chunks = [list(args[i:i + size]) for i in range(0, len(args), size)]
+            futures = client.map(run_documents, chunks, [max_memory] * len(chunks),
                                  pure=False, retries=0)
             done: dict[str, Outcome] = {}
             for future in as_completed(futures):
-                path, outcome = future.result()
-                done[path] = outcome
-                on_done(outcome)
+                for path, outcome in future.result():
+                    done[path] = outcome
+                    on_done(outcome)
         finally:
             client.close()
             if cluster is not None:
@@ -97,9 +102,19 @@ def run_cluster(args: Sequence[Args], scheduler: str, max_memory: int | None,
     return [done[a[0]] for a in args]
 
 
-def run_document(a: Args, max_memory: int | None) -> tuple[str, Outcome]:
-    """On a Dask worker: one document in that worker's own pool (made on first use)."""
-    return a[0], result_of(schedule(_pool(max_memory), a), a, max_memory)
+def chunk_size(documents: int, workers: int) -> int:
+    """Documents per Dask task: up to ``MAX_CHUNK``, so that a task's own cost (messages,
+    serialisation, the scheduler's bookkeeping) is shared by several documents, while every
+    worker still gets several tasks to balance the load."""
+    return max(1, min(MAX_CHUNK, documents // (TASKS_PER_CLUSTER_WORKER * max(workers, 1))))
+
+
+def run_documents(chunk: Sequence[Args], max_memory: int | None) -> list[tuple[str, Outcome]]:
+    """On a Dask worker: each document of ``chunk`` in that worker's own pool (made on first
+    use), each under its own limits."""
+    pool = _pool(max_memory)
+    futures = [schedule(pool, a) for a in chunk]
+    return [(a[0], result_of(f, a, max_memory)) for a, f in zip(chunk, futures, strict=True)]
 
 
 def _pool(max_memory: int | None):  # type: ignore[no-untyped-def]
