@@ -121,6 +121,9 @@ def test_results_of_other_code_replace_every_part(folder: Path, tmp_path: Path,
     assert not set(files(out)) & set(before)
     assert {p["fingerprint"] for g in json.loads((out / "manifest.json").read_text())["parts"].values()
             for p in g} == {"another-version"}
+    # the earlier code's saved results are gone, this code's are kept
+    assert [p.name for p in (out / ".work").iterdir()] == ["another-version"]
+    assert list((out / ".work" / "another-version").rglob("*.json"))
 
 
 def test_pandas_pyarrow_and_duckdb_read_the_folders(folder: Path, tmp_path: Path) -> None:

@@ -23,7 +23,13 @@ from gk_extract.export.validation import write_validation
 from gk_extract.models import Report
 from gk_extract.pipeline.cluster import check_scheduler
 from gk_extract.pipeline.inputs import collect_inputs, convert_office_files
-from gk_extract.pipeline.parts import FINGERPRINT, WORK_DIR, Outcome, saved_report
+from gk_extract.pipeline.parts import (
+    FINGERPRINT,
+    WORK_DIR,
+    Outcome,
+    remove_other_code_parts,
+    saved_report,
+)
 from gk_extract.pipeline.pool import DEFAULT_MAX_MEMORY, Args, OnDone, run_pool
 from gk_extract.pipeline.worker import DEFAULT_TIMEOUT_S, shown_path
 from gk_extract.store import StoredFile, stored_sources
@@ -157,6 +163,7 @@ def _write(result: BatchResult, settings: Settings, started: datetime) -> None:
 
     result.update = update_dataset(settings.out_dir, sorted(by_id), year, FINGERPRINT,
                                    document, batch_rows)
+    remove_other_code_parts(settings.out_dir)  # the dataset now holds what this code made
     write_panel(settings.out_dir)
     write_validation(settings.out_dir)
     write_manifest(settings.out_dir, {

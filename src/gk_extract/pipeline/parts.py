@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -63,6 +64,18 @@ FINGERPRINT = _fingerprint()
 _ENCODER = msgspec.json.Encoder()
 _DECODER = msgspec.json.Decoder(Report)
 _HEAD_DECODER = msgspec.json.Decoder(Head)
+
+
+def remove_other_code_parts(out_dir: Path) -> int:
+    """Delete the saved results of other code (an earlier version's ``.work/<fingerprint>/``):
+    never reused, they would only fill the disk with a copy of the dataset per upgrade.
+    Returns how many folders went."""
+    work = out_dir / WORK_DIR
+    stale = [p for p in work.iterdir() if p.is_dir() and p.name != FINGERPRINT] \
+        if work.is_dir() else []
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(stale)
 
 
 def part_path(out_dir: Path, report_id: str) -> Path:
