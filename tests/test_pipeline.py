@@ -86,8 +86,10 @@ def test_killed_run_leaves_no_torn_file_and_resumes(corpus: Path, tmp_path: Path
     (out / "cells.parquet" / ".part-1.parquet.tmp-1").write_bytes(b"half a file")
     stray = out / "cells.parquet" / "part-renamed-but-never-named.parquet"
     stray.write_bytes(b"PAR1 a part a killed run moved in before its manifest")
+    stray_ids = out / ".parts" / "document-part-renamed-but-never-named.ids"
+    stray_ids.write_text("0" * 64 + "\n")
     extract_paths([corpus], Settings(out_dir=out))
-    assert not stray.exists()
+    assert not stray.exists() and not stray_ids.exists()
     assert pq.read_table(out / "cells.parquet").equals(before)
 
 

@@ -6,9 +6,6 @@ without rewriting, is export.tables.
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -222,19 +219,3 @@ def report_rows(r: Report, doubtful: int | None = None) -> dict[str, list[dict[s
     checks = [{"report_id": r.report_id, "rule": c.rule, "scope": c.scope, "expected": c.expected,
                "found": c.found, "status": c.status, "cells": list(c.cells)} for c in r.checks]
     return {"reports": [head], "cells": cells, "sections": sections, "checks": checks}
-
-
-def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
-    """The run's account in ``manifest.json``, keeping what it says of the dataset's parts."""
-    path = out_dir / "manifest.json"
-    try:
-        before = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        before = {}
-    parts = before.get("parts") if isinstance(before, dict) else None
-    body = {"gk_extract_version": __version__, "schema_version": SCHEMA_VERSION, **manifest}
-    if parts is not None:
-        body["parts"] = parts
-    tmp = out_dir / f".manifest.json.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    os.replace(tmp, path)

@@ -26,13 +26,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from gk_extract.export.parquet import SCHEMAS, report_rows
+from gk_extract import __version__
+from gk_extract.export.parquet import SCHEMA_VERSION, SCHEMAS, report_rows
 from gk_extract.models import Report
 
 GROUPS: dict[str, tuple[str, ...]] = {"document": ("cells", "sections"),
@@ -120,9 +121,9 @@ def new_part_name(year: str, suffix: str = "") -> str:
     return f"part-{year}-{stamp}-{os.getpid()}{suffix}"
 
 
-def year_of(report: Report) -> str:
-    """A report's partition: its year, or ``unknown``."""
-    return str(report.year) if report.year is not None else UNKNOWN_YEAR
+def year_of(year: int | None) -> str:
+    """The partition of a report of ``year``: the year, or ``unknown``."""
+    return str(year) if year is not None else UNKNOWN_YEAR
 
 
 class PartWriter:
@@ -223,6 +224,34 @@ class Update:
     dropped: dict[str, int]
 
 
+class _Writes:
+    """New parts written together: published, and named in the manifest, only when every one
+    is complete; all of them removed when any fails."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.writers: list[PartWriter] = []
+
+    def part(self, group: str, year: str, fingerprint: str, suffix: str = "") -> PartWriter:
+        writer = PartWriter(self.out_dir, group, year, fingerprint, suffix)
+        self.writers.append(writer)
+        return writer
+
+    def commit(self, parts: dict[str, list[Part]], dropped: Iterable[tuple[str, Part]]) -> None:
+        for writer in self.writers:
+            writer.publish()
+        _commit(self.out_dir, parts, dropped)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> None:
+        if kind is not None:
+            for writer in self.writers:
+                writer.abort()
+
+
 def update_dataset(out_dir: Path, members: Sequence[str], years: Callable[[str], str],
                    fingerprint: str, document: Rows, batch: Rows) -> Update:
     """Make the dataset in ``out_dir`` hold exactly ``members`` (report ids), writing only what
@@ -234,14 +263,14 @@ def update_dataset(out_dir: Path, members: Sequence[str], years: Callable[[str],
     wanted = sorted(set(members))
     live = live_parts(out_dir)
     update = Update({}, {}, {})
-    writers: list[PartWriter] = []
     result: dict[str, list[Part]] = {}
     dropped: list[tuple[str, Part]] = []
-    try:
+    with _Writes(out_dir) as writes:
         for group, rows in (("document", document), ("batch", batch)):
-            same = _same_rows if group == "batch" else None
+            # batch rows carry the batch's decisions: a part is kept only if they come out
+            # the same; document rows never change, a part goes only with its reports
             kept, moved, gone = _sort_parts(out_dir, group, live[group], wanted, fingerprint,
-                                            batch, same)
+                                            rows if group == "batch" else None)
             covered = {i for p in kept for i in part_ids(out_dir, group, p)}
             covered.update(i for _, ids in moved for i in ids)
             todo: dict[str, tuple[list[tuple[Part, list[str]]], list[str]]] = {}
@@ -254,8 +283,7 @@ def update_dataset(out_dir: Path, members: Sequence[str], years: Callable[[str],
                 todo[UNKNOWN_YEAR] = ([], [])
             parts = list(kept)
             for year, (copies, fresh) in sorted(todo.items()):
-                writer = PartWriter(out_dir, group, year, fingerprint)
-                writers.append(writer)
+                writer = writes.part(group, year, fingerprint)
                 for part, ids in copies:
                     writer.copy(part, ids)
                 for rid in fresh:
@@ -266,20 +294,15 @@ def update_dataset(out_dir: Path, members: Sequence[str], years: Callable[[str],
             update.kept[group] = len(kept)
             update.written[group] = sum(p.reports for p in parts[len(kept):])
             update.dropped[group] = len(gone) + len(moved)
-        for writer in writers:
-            writer.publish()
-    except BaseException:
-        for writer in writers:
-            writer.abort()
-        raise
-    _commit(out_dir, result, dropped)
+        writes.commit(result, dropped)
     return update
 
 
-def _sort_parts(out_dir: Path, group: str, parts: Sequence[Part], wanted: Sequence[str], fingerprint: str,
-                batch: Rows, same: Callable[[Path, Part, list[str], Rows], bool] | None,
+def _sort_parts(out_dir: Path, group: str, parts: Sequence[Part], wanted: Sequence[str],
+                fingerprint: str, compare: Rows | None,
                 ) -> tuple[list[Part], list[tuple[Part, list[str]]], list[Part]]:
-    """Live parts as (kept whole, moved: the rows to copy from them, dropped)."""
+    """Live parts as (kept whole, moved: the rows to copy from them, dropped). ``compare``:
+    keep a part only when these rows of its reports are the ones it holds."""
     members = set(wanted)
     kept: list[Part] = []
     moved: list[tuple[Part, list[str]]] = []
@@ -293,8 +316,9 @@ def _sort_parts(out_dir: Path, group: str, parts: Sequence[Part], wanted: Sequen
         mine = [i for i in ids if i in members]
         if part.fingerprint != fingerprint or not mine:
             gone.append(part)
-        elif same is not None:  # batch rows: kept only when they all come out the same
-            (kept if len(mine) == len(ids) and same(out_dir, part, ids, batch) else gone).append(part)
+        elif compare is not None:
+            whole = len(mine) == len(ids) and _same_rows(out_dir, part, ids, compare)
+            (kept if whole else gone).append(part)
         elif len(mine) == len(ids):
             kept.append(part)
         else:
@@ -351,22 +375,26 @@ def remove_stale_parts(out_dir: Path, alive: Callable[[int], bool]) -> None:
     live = live_parts(out_dir)
     if not any(live.values()):
         return
-    named = {f"{group}-{p.name}.ids" for group, parts in live.items() for p in parts}
-    folders = [(out_dir / IDS_DIR, named)]
+    named = {ids_file(out_dir, group, p) for group, parts in live.items() for p in parts}
+    folders = [(out_dir / IDS_DIR, "*.ids", named)]
     for group, tables in GROUPS.items():
-        names = {f"{p.name}.parquet" for p in live[group]}
-        folders += [(table_dir(out_dir, t), names) for t in tables]
-    for folder, keep in folders:
+        files = {p.file(out_dir, t) for p in live[group] for t in tables}
+        folders += [(table_dir(out_dir, t), "part-*.parquet", files) for t in tables]
+    for folder, pattern, keep in folders:
         if not folder.is_dir():
             continue
-        for path in folder.iterdir():
-            name = path.name
-            if ".tmp-" in name:
-                pid = name.rsplit(".tmp-", 1)[-1]
-                if pid.isdigit() and not alive(int(pid)):
-                    path.unlink(missing_ok=True)
-            elif name.startswith("part-") and name not in keep:
+        remove_dead_temporaries(folder.glob("*.tmp-*"), alive)
+        for path in folder.glob(pattern):
+            if path not in keep:
                 path.unlink(missing_ok=True)
+
+
+def remove_dead_temporaries(paths: Iterable[Path], alive: Callable[[int], bool]) -> None:
+    """Delete the temporary files (``….tmp-<pid>``) among ``paths`` whose process is gone."""
+    for path in paths:
+        pid = path.name.rsplit(".tmp-", 1)[-1]
+        if pid.isdigit() and not alive(int(pid)):
+            path.unlink(missing_ok=True)
 
 
 def compact(out_dir: Path, target: int = COMPACT_REPORTS) -> dict[str, tuple[int, int]]:
@@ -377,31 +405,22 @@ def compact(out_dir: Path, target: int = COMPACT_REPORTS) -> dict[str, tuple[int
         raise FileNotFoundError(f"{out_dir} holds no dataset of parts (no parts in its {MANIFEST})")
     result: dict[str, list[Part]] = {}
     dropped: list[tuple[str, Part]] = []
-    writers: list[PartWriter] = []
     counts: dict[str, tuple[int, int]] = {}
-    try:
+    with _Writes(out_dir) as writes:
         for group, parts in live.items():
-            small = [p for p in parts if p.reports < target]
             result[group] = [p for p in parts if p.reports >= target]
-            for batch in _batches(small, target):
+            for batch in _batches([p for p in parts if p.reports < target], target):
                 if len(batch) == 1:
                     result[group].append(batch[0])
                     continue
-                writer = PartWriter(out_dir, group, batch[0].year, batch[0].fingerprint,
-                                    f"-{len(writers)}")
-                writers.append(writer)
+                writer = writes.part(group, batch[0].year, batch[0].fingerprint,
+                                     f"-{len(writes.writers)}")
                 for part in batch:
                     writer.copy(part, part_ids(out_dir, group, part))
                 result[group].append(writer.close())
                 dropped += [(group, p) for p in batch]
             counts[group] = (len(parts), len(result[group]))
-        for writer in writers:
-            writer.publish()
-    except BaseException:
-        for writer in writers:
-            writer.abort()
-        raise
-    _commit(out_dir, result, dropped)
+        writes.commit(result, dropped)
     return counts
 
 
@@ -426,25 +445,27 @@ def write_dataset(reports: Iterable[Report], out_dir: Path, fingerprint: str = "
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_older_layout(out_dir)
     live = live_parts(out_dir)
-    writers: dict[tuple[str, str], PartWriter] = {}
-    try:
+    with _Writes(out_dir) as writes:
+        writers: dict[tuple[str, str], PartWriter] = {}
         for report in reports:
             for group in GROUPS:
-                key = (group, year_of(report))
+                key = (group, year_of(report.year))
                 if key not in writers:
-                    writers[key] = PartWriter(out_dir, group, key[1], fingerprint)
+                    writers[key] = writes.part(group, key[1], fingerprint)
                 writers[key].add(report)
         for group in GROUPS:
             if not any(g == group for g, _ in writers):
-                writers[(group, UNKNOWN_YEAR)] = PartWriter(out_dir, group, UNKNOWN_YEAR,
-                                                            fingerprint)
+                writers[(group, UNKNOWN_YEAR)] = writes.part(group, UNKNOWN_YEAR, fingerprint)
         parts: dict[str, list[Part]] = {group: [] for group in GROUPS}
         for (group, _), writer in sorted(writers.items()):
             parts[group].append(writer.close())
-        for writer in writers.values():
-            writer.publish()
-    except BaseException:
-        for writer in writers.values():
-            writer.abort()
-        raise
-    _commit(out_dir, parts, [(g, p) for g, found in live.items() for p in found])
+        writes.commit(parts, [(g, p) for g, found in live.items() for p in found])
+
+
+def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
+    """The run's account in ``manifest.json``, keeping what it says of the dataset's parts."""
+    parts = read_manifest(out_dir).get("parts")
+    body = {"gk_extract_version": __version__, "schema_version": SCHEMA_VERSION, **manifest}
+    if parts is not None:
+        body["parts"] = parts
+    write_json_atomically(out_dir / MANIFEST, body)

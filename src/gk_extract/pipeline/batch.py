@@ -17,8 +17,14 @@ from typing import TYPE_CHECKING
 
 from gk_extract.export.duckdb import write_panel
 from gk_extract.export.panel import plan
-from gk_extract.export.parquet import write_manifest
-from gk_extract.export.tables import UNKNOWN_YEAR, Update, remove_stale_parts, update_dataset
+from gk_extract.export.tables import (
+    Update,
+    remove_dead_temporaries,
+    remove_stale_parts,
+    update_dataset,
+    write_manifest,
+    year_of,
+)
 from gk_extract.export.validation import write_validation
 from gk_extract.models import Report
 from gk_extract.pipeline.cluster import check_scheduler
@@ -105,10 +111,8 @@ def remove_leftovers(out_dir: Path) -> None:
     if not out_dir.is_dir():
         return
     remove_stale_parts(out_dir, process_alive)
-    for tmp in [*out_dir.glob(".*.tmp-*"), *(out_dir / WORK_DIR).glob("*/*/*.tmp-*")]:
-        pid = tmp.name.rsplit(".tmp-", 1)[-1]
-        if pid.isdigit() and not process_alive(int(pid)):
-            tmp.unlink(missing_ok=True)
+    remove_dead_temporaries([*out_dir.glob(".*.tmp-*"), *(out_dir / WORK_DIR).glob("*/*/*.tmp-*")],
+                            process_alive)
 
 
 def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,
@@ -157,11 +161,8 @@ def _write(result: BatchResult, settings: Settings, started: datetime) -> None:
         outcome = by_id[rid]
         return batch.apply(saved_report(outcome, whole=False)), outcome.summary.doubtful
 
-    def year(rid: str) -> str:
-        found = by_id[rid].summary.year
-        return str(found) if found is not None else UNKNOWN_YEAR
-
-    result.update = update_dataset(settings.out_dir, sorted(by_id), year, FINGERPRINT,
+    result.update = update_dataset(settings.out_dir, sorted(by_id),
+                                   lambda rid: year_of(by_id[rid].summary.year), FINGERPRINT,
                                    document, batch_rows)
     remove_other_code_parts(settings.out_dir)  # the dataset now holds what this code made
     write_panel(settings.out_dir)

@@ -49,6 +49,7 @@ from gk_extract.pipeline.worker import (
 
 if TYPE_CHECKING:
     from distributed import Client
+    from pebble import ProcessPool
 
 LOCAL = "local:"
 # Dask workers are daemonic by default, and a daemonic process may not start the pool's
@@ -117,7 +118,7 @@ def run_documents(chunk: Sequence[Args], max_memory: int | None) -> list[tuple[s
     return [(a[0], result_of(f, a, max_memory)) for a, f in zip(chunk, futures, strict=True)]
 
 
-def _pool(max_memory: int | None):  # type: ignore[no-untyped-def]
+def _pool(max_memory: int | None) -> ProcessPool:
     pool = getattr(_local, "pool", None)
     if pool is None:
         preload()
