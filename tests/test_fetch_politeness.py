@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from fetch_sites import PDF, article, crawl, listing, recent, rows, serve, title, write_sources
 
@@ -33,8 +34,10 @@ def test_robots_txt_rules(tmp_path: Path, robots: Resource | None, allowed: bool
     try:
         sources = write_sources(tmp_path / "s.toml", [("s", "generic", site.url("/col/index.html"))])
         result = crawl(sources, tmp_path / "store")
-        assert result.returncode == 0, result.stderr
+        assert result.returncode == (0 if allowed else 4), result.stderr  # 4: a site gave nothing
         assert ("/col/index.html" in site.paths()) is allowed
+        report = pq.read_table(tmp_path / "store" / "crawl_report.parquet").to_pylist()
+        assert [r["robots_denied"] for r in report] == [0 if allowed else 1]
         assert len(rows(tmp_path / "store")) == (2 if allowed else 0)
         assert all(h.headers["user-agent"].startswith("gk-extract/") for h in site.hits)
     finally:
@@ -47,8 +50,9 @@ def test_unreachable_robots_means_not_allowed(tmp_path: Path) -> None:
     site.stop()  # nothing listens there any more
     sources = write_sources(tmp_path / "s.toml", [("s", "generic", f"http://127.0.0.1:{port}/col/")])
     result = crawl(sources, tmp_path / "store")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 4, result.stderr
     assert rows(tmp_path / "store") == []
+    assert "failed  s:" in result.stdout
 
 
 def test_crawl_delay_spaces_requests(tmp_path: Path) -> None:

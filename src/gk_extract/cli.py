@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -15,6 +17,7 @@ from gk_extract import __version__
 from gk_extract.demo import DEMO_DELAY_S, DemoSettings, prepare_store, run_demo
 from gk_extract.export.tables import COMPACT_REPORTS
 from gk_extract.fetch.crawl import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_CONTACT,
     DEFAULT_DELAY_S,
     DEFAULT_MAX_BYTES,
@@ -22,6 +25,7 @@ from gk_extract.fetch.crawl import (
     CrawlSummary,
     run_crawl,
 )
+from gk_extract.fetch.report import Progress as CrawlProgress
 from gk_extract.fetch.sources import RegistryError, Site, load_sources
 from gk_extract.pipeline import (
     DEFAULT_MAX_MEMORY,
@@ -30,9 +34,15 @@ from gk_extract.pipeline import (
     extract_one,
     extract_paths,
 )
+from gk_extract.store import StoreBusy, store_lock
+from gk_extract.store.manifest import now_iso
 
 # Exit code of ``extract --strict`` when the batch finished but some documents failed.
 EXIT_DOCUMENTS_FAILED = 3
+# Exit code of ``crawl`` and ``refresh`` when some site gave no listing page at all.
+EXIT_SITES_FAILED = 4
+# Exit code when another run holds the store (EX_TEMPFAIL: cron may simply try again later).
+EXIT_STORE_BUSY = 75
 DUCKDB_CONTENTS = ("tables reports, cells, sections, checks; views report_cells, panel, "
                    "agency_years, region_years")
 
@@ -143,6 +153,9 @@ def _crawl_options(command: Callable[..., None]) -> Callable[..., None]:
                      type=click.IntRange(min=1), help="Largest download accepted, in bytes."),
         click.option("--allow-private", is_flag=True,
                      help="Allow private/loopback addresses (tests and the local demo only)."),
+        click.option("--concurrency", default=DEFAULT_CONCURRENCY, show_default=True,
+                     type=click.IntRange(1, 1024),
+                     help="Hosts crawled at the same time; each gets one request at a time."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -150,30 +163,76 @@ def _crawl_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _crawl_setup(sources_file: Path, site: str | None, store: Path, delay_s: float, contact: str,
-                 max_bytes: int, allow_private: bool) -> tuple[list[Site], CrawlSettings]:
+                 max_bytes: int, allow_private: bool,
+                 concurrency: int) -> tuple[list[Site], CrawlSettings]:
     try:
         sites = load_sources(sources_file, only=site)
     except RegistryError as exc:
         raise click.UsageError(str(exc)) from exc
     return sites, CrawlSettings(store=store, delay_s=delay_s, contact=contact,
-                                max_bytes=max_bytes, allow_private=allow_private)
+                                max_bytes=max_bytes, allow_private=allow_private,
+                                concurrency=concurrency)
+
+
+@contextmanager
+def _holding(store: Path) -> Iterator[None]:
+    """The store's lock for a crawl or refresh; a second run exits at once."""
+    try:
+        with store_lock(store):
+            yield
+    except StoreBusy as exc:
+        click.echo(f"gk-extract: {exc}", err=True)
+        sys.exit(EXIT_STORE_BUSY)
+
+
+def _crawl_progress(console: Console) -> tuple[Progress, Callable[[CrawlProgress], None]]:
+    """A live line: sites done, listing pages, files stored, errors."""
+    progress = Progress(TextColumn("crawling"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("sites  {task.fields[detail]}"), console=console,
+                        transient=True)
+    task = progress.add_task("crawl", total=None, detail="")
+
+    def update(now: CrawlProgress) -> None:
+        progress.update(task, total=now.sites, completed=now.sites_done,
+                        detail=f"{now.pages} pages, {now.files} files, {now.errors} errors")
+
+    return progress, update
+
+
+def _run_crawl(sites: list[Site], settings: CrawlSettings) -> CrawlSummary:
+    progress, update = _crawl_progress(Console(stderr=True))
+    with progress:
+        return run_crawl(sites, settings, on_progress=update)
+
+
+def _report_crawl(summary: CrawlSummary) -> None:
+    for line in summary.lines[1:]:
+        click.echo(line)
+    click.echo(_crawl_line(summary))
+    if summary.report is not None:
+        click.echo(f"crawl report: {summary.report}")
 
 
 @main.command()
 @_crawl_options
 def crawl(sources_file: Path, store: Path, site: str | None, delay_s: float, contact: str,
-          max_bytes: int, allow_private: bool) -> None:
+          max_bytes: int, allow_private: bool, concurrency: int) -> None:
     """Download new and replaced reports of the registry's sites into the store.
 
-    Obeys robots.txt, one request at a time per host; a second run asks only for listing
-    pages and conditional re-checks. A killed crawl, run again, resumes.
+    Obeys robots.txt, one request at a time per host, many hosts at once; a second run asks
+    only for listing pages and conditional re-checks. A killed crawl, run again, resumes.
+    What each site gave is in STORE/crawl_report.parquet and crawl_report.txt. Exits
+    4 if a site gave no listing page, 75 if another run holds the store.
 
     Example: gk-extract crawl --sources corpus/sources.toml --store store/
     """
     sites, settings = _crawl_setup(sources_file, site, store, delay_s, contact, max_bytes,
-                                   allow_private)
-    summary = run_crawl(sites, settings)
-    click.echo(_crawl_line(summary))
+                                   allow_private, concurrency)
+    with _holding(store):
+        summary = _run_crawl(sites, settings)
+    _report_crawl(summary)
+    if summary.failed_sites:
+        sys.exit(EXIT_SITES_FAILED)
 
 
 @main.command()
@@ -182,9 +241,16 @@ def crawl(sources_file: Path, store: Path, site: str | None, delay_s: float, con
               help="Dataset folder, as for extract.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Documents processed in parallel (processes).")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also append the run's one-line summary to this file.")
 def refresh(sources_file: Path, store: Path, site: str | None, delay_s: float, contact: str,
-            max_bytes: int, allow_private: bool, out_dir: Path, workers: int) -> None:
-    """Crawl, then extract only new or changed files and rewrite the dataset in --out.
+            max_bytes: int, allow_private: bool, concurrency: int, out_dir: Path, workers: int,
+            log_file: Path | None) -> None:
+    """Crawl, then extract only new or changed files and update the dataset in --out.
+
+    Safe to run from cron or a systemd timer: a second run on the same store exits at once
+    (code 75); the last line printed (and appended to --log-file) sums the run up. Exits 4
+    if a site gave no listing page.
 
     Example: gk-extract refresh --sources corpus/sources.toml --store store/ --out data/
     """
@@ -192,10 +258,26 @@ def refresh(sources_file: Path, store: Path, site: str | None, delay_s: float, c
     from gk_extract.pipeline import refresh as run_refresh
 
     sites, crawl_settings = _crawl_setup(sources_file, site, store, delay_s, contact, max_bytes,
-                                         allow_private)
-    summary, result = run_refresh(sites, crawl_settings, Settings(out_dir=out_dir, workers=workers))
-    click.echo(_crawl_line(summary))
+                                         allow_private, concurrency)
+    started = time.monotonic()
+    progress, update = _crawl_progress(Console(stderr=True))
+    with _holding(store), progress:
+        summary, result = run_refresh(sites, crawl_settings,
+                                      Settings(out_dir=out_dir, workers=workers),
+                                      on_crawl=update)
+    _report_crawl(summary)
     Console().print(batch_summary(result, str(out_dir)))
+    counts = result.counts()
+    line = (f"refresh {now_iso()}: {summary.sites} sites ({len(summary.failed_sites)} failed), "
+            f"{summary.new} new and {summary.replaced} replaced files; "
+            f"{sum(counts.values())} documents ({counts.get('ok', 0)} ok, "
+            f"{counts.get('failed', 0)} failed) in {out_dir}; {time.monotonic() - started:.0f} s")
+    click.echo(line)
+    if log_file is not None:
+        with log_file.open("a", encoding="utf-8") as log:
+            log.write(line + "\n")
+    if summary.failed_sites:
+        sys.exit(EXIT_SITES_FAILED)
 
 
 @main.command()

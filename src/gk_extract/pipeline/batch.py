@@ -42,6 +42,7 @@ from gk_extract.store import StoredFile, stored_sources
 
 if TYPE_CHECKING:
     from gk_extract.fetch import CrawlSettings, CrawlSummary, Site
+    from gk_extract.fetch.report import Progress
 
 
 
@@ -117,14 +118,16 @@ def remove_leftovers(out_dir: Path) -> None:
 
 def refresh(sites: Sequence[Site], crawl: CrawlSettings, settings: Settings,
             on_start: Callable[[int], None] = lambda n: None,
-            on_done: OnDone = lambda o: None) -> tuple[CrawlSummary, BatchResult]:
+            on_done: OnDone = lambda o: None,
+            on_crawl: Callable[[Progress], None] | None = None) -> tuple[CrawlSummary, BatchResult]:
     """The ``refresh`` command: crawl into the store, then rebuild the dataset from it.
 
     Files already extracted into ``settings.out_dir`` are not parsed again (saved results are
-    keyed by sha256), so only new and replaced files cost parsing time."""
+    keyed by sha256), so only new and replaced files cost parsing time. ``on_crawl`` follows
+    the crawl's progress."""
     from gk_extract.fetch import run_crawl
 
-    summary = run_crawl(list(sites), crawl)
+    summary = run_crawl(list(sites), crawl, on_progress=on_crawl)
     return summary, extract_paths([crawl.store], settings, on_start, on_done)
 
 

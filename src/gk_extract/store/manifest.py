@@ -146,6 +146,12 @@ class Manifest:
         return {site: region for site, region in
                 self.db.execute("select site, region from sites where region is not null")}
 
+    def last_success(self) -> dict[str, str]:
+        """Per site, when it last answered: its first listing page read, or a file stored."""
+        query = ("select site, max(at) from (select site, fetched_at as at from listings "
+                 "union all select site, fetched_at from fetches) group by site")
+        return {site: at for site, at in self.db.execute(query) if at}
+
     def finish_run(self, site: str) -> None:
         with self.db:
             self.db.execute("update runs set finished_at = ? where site = ?", (now_iso(), site))
