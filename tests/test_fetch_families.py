@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from conftest import SAMPLES
-from fetch_sites import PDF, article, crawl, recent, rows, serve, title, write_sources
+from fetch_sites import PDF, article, crawl, listing, recent, rows, serve, title, write_sources
 
 from gk_extract.cms import BODY_SELECTORS
 from gk_extract.fetch.families import read_listing
@@ -127,5 +129,109 @@ def test_gkmlpt_json_api(tmp_path: Path) -> None:
         assert "/gkmlpt/api/all/2590?page=2&sid=abc123" in site.paths()
         assert "/gkmlpt/content/0/9/post_9.html" not in site.paths()
         assert sorted(r["ext"] for r in rows(tmp_path / "store")) == ["html"] * 3 + ["pdf"] * 3
+    finally:
+        site.stop()
+
+
+def pt_page_two(sample: str) -> str:
+    """Page 2 of the real column in the page's own frame: the ten reports before 2016."""
+    older = re.sub(r"(20\d\d)年度", lambda m: f"{int(m[1]) - 10}年度", sample)
+    return re.sub(r"\./(\d{6})/t(\d{8})_(\d+)\.htm",
+                  lambda m: f"./{int(m[1]) - 1000:06d}/t{int(m[2]) - 100000:08d}_{m[3]}.htm", older)
+
+
+def test_real_trs_column_pages_from_its_list_script(tmp_path: Path) -> None:
+    """The column states its pages only in listModel({pagebar: {recordCount, prepage}}); its
+    folder URL has no extension, so page 2 takes the one its articles carry (index_1.htm)."""
+    sample = SAMPLES / "pt_list_index.html"
+    if not sample.exists():
+        pytest.skip(f"real samples not found at {SAMPLES}")
+    text = sample.read_text(encoding="utf-8")
+    column = "/zwgk/zfxxgk/zfxxgknb/"
+    site = serve({column: Resource(text.encode()),
+                  f"{column}index_1.htm": Resource(pt_page_two(text).encode())})
+    try:
+        sources = write_sources(tmp_path / "s.toml", [("pt", "trs", site.url(column))])
+        result = crawl(sources, tmp_path / "store")
+        assert result.returncode == 0, result.stderr
+        listings = [p for p in site.paths() if p.startswith(column) and "/t20" not in p
+                    and "/t19" not in p]
+        assert listings == [column, f"{column}index_1.htm"]  # recordCount 20 / prepage 10: two
+        asked = {p for p in site.paths() if "/t" in p}
+        assert f"{column}201503/t20150310_97791.htm" in asked  # a report of page 2
+        assert len(asked) == 20
+    finally:
+        site.stop()
+
+
+@pytest.mark.parametrize(("markup", "url", "state", "expected"), [
+    # TRS list2.trsapi 动静结合: recordCount / prepage, capped by maxStaticIndex
+    ("listModel({maxStaticIndex: 2, pagebar: {prepage: 10, recordCount: '45'}})",
+     "http://x.gov.cn/c/index_1.html", {"page": "2"}, ["http://x.gov.cn/c/index_2.html"]),
+    ("listModel({maxStaticIndex: 2, pagebar: {prepage: 10, recordCount: '45'}})",
+     "http://x.gov.cn/c/index_2.html", {"page": "3"}, []),
+    ("listModel({pagebar: {perpage: 15, recordCount: 16}})",
+     "http://x.gov.cn/c/index.shtml", {}, ["http://x.gov.cn/c/index_1.shtml"]),
+    # 尾页 / 末页: TRS numbering (page 2 is index_1) and numbering from 2
+    ('<div class="page"><a href="index.html">首页</a><a href="index_3.html">尾页</a></div>',
+     "http://x.gov.cn/c/", {}, ["http://x.gov.cn/c/index_1.html"]),
+    ('<div class="page"><a href="index.html">首页</a><a href="index_3.html">尾页</a></div>',
+     "http://x.gov.cn/c/index_3.html", {"page": "4"}, []),
+    ('<p><a href="list.jsp?cat_id=7&amp;cur_page=6&amp;size=20">末页</a></p>',
+     "http://x.gov.cn/c/list.jsp?cat_id=7&cur_page=1&size=20", {},
+     ["http://x.gov.cn/c/list.jsp?cat_id=7&cur_page=2&size=20"]),
+    ('<a href="column-index-9.shtml">末页</a>', "http://x.gov.cn/c/column-index-8.shtml",
+     {"page": "8"}, ["http://x.gov.cn/c/column-index-9.shtml"]),
+    # a list of page-number links; the current page is plain text
+    ('<div class="pagination"><span class="current">1</span><a href="2.html">2</a></div>',
+     "http://x.gov.cn/c/1.html", {}, ["http://x.gov.cn/c/2.html"]),
+    ('<div class="pagination"><a href="1.html">1</a><a href="2.html">2</a><span>3</span></div>',
+     "http://x.gov.cn/c/3.html", {"page": "3"}, []),
+    ('<a href="?page=1">1</a><b>2</b><a href="?page=3">3</a><a href="?page=4">4</a>',
+     "http://x.gov.cn/c/list?page=2", {"page": "2"}, ["http://x.gov.cn/c/list?page=3"]),
+    # 下一页 with the arrows pagers print around it
+    ('<a href="list_2.html">下一页 &gt;</a>', "http://x.gov.cn/c/list_1.html", {"page": "2"},
+     ["http://x.gov.cn/c/list_2.html"]),
+    # numbered links that are no pager, and no pager at all: nothing is assumed
+    ('<a href="/2019/">2019</a><a href="/2020/">2020</a>', "http://x.gov.cn/c/list.html", {}, []),
+    ("<p>no pager</p>", "http://x.gov.cn/c/list.html", {}, []),
+])
+def test_pager_forms(markup: str, url: str, state: dict[str, str], expected: list[str]) -> None:
+    page = read_listing("generic", f"<html><body>{markup}</body></html>", url, state)
+    assert [p.url for p in page.next] == expected
+
+
+def test_a_trs_page_without_pager_is_probed_once() -> None:
+    listing_text = '<a href="./202503/t20250301_1.shtml" title="' + title(1) + '">x</a>'
+    first = read_listing("trs", listing_text, "http://x.gov.cn/c/", {})
+    assert [(p.url, p.state) for p in first.next] == [
+        ("http://x.gov.cn/c/index_1.shtml", {"page": "2", "probe": "1"})]
+    assert read_listing("trs", "<p>empty</p>", first.next[0].url, first.next[0].state).next == []
+    # a generic column probes only when it is a TRS static index with TRS articles
+    assert read_listing("generic", listing_text, "http://x.gov.cn/c/", {}).next == first.next
+    assert read_listing("generic", listing_text, "http://x.gov.cn/c/list.jsp", {}).next == []
+
+
+def test_hanweb_records_continue_until_total() -> None:
+    column = ('<script>$("#4398474").jpage({perPage: 15, totalRecord: 50, groupSize: 3,'
+              ' proxyUrl: "/module/web/jpage/dataproxy.jsp", columnid: 1229, unitid: 4398474,'
+              ' webid: 3});</script><recordset>' + hanweb_record(1) * 45 + '</recordset>')
+    first = read_listing("hanweb", column, "http://x.gov.cn/col/col1229/index.html", {})
+    assert len(first.next) == 1 and "startrecord=46&endrecord=90" in first.next[0].url
+    assert first.next[0].form is not None and first.next[0].form["columnid"] == "1229"
+    proxy = "<datastore><totalrecord>50</totalrecord>" + hanweb_record(2) * 5 + "</datastore>"
+    assert read_listing("hanweb", proxy, first.next[0].url, first.next[0].state).next == []
+
+
+def test_a_probed_page_that_is_missing_ends_paging_quietly(tmp_path: Path) -> None:
+    item = [("./202503/t20250301_1.html", title(1))]
+    site = serve({"/c/": listing(item), "/c/202503/t20250301_1.html": article(title(1), recent(), [])})
+    try:
+        sources = write_sources(tmp_path / "s.toml", [("p", "trs", site.url("/c/"))])
+        result = crawl(sources, tmp_path / "store")
+        assert result.returncode == 0, result.stderr
+        assert site.paths().count("/c/index_1.html") == 1  # probed once, a 404
+        report = pq.read_table(tmp_path / "store" / "crawl_report.parquet").to_pylist()
+        assert report[0]["status"] == "ok" and report[0]["errors"] == 0
     finally:
         site.stop()

@@ -4,7 +4,9 @@ from the page itself. Pure functions of text, so each family is tested without a
 from __future__ import annotations
 
 import json
+import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -13,14 +15,10 @@ from parsel import Selector
 
 from gk_extract.fetch.links import Link, is_report_title, report_links
 
+logger = logging.getLogger(__name__)
+
 # Records asked of a Hanweb dataproxy per request; the site's own pages ask for 45-75.
 HANWEB_BATCH = 45
-_NEXT_TEXTS = ("下一页", "下页", "后一页", "next", "›", "»", ">")
-_TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
-                        r"(?:\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"])?")
-_TRS_COUNT = re.compile(r"countPage\s*=\s*['\"]?(\d+)")
-_TRS_CURRENT = re.compile(r"currentPage\s*=\s*['\"]?(\d+)")
-_TRS_INDEX = re.compile(r"/(?P<stem>[\w-]+?)(?:_(?P<k>\d+))?\.(?P<ext>s?html?)$")
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
 _SID = re.compile(r"\bSID['\"]?\s*:\s*['\"]([\w-]+)['\"]")
@@ -47,58 +45,213 @@ def read_listing(family: str, text: str, url: str, state: dict[str, str]) -> Pag
     return READERS.get(family, read_generic)(text, url, state)
 
 
-# ----------------------------------------------------------------------------- generic
+# ----------------------------------------------------------------------------- generic and TRS
 
 
 def read_generic(text: str, url: str, state: dict[str, str]) -> Page:
-    """Links by title; the next page from a 下一页 link, or a TRS pager when there is one."""
-    trs = _trs_next(text, url)
-    return Page(report_links(text, url), trs if trs is not None else _next_link(text, url))
-
-
-def _next_link(text: str, url: str) -> list[NextPage]:
-    for anchor in Selector(text=text).css("a[href]"):
-        label = " ".join(anchor.css("::text").getall()).strip().lower()
-        href = anchor.attrib["href"].strip()
-        if label in _NEXT_TEXTS and not href.lower().startswith(("javascript:", "#")):
-            target = urljoin(url, href)
-            return [NextPage(target)] if target != url else []
-    return []
-
-
-# ----------------------------------------------------------------------------- TRS
+    """Links by title; the next page from whatever pager the page carries. A page that is a
+    TRS static index with TRS article links but states no pager gets the TRS probe."""
+    links = report_links(text, url)
+    probe = _is_trs_index(url) and any(_TRS_ARTICLE.search(link.url) for link in links)
+    return Page(links, _paged(text, url, state, links, probe=probe))
 
 
 def read_trs(text: str, url: str, state: dict[str, str]) -> Page:
-    trs = _trs_next(text, url)
-    return Page(report_links(text, url), trs if trs is not None else _next_link(text, url))
+    links = report_links(text, url)
+    return Page(links, _paged(text, url, state, links, probe=True))
 
 
-def _trs_next(text: str, url: str) -> list[NextPage] | None:
-    """``index_{k}`` after the current page while the page's own count allows; None: no pager."""
-    count, current, stem, ext = _trs_pager(text)
-    if count is None:
-        return None
-    path = urlsplit(url).path
-    found = _TRS_INDEX.search(path) if not path.endswith("/") else None
-    if current is None:
-        current = int(found.group("k")) if found and found.group("k") else 0
-    stem = stem or (found.group("stem") if found else "index")
-    ext = ext or (found.group("ext") if found else "html")
-    if current + 1 >= count:
+def _paged(text: str, url: str, state: dict[str, str], links: list[Link], *,
+           probe: bool) -> list[NextPage]:
+    """The next listing page, from the first pager form the page states; when it states
+    none, ``index_{k+1}`` once as a probe (a 404 ends it quietly, and so does a probed page
+    without report links). ``state["page"]`` is this page's number, 1 for the start page."""
+    if state.get("probe") and not links:
         return []
-    return [NextPage(urljoin(url, f"{stem}_{current + 1}.{ext}"))]
+    number = int(state.get("page", "1"))
+    anchors = _pager_links(text, url)
+    pagers: tuple[Callable[[], list[NextPage] | None], ...] = (
+        lambda: _trs_next(text, url, links), lambda: _next_link(anchors),
+        lambda: _numbered_next(anchors, url, number), lambda: _last_page_next(anchors, number))
+    for pager in pagers:
+        if (pages := pager()) is not None:
+            return [NextPage(page.url, state={"page": str(number + 1)}) for page in pages]
+    following = _trs_following(url, links) if probe else None
+    return [NextPage(following, state={"page": str(number + 1), "probe": "1"})] if following else []
 
 
-def _trs_pager(text: str) -> tuple[int | None, int | None, str | None, str | None]:
-    pager = _TRS_PAGER.search(text)
-    if pager:
-        return int(pager.group(1)), int(pager.group(2)), pager.group(3), pager.group(4)
-    count = _TRS_COUNT.search(text)
-    current = _TRS_CURRENT.search(text)
-    if count:
-        return int(count.group(1)), int(current.group(1)) if current else None, None, None
-    return None, None, None, None
+# TRS (gov-sites.md §3): page 1 is index.html, page k+1 is index_k.html; the page states its
+# count in script: createPageHTML(count, current, "index", "html"), var countPage = N, or
+# (list2.trsapi "动静结合") listModel({maxStaticIndex, pagebar: {recordCount, prepage}}).
+_TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
+                        r"(?:\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"])?")
+_TRS_COUNT = re.compile(r"countPage\s*=\s*['\"]?(\d+)")
+_TRS_CURRENT = re.compile(r"currentPage\s*=\s*['\"]?(\d+)")
+_TRS_RECORDS = re.compile(r"recordCount['\"]?\s*[:=]\s*['\"]?(\d+)")
+_TRS_PER_PAGE = re.compile(r"\b(?:prepage|perpage|pageSize)['\"]?\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
+_TRS_STATIC = re.compile(r"maxStaticIndex['\"]?\s*[:=]\s*['\"]?(\d+)")
+_TRS_INDEX = re.compile(r"/(?P<stem>[\w-]+?)(?:_(?P<k>\d+))?\.(?P<ext>s?html?)$")
+_TRS_ARTICLE = re.compile(r"/t\d{8}_\d+\.(?P<ext>s?html?)$")
+
+
+@dataclass(frozen=True, slots=True)
+class _TrsPager:
+    count: int
+    current: int | None = None
+    stem: str | None = None
+    ext: str | None = None
+
+
+def _trs_next(text: str, url: str, links: list[Link]) -> list[NextPage] | None:
+    """``index_{k}`` after the current page while the page's own count allows; None: no pager."""
+    pager = _trs_pager(text)
+    if pager is None:
+        return None
+    current = pager.current if pager.current is not None else _trs_current(url)
+    if current + 1 >= pager.count:
+        return []
+    return [NextPage(_trs_page(url, links, current + 1, pager.stem, pager.ext))]
+
+
+def _trs_pager(text: str) -> _TrsPager | None:
+    if pager := _TRS_PAGER.search(text):
+        return _TrsPager(int(pager.group(1)), int(pager.group(2)), pager.group(3), pager.group(4))
+    if count := _TRS_COUNT.search(text):
+        current = _TRS_CURRENT.search(text)
+        return _TrsPager(int(count.group(1)), int(current.group(1)) if current else None)
+    records, per_page = _TRS_RECORDS.search(text), _TRS_PER_PAGE.search(text)
+    if records and per_page and int(per_page.group(1)) > 0:
+        pages = -(-int(records.group(1)) // int(per_page.group(1)))
+        if (static := _TRS_STATIC.search(text)) and int(static.group(1)) + 1 < pages:
+            logger.warning("only the first %s of %d listing pages are static; the rest are "
+                           "served by the site's search API", int(static.group(1)) + 1, pages)
+            pages = int(static.group(1)) + 1
+        return _TrsPager(pages)
+    return None
+
+
+def _trs_current(url: str) -> int:
+    """The page index of a TRS listing URL: 0 for ``index.html`` or the folder, k for
+    ``index_k.html``."""
+    found = _trs_index(url)
+    return int(found.group("k")) if found and found.group("k") else 0
+
+
+def _trs_index(url: str) -> re.Match[str] | None:
+    path = urlsplit(url).path
+    return None if path.endswith("/") else _TRS_INDEX.search(path)
+
+
+def _is_trs_index(url: str) -> bool:
+    path = urlsplit(url).path
+    found = _trs_index(url)
+    return path.endswith("/") or (found is not None and found.group("stem") == "index")
+
+
+def _trs_page(url: str, links: list[Link], k: int, stem: str | None = None,
+              ext: str | None = None) -> str:
+    """The URL of TRS page index ``k``. The extension is the pager's, else the page's own,
+    else (for a folder URL) the one the site's TRS articles carry: a site publishes its
+    listings and articles under one static extension (``.htm`` on some, ``.html`` on most)."""
+    found = _trs_index(url)
+    stem = stem or (found.group("stem") if found else "index")
+    ext = ext or (found.group("ext") if found else _article_ext(links))
+    return urljoin(url, f"{stem}_{k}.{ext}")
+
+
+def _trs_following(url: str, links: list[Link]) -> str | None:
+    if not _is_trs_index(url):
+        return None
+    return _trs_page(url, links, _trs_current(url) + 1)
+
+
+def _article_ext(links: list[Link]) -> str:
+    exts = Counter(m.group("ext") for link in links
+                   if (m := _TRS_ARTICLE.search(urlsplit(link.url).path)))
+    return exts.most_common(1)[0][0] if exts else "html"
+
+
+# Pagers as links: 下一页, page numbers (1 2 3 …) and 尾页/末页 (gov-sites.md §3).
+_NEXT_TEXTS = ("下一页", "下页", "后一页", "next", "›", "»", ">")
+_LAST_TEXTS = ("尾页", "末页", "最后一页", "last", "»»", ">>")
+_STRIP = " <>«»‹›"
+# Where a pager URL keeps its page number: a page-like query parameter, else the path's last
+# number (index_4.html, list-4.shtml, /4.html).
+_QUERY_PAGE = re.compile(r"[?&](?:page|pageno|pageindex|pagenum|cur_page|curpage|currentpage|p)"
+                         r"=(\d+)", re.IGNORECASE)
+_PATH_PAGE = re.compile(r"(\d+)(?=\D*$)")
+
+
+def _pager_links(text: str, url: str) -> list[tuple[str, str]]:
+    """(text, absolute URL) of each link that leads somewhere other than this page."""
+    found = []
+    for anchor in Selector(text=text).css("a[href]"):
+        href = anchor.attrib["href"].strip()
+        if href.lower().startswith(("javascript:", "#", "mailto:")):
+            continue
+        target = urljoin(url, href).split("#")[0]
+        if target != url.split("#")[0]:
+            label = " ".join(" ".join(anchor.css("::text").getall()).split()).lower()
+            found.append((label if label.strip(_STRIP) == "" else label.strip(_STRIP), target))
+    return found
+
+
+def _next_link(anchors: list[tuple[str, str]]) -> list[NextPage] | None:
+    for label, target in anchors:
+        if label in _NEXT_TEXTS:
+            return [NextPage(target)]
+    return None
+
+
+def _numbered_next(anchors: list[tuple[str, str]], url: str, number: int) -> list[NextPage] | None:
+    """From a list of page-number links: page ``number + 1``, or the lowest after it. None when
+    the page has no such list; [] when this page is past its last number."""
+    pages: dict[int, str] = {}
+    for label, target in anchors:
+        if label.isdigit() and 0 < int(label) < 10_000 and _same_folder(url, target):
+            pages.setdefault(int(label), target)
+    if not pages or not _is_run(pages):
+        return None
+    later = sorted(n for n in pages if n > number)
+    return [NextPage(pages[later[0]])] if later else []
+
+
+def _is_run(pages: dict[int, str]) -> bool:
+    """Page numbers 1, 2, 3 … with at most the current page missing: a pager, not some table
+    of numbered links."""
+    numbers = sorted(pages)
+    return numbers[0] <= 2 and numbers[-1] - numbers[0] + 1 - len(numbers) <= 1
+
+
+def _same_folder(url: str, target: str) -> bool:
+    here, there = urlsplit(url), urlsplit(target)
+    return (here.netloc, here.path.rsplit("/", 1)[0]) == (there.netloc, there.path.rsplit("/", 1)[0])
+
+
+def _last_page_next(anchors: list[tuple[str, str]], number: int) -> list[NextPage] | None:
+    """From a 尾页/末页 link: its URL with the last number set to the next page's. A URL
+    numbered like ``index_4`` counts pages from 0 after the first (TRS: page 2 is index_1);
+    any other numbering counts page k as k."""
+    for label, target in anchors:
+        if label not in _LAST_TEXTS or not (found := _page_number(target)):
+            continue
+        before, last, after = found
+        following = number if before.endswith("_") else number + 1
+        if following > last:
+            return []
+        return [NextPage(f"{before}{following}{after}")]
+    return None
+
+
+def _page_number(url: str) -> tuple[str, int, str] | None:
+    """``url`` cut around its page number: (before, number, after), or None."""
+    query_at = url.find("?")
+    path_end = query_at if query_at >= 0 else len(url)
+    path_start = url.find("/", url.find("//") + 2)
+    found = _QUERY_PAGE.search(url, query_at) if query_at >= 0 else None
+    if found is None and path_start >= 0:
+        found = _PATH_PAGE.search(url, path_start, path_end)
+    return (url[:found.start(1)], int(found.group(1)), url[found.end(1):]) if found else None
 
 
 # ----------------------------------------------------------------------------- Hanweb
@@ -110,7 +263,7 @@ def read_hanweb(text: str, url: str, state: dict[str, str]) -> Page:
     links = report_links("\n".join(records), url)
     params = dict(state) or _hanweb_params(text)
     if not params.get("columnid"):
-        return Page(links, _next_link(text, url))
+        return Page(links, _next_link(_pager_links(text, url)) or [])
     done = int(params.get("done", "0")) + len(records)
     total = _hanweb_total(text) or int(params.get("total", "0"))
     if (state and not records) or (total and done >= total) or (

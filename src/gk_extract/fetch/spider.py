@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from gk_extract.fetch.archive import Archive, Origin
 from gk_extract.fetch.families import NextPage, gkmlpt_category, read_listing
 from gk_extract.fetch.links import Link, attachment_links
-from gk_extract.fetch.report import Progress, SiteTally, progress_of
+from gk_extract.fetch.report import Progress, SiteTally, failure_kind, progress_of
 from gk_extract.fetch.responses import trap_reason
 from gk_extract.fetch.safety import Origins
 from gk_extract.fetch.sources import Site
@@ -101,7 +101,7 @@ class ReportSpider(scrapy.Spider):
         """The errback of every request: the site's tally counts why it failed."""
         request: Request = failure.request  # type: ignore[attr-defined]
         state = request.meta.get("state") or {}
-        if not (state.get("probe") and "404" in str(failure.value)):
+        if not (state.get("probe") and failure_kind(failure) == "http_404"):
             self.tallies[request.meta["site"]].count_failure(failure)
         self._answered(request)
 
