@@ -37,6 +37,12 @@ def batch_summary(result: BatchResult, out_dir: str) -> Group:
     written = (Text(f"dataset: rows of {result.update.written['document']} report(s) written, "
                     f"{result.update.kept['document']} part(s) kept as they were", style="dim")
                if result.update is not None else Text(""))
+    if result.reviewed:
+        written.append(f"\ncorrections: {result.reviewed} reviewed cell(s) kept"
+                       + (f", {result.review_source_changed} extracted differently since they "
+                          "were reviewed (cells_reviewed.review_source_changed): look again"
+                          if result.review_source_changed else ""),
+                       style="yellow" if result.review_source_changed else "dim")
     reasons = Counter(o.error for o in result.outcomes if o.status in ("failed", "partial") and o.error)
     why = RichTable(title="why documents failed or are partial", show_header=True)
     why.add_column("documents", justify="right")

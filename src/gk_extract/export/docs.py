@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from gk_extract.export.parquet import DOC, NULLABLE, PANEL, PANEL_HEAD, SCHEMAS
+from gk_extract.export.parquet import CORRECTIONS, DOC, NULLABLE, PANEL, PANEL_HEAD, SCHEMAS
 
 INTRO = """\
 # The output dataset: the contract with analysts
@@ -61,6 +61,20 @@ Rules within a report come from report-format.md §3. Between reports, over the 
   行政规范性文件, likewise.""",
 }
 
+CORRECTIONS_TEXT = """\
+## corrections.parquet — one row per reviewer decision
+
+Written by the review app (`gk-extract review DIR`), one row appended per decision and never
+changed; cells.parquet is not touched. The latest decision per (`report_id`, `key`) is laid
+over the extracted value in panel.parquet and in the DuckDB views (`value_reviewed`). A
+decision whose cell was extracted differently since (`old_raw` or `old_value` no longer
+match, or the cell is gone) is kept but not applied: `review_source_changed` flags it, and
+the batch summary counts it.
+
+| column | type | meaning |
+|---|---|---|
+"""
+
 PANEL_TEXT = """\
 ## panel.parquet — one row per primary report, wide
 
@@ -80,14 +94,16 @@ FILES = """\
   cells, reports whose region is unresolved, failed and partial documents; each row links
   its source file.
 * With `--duckdb FILE` (or `gk-extract export DIR --duckdb FILE`): one DuckDB database with the
-  four tables and the views `report_cells` (each cell beside its report's agency, year,
-  region, template, status), `panel` (as panel.parquet), `agency_years` (one row per agency
+  four tables, `corrections`, and the views `cells_reviewed` (every cell with
+  `value_reviewed`, `reviewed` and `review_source_changed`), `report_cells` (each such cell
+  beside its report's agency, year, region, template, status), `panel` (as panel.parquet), `agency_years` (one row per agency
   and year: primary report, number of copies, headline counts, failed checks) and
   `region_years` (those summed per region and year)."""
 
 
 def type_name(field: pa.Field) -> str:
     kinds = {"double": "float64", "float": "float32", "date32[day]": "date",
+             "timestamp[us, tz=UTC]": "timestamp (UTC)",
              "list<item: string>": "list<string>"}
     name = kinds.get(str(field.type), str(field.type))
     return name + (", null" if (field.metadata or {}).get(NULLABLE) == b"1" else "")
@@ -122,7 +138,9 @@ def markdown() -> str:
     head = [PANEL.field(n) for n in PANEL_HEAD]
     cells = PANEL.field(len(PANEL_HEAD))
     parts.append(PANEL_TEXT + "\n".join(table_rows(head)) + "\n"
-                 + f"| `s2_…`, `s3_…`, `s4_…` | {type_name(cells)} | {_doc(cells)} |")
+                 + f"| `s2_…`, `s3_…`, `s4_…` | {type_name(cells)} | {_doc(cells)} |\n"
+                 + "\n".join(table_rows([PANEL.field("reviewed")])))
+    parts.append(CORRECTIONS_TEXT + "\n".join(table_rows(list(CORRECTIONS))))
     parts.append(FILES)
     return "\n\n".join(parts) + "\n"
 

@@ -6,8 +6,13 @@ one column per cell key, beside the agency and its region.
 ``write_duckdb`` copies the four parquet tables into a DuckDB file (tables ``reports``,
 ``cells``, ``sections``, ``checks``) with the views
 
-* ``report_cells``: every cell beside its report's agency, year, region, template and status,
-  the join nearly every question starts with;
+* ``corrections``: a reviewer's decisions (corrections.parquet; empty when there are none);
+* ``cells_reviewed``: every cell with the latest decision laid over it: ``value_reviewed``
+  (the reviewer's value, else the extracted one), ``reviewed``, and
+  ``review_source_changed`` (the cell was extracted differently since it was reviewed: the
+  decision is not laid over it);
+* ``report_cells``: every cell (as in cells_reviewed) beside its report's agency, year,
+  region, template and status, the join nearly every question starts with;
 * ``panel``: the wide panel, as in panel.parquet;
 * ``agency_years``: one row per agency and year: its primary report, how many copies were
   found, the headline counts (applications, outcomes, reviews, suits) and failed checks;
@@ -36,7 +41,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from gk_extract.export.panel import PANEL_STATUSES
-from gk_extract.export.parquet import PANEL, PANEL_HEAD, SCHEMAS
+from gk_extract.export.parquet import CORRECTIONS, CORRECTIONS_FILE, PANEL, PANEL_HEAD, SCHEMAS
 from gk_extract.export.tables import table_files
 from gk_extract.template import registry
 
@@ -50,7 +55,18 @@ VIEW_REPORT_COLUMNS = ("agency", "year", "province", "city", "county", "adcode",
 REPORT_CELLS_VIEW = (
     "create view report_cells as select "
     + ", ".join(f"r.{c}" for c in VIEW_REPORT_COLUMNS)
-    + ", c.* from cells c join reports r using (report_id)"
+    + ", c.* from cells_reviewed c join reports r using (report_id)"
+)
+# A decision holds while the cell reads as it did when it was reviewed.
+_UNCHANGED = "c.raw is not distinct from d.old_raw and c.value is not distinct from d.old_value"
+CELLS_REVIEWED_VIEW = (
+    "create view cells_reviewed as with decided as (select * from corrections qualify "
+    "row_number() over (partition by report_id, key order by \"at\" desc) = 1) "
+    f"select c.*, case when d.report_id is not null and {_UNCHANGED} then d.new_value "
+    "else c.value end as value_reviewed, "
+    f"coalesce(d.report_id is not null and {_UNCHANGED}, false) as reviewed, "
+    f"coalesce(d.report_id is not null and not ({_UNCHANGED}), false) as review_source_changed "
+    "from cells c left join decided d using (report_id, key)"
 )
 
 
@@ -65,10 +81,13 @@ def panel_sql() -> str:
     keys = ", ".join("'" + k + "'" for k in registry.all_keys())
     head = ", ".join(f"r.{_quoted(c)}" for c in PANEL_HEAD)
     statuses = ", ".join(f"'{s}'" for s in sorted(PANEL_STATUSES))
-    return (f"select {head}, p.* exclude (report_id) from reports r join "
-            f"(pivot (select report_id, coalesce(maps_to, key) as key, value from cells) "
-            f"on key in ({keys}) "
+    return (f"select {head}, p.* exclude (report_id), coalesce(v.reviewed, 0) as reviewed "
+            f"from reports r join "
+            f"(pivot (select report_id, coalesce(maps_to, key) as key, value_reviewed as value "
+            f"from cells_reviewed) on key in ({keys}) "
             f"using first(value) group by report_id) p using (report_id) "
+            f"left join (select report_id, count(*) filter (where reviewed) as reviewed "
+            f"from cells_reviewed group by report_id) v using (report_id) "
             f"where r.{_quoted('primary')} and r.status in ({statuses}) "
             "order by r.agency_id, r.year, r.report_id")
 
@@ -113,6 +132,8 @@ def connect(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                                     "preserve_insertion_order": False}) as con:
             for name, paths in files.items():
                 con.read_parquet([str(p) for p in paths]).create_view(name)
+            _corrections(con, data_dir).create_view("corrections")
+            con.execute(CELLS_REVIEWED_VIEW)
             yield con
     finally:
         shutil.rmtree(spill, ignore_errors=True)
@@ -131,6 +152,13 @@ def write_panel(data_dir: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return out
+
+
+def _corrections(con: duckdb.DuckDBPyConnection, data_dir: Path) -> duckdb.DuckDBPyRelation:
+    """The reviewer's decisions as a relation: the file's rows, or none."""
+    path = data_dir / CORRECTIONS_FILE
+    return con.from_arrow(pq.read_table(path, schema=CORRECTIONS) if path.exists()
+                          else CORRECTIONS.empty_table())
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +191,8 @@ def write_duckdb(data_dir: Path, db_path: Path) -> None:
             for name, paths in files.items():
                 con.execute(f"create table {name} as select * from read_parquet(?)",
                             [[str(p) for p in paths]])
+            _corrections(con, data_dir).create("corrections")
+            con.execute(CELLS_REVIEWED_VIEW)
             con.execute(REPORT_CELLS_VIEW)
             con.execute(f"create view panel as {panel_sql()}")
             con.execute(AGENCY_YEARS_VIEW)

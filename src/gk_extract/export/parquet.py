@@ -177,15 +177,37 @@ CHECKS = pa.schema([
     col("cells", pa.list_(pa.string()), "the keys involved"),
 ])
 
+# corrections.parquet: a reviewer's decisions about cells, appended, never changing the cells
+# (export.corrections).
+CORRECTIONS_FILE = "corrections.parquet"
+CORRECTIONS = pa.schema([
+    col("report_id", pa.string(), "the report whose cell was reviewed"),
+    col("key", pa.string(), "the cell's key, as in cells.parquet"),
+    col("old_raw", pa.string(), "the cell's printed text as extracted when it was reviewed",
+        null=True),
+    col("old_value", pa.float64(), "its value as extracted when it was reviewed", null=True),
+    col("new_value", pa.float64(),
+        "the value the reviewer read in the source (a `confirm` repeats `old_value`); null "
+        "when the source prints no number there", null=True),
+    col("action", pa.string(), "`confirm` (the extracted value is right) or `correct`"),
+    col("reason", pa.string(), "why, in the reviewer's words (required for `correct`)"),
+    col("reviewer", pa.string(), "who decided"),
+    col("at", pa.timestamp("us", tz="UTC"), "when"),
+])
+
 # panel.parquet: one row per primary report, one column per cell key (written from the
 # tables above by export.duckdb.write_panel).
 PANEL_HEAD = ("report_id", "agency_id", "agency_canonical", "agency_kind", "province", "city",
               "county", "adcode", "region_level", "year", "template", "status")
 PANEL_CELL_DOC = ("one column per cell key of every mapped template (`s2_regulations__issued` "
-                  "… `s4_suit_after_review__total`): the cell's value, null when the report "
-                  "does not print it or prints no number")
+                  "… `s4_suit_after_review__total`): the cell's value (a reviewer's value "
+                  "where corrections.parquet gives one), null when the report does not print "
+                  "it or prints no number")
 PANEL = pa.schema([REPORTS.field(name) for name in PANEL_HEAD]
-                  + [col(key, pa.float64(), PANEL_CELL_DOC, null=True) for key in registry.all_keys()])
+                  + [col(key, pa.float64(), PANEL_CELL_DOC, null=True) for key in registry.all_keys()]
+                  + [col("reviewed", pa.int32(),
+                         "how many of the report's cell values above are a reviewer's "
+                         "(corrections.parquet) instead of the extracted ones")])
 SCHEMAS = {"reports": REPORTS, "cells": CELLS, "sections": SECTIONS, "checks": CHECKS}
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gk_extract.export.corrections import reviewed_cells
 from gk_extract.export.duckdb import write_panel
 from gk_extract.export.panel import plan
 from gk_extract.export.tables import (
@@ -75,6 +76,8 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     update: Update | None = None  # what the dataset's update wrote and kept
+    reviewed: int = 0  # cells a reviewer decided on (corrections.parquet)
+    review_source_changed: int = 0  # of those, cells extracted differently since
 
     def counts(self) -> Counter[str]:
         return Counter(o.status for o in self.outcomes)
@@ -170,6 +173,9 @@ def _write(result: BatchResult, settings: Settings, started: datetime) -> None:
     remove_other_code_parts(settings.out_dir)  # the dataset now holds what this code made
     write_panel(settings.out_dir)
     write_validation(settings.out_dir)
+    decided = reviewed_cells(settings.out_dir)
+    result.reviewed = len(decided)
+    result.review_source_changed = sum(cell.source_changed for cell in decided.values())
     write_manifest(settings.out_dir, {
         "command": " ".join(sys.argv), "inputs": len(result.outcomes) + len(result.duplicates),
         "documents": len(result.outcomes), "skipped": len(result.skipped),
