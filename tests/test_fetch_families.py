@@ -235,3 +235,13 @@ def test_a_probed_page_that_is_missing_ends_paging_quietly(tmp_path: Path) -> No
         assert report[0]["status"] == "ok" and report[0]["errors"] == 0
     finally:
         site.stop()
+
+
+def test_gkmlpt_under_a_department_folder_asks_its_own_api() -> None:
+    shell = "<script>window._CONFIG = { SID: 'abc' };</script>"
+    first = read_listing("gkmlpt", shell, "http://www.x.gov.cn/dghlz/gkmlpt/index",
+                         {"category": "2972"})
+    assert [p.url for p in first.next] == ["http://www.x.gov.cn/dghlz/gkmlpt/api/all/2972?page=1&sid=abc"]
+    body = '{"total": 3, "articles": [{"title": "t", "url": "/dghlz/gkmlpt/content/1.html"}]}'
+    second = read_listing("gkmlpt", body, first.next[0].url, first.next[0].state)
+    assert [p.url for p in second.next] == ["http://www.x.gov.cn/dghlz/gkmlpt/api/all/2972?page=2&sid=abc"]

@@ -26,7 +26,7 @@ from gk_extract.fetch.crawl import (
     run_crawl,
 )
 from gk_extract.fetch.report import Progress as CrawlProgress
-from gk_extract.fetch.sources import RegistryError, Site, load_sources
+from gk_extract.fetch.sources import RegistryError, Site, check_registry, load_sources
 from gk_extract.pipeline import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT_S,
@@ -39,10 +39,13 @@ from gk_extract.store.manifest import now_iso
 
 # Exit code of ``extract --strict`` when the batch finished but some documents failed.
 EXIT_DOCUMENTS_FAILED = 3
+# Exit code of ``crawl --check`` when the registry has problems (as click's usage errors).
+EXIT_REGISTRY_PROBLEMS = 2
 # Exit code of ``crawl`` and ``refresh`` when some site gave no listing page at all.
 EXIT_SITES_FAILED = 4
 # Exit code when another run holds the store (EX_TEMPFAIL: cron may simply try again later).
 EXIT_STORE_BUSY = 75
+_Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 DUCKDB_CONTENTS = ("tables reports, cells, sections, checks; views report_cells, panel, "
                    "agency_years, region_years")
 
@@ -136,14 +139,16 @@ def show(file: Path, as_json: bool) -> None:
         show_report(report, Console())
 
 
-def _crawl_options(command: Callable[..., None]) -> Callable[..., None]:
+def _crawl_options(*, store_required: bool = True) -> _Decorator:
     """The options ``crawl`` and ``refresh`` share."""
     options = [
         click.option("--sources", "sources_file", required=True,
                      type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Sources registry (TOML, one [[site]] per report column)."),
-        click.option("--store", required=True, type=click.Path(file_okay=False, path_type=Path),
-                     help="Store folder: STORE/ab/<sha256>.<ext> plus manifest.sqlite."),
+        click.option("--store", required=store_required,
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Store folder: STORE/ab/<sha256>.<ext> plus manifest.sqlite."
+                          + ("" if store_required else " Required unless --check.")),
         click.option("--site", default=None, help="Crawl only the site with this name."),
         click.option("--delay", "delay_s", default=DEFAULT_DELAY_S, show_default=True,
                      type=click.FloatRange(min=0), help="Seconds between requests to one host."),
@@ -157,9 +162,13 @@ def _crawl_options(command: Callable[..., None]) -> Callable[..., None]:
                      type=click.IntRange(1, 1024),
                      help="Hosts crawled at the same time; each gets one request at a time."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def _crawl_setup(sources_file: Path, site: str | None, store: Path, delay_s: float, contact: str,
@@ -214,18 +223,26 @@ def _report_crawl(summary: CrawlSummary) -> None:
 
 
 @main.command()
-@_crawl_options
-def crawl(sources_file: Path, store: Path, site: str | None, delay_s: float, contact: str,
-          max_bytes: int, allow_private: bool, concurrency: int) -> None:
+@_crawl_options(store_required=False)
+@click.option("--check", is_flag=True,
+              help="Only check the registry: print each problem as FILE:LINE: message.")
+def crawl(sources_file: Path, store: Path | None, site: str | None, delay_s: float,
+          contact: str, max_bytes: int, allow_private: bool, concurrency: int,
+          check: bool) -> None:
     """Download new and replaced reports of the registry's sites into the store.
 
     Obeys robots.txt, one request at a time per host, many hosts at once; a second run asks
     only for listing pages and conditional re-checks. A killed crawl, run again, resumes.
     What each site gave is in STORE/crawl_report.parquet and crawl_report.txt. Exits
-    4 if a site gave no listing page, 75 if another run holds the store.
+    4 if a site gave no listing page, 75 if another run holds the store. With --check it
+    fetches nothing and exits 2 if the registry has problems, 0 if not (--store not needed).
 
     Example: gk-extract crawl --sources corpus/sources.toml --store store/
     """
+    if check:
+        sys.exit(_check_registry(sources_file))
+    if store is None:
+        raise click.UsageError("Missing option '--store' (needed unless --check).")
     sites, settings = _crawl_setup(sources_file, site, store, delay_s, contact, max_bytes,
                                    allow_private, concurrency)
     with _holding(store):
@@ -235,8 +252,26 @@ def crawl(sources_file: Path, store: Path, site: str | None, delay_s: float, con
         sys.exit(EXIT_SITES_FAILED)
 
 
+def _check_registry(sources_file: Path) -> int:
+    """Print the registry's problems (or that it has none); the exit code."""
+    try:
+        text = sources_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"{sources_file}: {exc}")
+        return EXIT_REGISTRY_PROBLEMS
+    problems = check_registry(text)
+    for problem in problems:
+        click.echo(f"{sources_file}:{problem.line}: {problem.message}")
+    if problems:
+        click.echo(f"{sources_file}: {len(problems)} problem(s)", err=True)
+        return EXIT_REGISTRY_PROBLEMS
+    sites = len(load_sources(sources_file))
+    click.echo(f"{sources_file}: {sites} site{'s' * (sites != 1)}, no problems")
+    return 0
+
+
 @main.command()
-@_crawl_options
+@_crawl_options()
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
               help="Dataset folder, as for extract.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),

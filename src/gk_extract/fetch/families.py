@@ -331,7 +331,12 @@ def _reports_only(links: list[Link]) -> list[Link]:
 
 
 def _gkmlpt_api(url: str, category: str, sid: str, page: int, seen: int = 0) -> NextPage:
-    target = urljoin(url, f"/gkmlpt/api/all/{category}?{urlencode({'page': page, 'sid': sid})}")
+    """The JSON page under the platform's own folder: ``/gkmlpt/`` at the site root, or a
+    department's ``/dghlz/gkmlpt/`` on a city's host."""
+    path = urlsplit(url).path
+    root = path[:path.find("/gkmlpt/") + 1] if "/gkmlpt/" in path else "/"
+    query = urlencode({"page": page, "sid": sid})
+    target = urljoin(url, f"{root}gkmlpt/api/all/{category}?{query}")
     return NextPage(target, state={"category": category, "sid": sid, "page": str(page),
                                    "seen": str(seen)})
 
