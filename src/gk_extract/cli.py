@@ -46,8 +46,8 @@ EXIT_SITES_FAILED = 4
 # Exit code when another run holds the store (EX_TEMPFAIL: cron may simply try again later).
 EXIT_STORE_BUSY = 75
 _Decorator = Callable[[Callable[..., None]], Callable[..., None]]
-DUCKDB_CONTENTS = ("tables reports, cells, sections, checks; views report_cells, panel, "
-                   "agency_years, region_years")
+DUCKDB_CONTENTS = ("tables reports, cells, sections, checks, corrections; views cells_reviewed, "
+                   "report_cells, panel, agency_years, region_years")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
