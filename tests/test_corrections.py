@@ -3,6 +3,7 @@ the DuckDB views, never written into cells.parquet, and flagged when the cell ch
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import threading
@@ -23,7 +24,7 @@ from gk_extract.export.corrections import (
     refresh_panel,
     reviewed_cells,
 )
-from gk_extract.export.duckdb import write_duckdb
+from gk_extract.export.duckdb import connect, remove_dead_spills, write_duckdb
 from gk_extract.pipeline import Settings, extract_paths
 from gk_extract.testing.synth import SyntheticReport, random_report, render_html
 
@@ -134,3 +135,22 @@ def test_a_dataset_without_corrections_reads_as_before(
     assert reviewed_cells(copy) == {}
     panel = pq.read_table(refresh_panel(copy)).to_pylist()
     assert panel[0][TOTAL] == truth.expected[TOTAL] and panel[0]["reviewed"] == 0
+
+
+def test_connections_side_by_side_spill_into_folders_of_their_own(
+        dataset: tuple[Path, SyntheticReport, str]) -> None:
+    """The review app reads while it rebuilds the panel: one connection closing must not take
+    the other's spill folder with it."""
+    data = dataset[0]
+    with connect(data) as first:
+        with connect(data) as second:
+            folders = {con.execute("select current_setting('temp_directory')").fetchone()
+                       for con in (first, second)}
+        assert len(folders) == 2
+        assert first.execute("select count(*) from cells_reviewed").fetchone() == (
+            pq.read_table(data / "cells.parquet").num_rows,)
+    gone, ours = data / ".duckdb-spill" / "999999999-1-0", data / ".duckdb-spill" / f"{os.getpid()}-1-0"
+    gone.mkdir(parents=True)
+    ours.mkdir()
+    remove_dead_spills(data, lambda pid: pid == os.getpid())
+    assert not gone.exists() and ours.exists()

@@ -27,10 +27,12 @@ a blank cell's ``value`` stays null, never 0.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +50,7 @@ from gk_extract.template import registry
 # What a batch's own queries (panel, validation) may hold in memory before DuckDB spills.
 QUERY_MEMORY = "256MB"
 SPILL_DIR = ".duckdb-spill"
+_CONNECTIONS = itertools.count()
 PANEL_BATCH_ROWS = 10_000
 # The report columns the view puts beside each cell.
 VIEW_REPORT_COLUMNS = ("agency", "year", "province", "city", "county", "adcode", "template",
@@ -123,9 +126,10 @@ REGION_YEARS_VIEW = (
 @contextmanager
 def connect(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB over the dataset's tables (views ``reports``, ``cells`` …) that
-    keeps within ``QUERY_MEMORY`` and spills beyond it into ``data_dir/.duckdb-spill``
-    (removed after): the memory a batch's queries take does not grow with the dataset."""
-    spill = data_dir / SPILL_DIR
+    keeps within ``QUERY_MEMORY`` and spills beyond it into a folder of its own under
+    ``data_dir/.duckdb-spill`` (removed after): the memory a batch's queries take does not
+    grow with the dataset, and connections may be open side by side."""
+    spill = data_dir / SPILL_DIR / f"{os.getpid()}-{threading.get_ident()}-{next(_CONNECTIONS)}"
     files = dataset_files(data_dir)
     try:
         with duckdb.connect(config={"memory_limit": QUERY_MEMORY, "temp_directory": str(spill),
@@ -137,6 +141,15 @@ def connect(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+        with suppress(OSError):
+            spill.parent.rmdir()  # when no other connection spills there
+
+
+def remove_dead_spills(data_dir: Path, alive: Callable[[int], bool]) -> None:
+    """Spill folders of connections whose process is gone (killed mid-query)."""
+    for folder in (data_dir / SPILL_DIR).glob("*-*-*"):
+        if folder.name.split("-")[0].isdigit() and not alive(int(folder.name.split("-")[0])):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_panel(data_dir: Path) -> Path:

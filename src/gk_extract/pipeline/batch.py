@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gk_extract.export.corrections import reviewed_cells
-from gk_extract.export.duckdb import write_panel
+from gk_extract.export.duckdb import remove_dead_spills, write_panel
 from gk_extract.export.panel import plan
 from gk_extract.export.tables import (
     Update,
@@ -115,6 +115,7 @@ def remove_leftovers(out_dir: Path) -> None:
     if not out_dir.is_dir():
         return
     remove_stale_parts(out_dir, process_alive)
+    remove_dead_spills(out_dir, process_alive)
     remove_dead_temporaries([*out_dir.glob(".*.tmp-*"), *(out_dir / WORK_DIR).glob("*/*/*.tmp-*")],
                             process_alive)
 
