@@ -7,10 +7,11 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
-from gk_extract.testing.loopback import LoopbackSite, Resource
+from gk_extract.testing.loopback import LoopbackSite, Resource, Route
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -37,11 +38,12 @@ def article(title: str, pub: str, attachments: list[str], body: str = "") -> Res
     return Resource(html.encode())
 
 
-def listing(items: list[tuple[str, str]], pager: str = "") -> Resource:
+def listing(items: list[tuple[str, str]], pager: str = "", next_href: str | None = None) -> Resource:
     rows = "".join(f'<li><a href="{href}" title="{title}">{title[:12]}…</a><span>2025-03-01</span></li>'
                    for href, title in items)
+    more = f'<a href="{next_href}">下一页</a>' if next_href is not None else ""
     html = (f'<html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>'
-            f'<a href="/">首页</a><ul>{rows}</ul><script>{pager}</script></body></html>')
+            f'<a href="/">首页</a><ul>{rows}</ul>{more}<script>{pager}</script></body></html>')
     return Resource(html.encode())
 
 
@@ -79,10 +81,17 @@ def write_sources(path: Path, sites: list[tuple[str, str, str]]) -> Path:
     return path
 
 
-def crawl(sources: Path, store: Path, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "gk_extract.cli", "crawl", "--sources", str(sources),
-               "--store", str(store), "--delay", "0.01", "--allow-private", *extra]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+def crawl_command(sources: Path, store: Path, *extra: str, delay: float = 0.01,
+                  command: str = "crawl") -> list[str]:
+    """The CLI's ``crawl`` (or ``refresh``) on loopback sites, as a subprocess argument list."""
+    return [sys.executable, "-m", "gk_extract.cli", command, "--sources", str(sources),
+            "--store", str(store), "--delay", str(delay), "--allow-private", *extra]
+
+
+def crawl(sources: Path, store: Path, *extra: str, timeout: float = 120,
+          delay: float = 0.01) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(crawl_command(sources, store, *extra, delay=delay), capture_output=True,
+                          text=True, timeout=timeout, check=False)
 
 
 def rows(store: Path) -> list[dict[str, object]]:
@@ -96,5 +105,6 @@ def rows(store: Path) -> list[dict[str, object]]:
         db.close()
 
 
-def serve(routes: dict[str, Resource]) -> LoopbackSite:
-    return LoopbackSite(dict(routes)).start()
+def serve(routes: Mapping[str, Route], host: str = "127.0.0.1", latency: float = 0.0) -> LoopbackSite:
+    """A started site on ``host`` (any 127.x.y.z: Linux routes 127/8 to loopback)."""
+    return LoopbackSite(dict(routes), host=host, latency=latency).start()

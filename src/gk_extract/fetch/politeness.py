@@ -44,6 +44,7 @@ MAX_CHALLENGES_PER_HOST = 3
 # A Crawl-delay above this is capped: a site asking for more would take days per column.
 MAX_CRAWL_DELAY_S = 60.0
 ROBOTS_FORBIDDEN = "forbidden by robots.txt"
+ROBOTS_UNREACHABLE = "robots.txt unreachable"
 
 
 def host_of(request: Request) -> str:
@@ -205,13 +206,17 @@ class HostQueue:
 
 class RobotsGate:
     """robots.txt per scheme, host and port, fetched once through the downloader (so the gate
-    and the safety checks apply to it): 404/410 → everything allowed; 401/403/5xx or
-    unreachable → nothing allowed; a ``Crawl-delay`` raises the host's delay."""
+    and the safety checks apply to it, to each redirect too; RFC 9309 asks crawlers to follow
+    them): 404/410 → everything allowed; any other answer but a 2xx (401/403, 5xx, a redirect
+    that could not be followed), or none at all → nothing allowed; a ``Crawl-delay`` raises
+    the host's delay. A request refused because robots.txt was unreachable says so (its site's
+    report shows an error, not a denial by the site)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or "*"
         self._robots: dict[str, asyncio.Future[Protego]] = {}
+        self._unreachable: set[str] = set()  # origins whose robots.txt gave no answer
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -221,31 +226,35 @@ class RobotsGate:
         if request.meta.get("gk_robots"):
             return
         robots = await self._rules(request)
-        if not robots.can_fetch(request.url, self.agent):
-            if self.crawler.stats is not None:
-                self.crawler.stats.inc_value("gk/robots_forbidden")
-            raise IgnoreRequest(f"{ROBOTS_FORBIDDEN}: {request.url}")
+        if robots.can_fetch(request.url, self.agent):
+            return
+        if _origin(request) in self._unreachable:
+            raise IgnoreRequest(f"{ROBOTS_UNREACHABLE}: {request.url}")
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("gk/robots_forbidden")
+        raise IgnoreRequest(f"{ROBOTS_FORBIDDEN}: {request.url}")
 
     async def _rules(self, request: Request) -> Protego:
-        parts = urlparse_cached(request)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = _origin(request)
         if origin not in self._robots:
             self._robots[origin] = asyncio.ensure_future(self._fetch(origin, host_of(request)))
         return await asyncio.shield(self._robots[origin])
 
     async def _fetch(self, origin: str, host: str) -> Protego:
+        # Not handle_httpstatus_all: with it Scrapy's RedirectMiddleware hands back a redirect
+        # as the answer, and its empty body would read as "everything allowed".
         robots_request = Request(f"{origin}/robots.txt", meta={
-            "gk_robots": True, "dont_obey_robotstxt": True, "handle_httpstatus_all": True,
-            "dont_redirect": False}, priority=100)
+            "gk_robots": True, "dont_obey_robotstxt": True}, priority=100)
         assert self.crawler.engine is not None
         try:
             response = await self.crawler.engine.download_async(robots_request)
         except Exception as exc:  # noqa: BLE001 (any failure means: not allowed)
             logger.warning("robots.txt of %s unreachable (%s): not crawling that host", origin, exc)
+            self._unreachable.add(origin)
             return Protego.parse("User-agent: *\nDisallow: /\n")
         if response.status in (404, 410):
             return Protego.parse("")
-        if response.status >= 400:
+        if not 200 <= response.status < 300:
             logger.warning("robots.txt of %s answered %d: not crawling that host", origin,
                            response.status)
             return Protego.parse("User-agent: *\nDisallow: /\n")
@@ -256,6 +265,11 @@ class RobotsGate:
             logger.info("%s asks for Crawl-delay %s s", origin, delay)
             gate_of(self.crawler).slow_to(host, delay)
         return robots
+
+
+def _origin(request: Request) -> str:
+    parts = urlparse_cached(request)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

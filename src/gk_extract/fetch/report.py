@@ -24,7 +24,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseNeverReceived
 
-from gk_extract.fetch.politeness import ROBOTS_FORBIDDEN
+from gk_extract.fetch.politeness import ROBOTS_FORBIDDEN, ROBOTS_UNREACHABLE
 from gk_extract.fetch.safety import RefusedHost
 
 REPORT_FILE = "crawl_report.parquet"
@@ -98,7 +98,8 @@ class SiteTally:
         return PARTIAL if self.errors else OK
 
     def count_failure(self, failure: Failure) -> None:
-        """One failed request: a robots.txt denial, a refusal, or an error of some kind."""
+        """One failed request: a robots.txt denial, a refusal, or an error of some kind (a
+        robots.txt that could not be fetched is an error: the site did not deny anything)."""
         kind = failure_kind(failure)
         if kind == "robots":
             self.robots_denied += 1
@@ -118,7 +119,9 @@ def failure_kind(failure: Failure) -> str:
     if isinstance(error, RefusedHost):
         return "refused"
     if isinstance(error, IgnoreRequest):
-        return "robots" if ROBOTS_FORBIDDEN in str(error) else "ignored"
+        if ROBOTS_FORBIDDEN in str(error):
+            return "robots"
+        return "robots_unreachable" if ROBOTS_UNREACHABLE in str(error) else "ignored"
     kinds: list[tuple[tuple[type[BaseException], ...], str]] = [
         ((DNSLookupError,), "dns"), ((TimeoutError, TCPTimedOutError), "timeout"),
         ((ConnectionRefusedError,), "connection_refused"),
