@@ -58,7 +58,8 @@ def anchor_title(anchor: Selector) -> str:
 
 
 def report_links(html: str, base_url: str) -> list[Link]:
-    """Report links of a listing page, in page order, each once."""
+    """Report links of a listing page, in page order, each once, whatever their scheme: the
+    crawl's one filter (safety.Origins) refuses and counts those it must not follow."""
     page = Selector(text=html)
     seen: set[str] = set()
     found: list[Link] = []
@@ -68,7 +69,7 @@ def report_links(html: str, base_url: str) -> list[Link]:
             continue
         title = anchor_title(anchor)
         url = urljoin(base_url, href).split("#")[0]
-        if is_report_title(title) and url not in seen and urlsplit(url).scheme in ("http", "https"):
+        if is_report_title(title) and url not in seen:
             seen.add(url)
             found.append(Link(url, title))
     return found
@@ -87,7 +88,7 @@ def attachment_links(html: str, base_url: str) -> list[Link]:
         url = urljoin(base_url, img.attrib["src"].strip())
         if urlsplit(url).path.lower().endswith(_IMAGE_EXTS):
             found.setdefault(url, Link(url, img.attrib.get("alt", "")))
-    return [link for link in found.values() if urlsplit(link.url).scheme in ("http", "https")]
+    return list(found.values())
 
 
 def _is_attachment(url: str, text: str) -> bool:

@@ -8,6 +8,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,7 +26,7 @@ from twisted.python.failure import Failure
 from twisted.web.client import ResponseNeverReceived
 
 from gk_extract.fetch.politeness import ROBOTS_FORBIDDEN, ROBOTS_UNREACHABLE
-from gk_extract.fetch.safety import RefusedHost
+from gk_extract.fetch.safety import SCHEMES, RefusedHost
 
 REPORT_FILE = "crawl_report.parquet"
 SUMMARY_FILE = "crawl_report.txt"
@@ -115,7 +116,7 @@ def failure_kind(failure: Failure) -> str:
     """A short name for why a request failed: ``http_404``, ``dns``, ``timeout`` …"""
     error = failure.value
     if isinstance(error, HttpError):
-        return f"http_{error.response.status}"
+        return "refused" if _redirect_out(error) else f"http_{error.response.status}"
     if isinstance(error, RefusedHost):
         return "refused"
     if isinstance(error, IgnoreRequest):
@@ -130,6 +131,13 @@ def failure_kind(failure: Failure) -> str:
         if isinstance(error, classes):
             return kind
     return type(error).__name__.lower()
+
+
+def _redirect_out(error: HttpError) -> bool:
+    """A redirect left unfollowed because it leads out of http and https (``file:`` …)."""
+    location = (error.response.headers.get(b"Location") or b"").decode("latin-1").strip()
+    scheme = urlsplit(location).scheme.lower()
+    return 300 <= error.response.status < 400 and bool(scheme) and scheme not in SCHEMES
 
 
 def report_rows(tallies: list[SiteTally], started: str, finished: str, complete: bool,
