@@ -32,7 +32,8 @@ def record(report: Report) -> dict[str, Any]:
         "status": report.status, "template": report.template, "error": report.error,
         "agency": report.agency, "year": report.year,
         "published_date": report.published_date and report.published_date.isoformat(),
-        "cells": {c.key: [c.value.raw, c.value.value, c.value.kind, c.page, c.source_ref]
+        "cells": {c.key: [c.value.raw, c.value.value, c.value.kind, c.page, c.source_ref,
+                          c.bbox and list(c.bbox)]
                   for c in report.cells},
         "sections": {s.key: [s.heading, s.text] for s in report.sections},
         "checks": [[c.rule, c.scope, c.expected, c.found, c.status] for c in report.checks],

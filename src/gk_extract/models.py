@@ -19,6 +19,11 @@ Status = Literal["ok", "partial", "link_only", "failed", "not_a_report"]
 # Where an HTML page's images come from, by their ``src``: their bytes, or None and why not
 # (files beside the page, a crawl store, nothing at all).
 ImageSource = Callable[[str], tuple[bytes | None, str]]
+# Where a cell sits on its page: (x0, top, x1, bottom), origin at the page's top-left corner,
+# y growing downwards (pdfplumber's convention); in PDF points of the page as PDFium renders
+# it (crop box, /Rotate) for a PDF, text layer or scan alike; in pixels of the image file as
+# stored for an image (an HTML page's picture: that picture, ``page`` its index).
+BBox = tuple[float, float, float, float]
 
 
 # --------------------------------------------------------------------------- document model
@@ -29,7 +34,8 @@ class Cell:
     """One origin cell of a table (a merged cell appears once, with its spans).
 
     ``text`` keeps the cell's lines joined by ``\\n`` (paragraphs, ``<br>``, ``<p>``);
-    ``ref`` says where the cell sits in the source, e.g. ``table2 r7 c3``.
+    ``ref`` says where the cell sits in the source, e.g. ``table2 r7 c3``; ``bbox`` where it
+    sits on its page (see :data:`BBox`), for cells read from a PDF or an image.
     """
 
     row: int
@@ -41,6 +47,7 @@ class Cell:
     page: int | None = None
     method: str = ""
     confidence: float | None = None
+    bbox: BBox | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +170,7 @@ class CellValue:
     doubtful: bool = False
     method: str = ""  # the parse step that produced the source cell: ruled, aligned, ocr, html, docx …
     maps_to: str | None = None  # a legacy row: the 2021 cell key it certainly means, if any
+    bbox: BBox | None = None  # the source cell's box on its page (Cell.bbox), if known
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,7 +104,7 @@ FILES = """\
 def type_name(field: pa.Field) -> str:
     kinds = {"double": "float64", "float": "float32", "date32[day]": "date",
              "timestamp[us, tz=UTC]": "timestamp (UTC)",
-             "list<item: string>": "list<string>"}
+             "list<item: string>": "list<string>", "list<item: float>": "list<float32>"}
     name = kinds.get(str(field.type), str(field.type))
     return name + (", null" if (field.metadata or {}).get(NULLABLE) == b"1" else "")
 

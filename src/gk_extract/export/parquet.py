@@ -14,7 +14,7 @@ from gk_extract import __version__
 from gk_extract.models import Report
 from gk_extract.template import registry
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 # A column's meaning is part of its schema: written into every parquet file's field metadata
 # and rendered into docs/dataset.md (export/docs.py), so the two never disagree.
@@ -150,6 +150,16 @@ CELLS = pa.schema([
         "a `stat2014` or `legacy` row: the 2021 cell key it certainly counts the same as "
         "(收到申请数 -> `s3_new_received__total`, 行政复议数量 and its 维持 / 纠错 rows -> "
         "`s4_review__…`); null for every other row", null=True),
+    col("bbox", pa.list_(pa.float32()),
+        "where the source cell sits on its page: `[x0, top, x1, bottom]` from the page's "
+        "top-left corner, y growing downwards (pdfplumber's convention); in PDF points of "
+        "the page as PDFium renders it (crop box and `/Rotate` applied: at scale s the box "
+        "in pixels is bbox × s) for PDFs, text layer or scanned alike; in pixels of the "
+        "image file as stored for images (and an HTML page's pictures, `page` being the "
+        "picture's index). A merged cell's box is the whole merged cell. Null for HTML and "
+        "DOCX cells (see `source_ref`) and where no one box on a page holds the cell's "
+        "text (a cell continued across a page break, a number split out of a cell of "
+        "several)", null=True),
 ])
 SECTIONS = pa.schema([
     col("report_id", pa.string(), "the report the row belongs to"),
@@ -234,7 +244,8 @@ def report_rows(r: Report, doubtful: int | None = None) -> dict[str, list[dict[s
               "row_label": c.row_label, "col_label": c.col_label, "raw": c.value.raw,
               "value": c.value.value, "kind": c.value.kind, "unit": c.value.unit, "page": c.page,
               "source_ref": c.source_ref, "confidence": c.confidence, "doubtful": c.doubtful,
-              "method": c.method, "maps_to": c.maps_to}
+              "method": c.method, "maps_to": c.maps_to,
+              "bbox": None if c.bbox is None else list(c.bbox)}
              for c in r.cells]
     sections = [{"report_id": r.report_id, "key": s.key, "number": s.number, "heading": s.heading,
                  "text": s.text} for s in r.sections]

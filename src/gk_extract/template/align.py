@@ -154,7 +154,10 @@ def split_number_runs(cells: Sequence[Cell], fits: Callable[[int], bool]) -> lis
     split: list[Cell] = []
     for cell in cells:
         if _NUMBER_RUN.match(cell.text.strip()):
-            split.extend(replace(cell, text=part, colspan=1) for part in cell.text.split())
+            # each number's own place in the cell is not known: no box, rather than one
+            # holding all of them
+            split.extend(replace(cell, text=part, colspan=1, bbox=None)
+                         for part in cell.text.split())
         else:
             split.append(cell)
     return split if fits(_trailing_values(split)) and not fits(_trailing_values(cells)) else list(cells)

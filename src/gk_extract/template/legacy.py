@@ -90,7 +90,8 @@ def _read(table: Table, table_name: str) -> list[CellValue]:
                 key=cell_key(table_name, row, header), table=table_name, row=row, col=header,
                 row_label=label, col_label=header, value=_with_unit(value, unit),
                 page=source.page, source_ref=source.ref, confidence=source.confidence,
-                method=source.method, maps_to=CERTAIN_MEANINGS.get((part, name))))
+                method=source.method, maps_to=CERTAIN_MEANINGS.get((part, name)),
+                bbox=source.bbox))
     return found
 
 

@@ -68,7 +68,7 @@ def make_cell(key_table: str, row: str, col: str, labels: tuple[str, str], sourc
     return CellValue(key=registry.cell_key(key_table, row, col), table=table or key_table, row=row, col=col,
                      row_label=labels[0], col_label=labels[1], value=value, page=source.page,
                      source_ref=source.ref, confidence=source.confidence,
-                     method=source.method)
+                     method=source.method, bbox=source.bbox)
 
 
 def is_value_like(cell: Cell) -> bool:
@@ -179,7 +179,7 @@ def _extra_cell(row: str, label: str, index: int, cell: Cell) -> CellValue:
     key = registry.cell_key("s2", row, f"c{index}")
     return CellValue(key=key, table="extra", row=f"s2_{row}", col=f"c{index}",
                      row_label=label, col_label="", value=parse_value(cell.text), page=cell.page,
-                     source_ref=cell.ref, method=cell.method)
+                     source_ref=cell.ref, method=cell.method, bbox=cell.bbox)
 
 
 # ----------------------------------------------------------------------------- section 三

@@ -8,6 +8,7 @@ rulings come from PDFium (``parse/pdf``), a scan's from the image and the OCR en
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple
@@ -19,7 +20,13 @@ BBox = tuple[float, float, float, float]
 
 
 class Char(NamedTuple):
-    """One glyph: its text, its box in display space, and whether it reads left to right."""
+    """One glyph: its text, its box in display space, and whether it reads left to right.
+
+    The box is PDFium's (the font's ascent to its descent) or the recogniser's. Where the
+    text layer gives them, ``baseline`` and ``em_top``, the top of the glyph's em square (the
+    baseline less the font size), which pdfminer and so pdfplumber take for the glyph's top:
+    up to 0.2 em above the box's. Only cells' boxes (``Cell.bbox``) look at them.
+    """
 
     text: str
     x0: float
@@ -30,6 +37,8 @@ class Char(NamedTuple):
     # Reading direction of the glyph's baseline in display space, in degrees clockwise from
     # left-to-right: 0, 90 (reads downwards), 180 or 270 (reads upwards).
     rotation: int
+    baseline: float | None = None
+    em_top: float | None = None
 
     @property
     def cx(self) -> float:
@@ -89,6 +98,26 @@ class Edge:
     def from_plumber(cls, edge: dict[str, Any]) -> Edge:
         return cls(edge["orientation"], float(edge["x0"]), float(edge["top"]),
                    float(edge["x1"]), float(edge["bottom"]))
+
+
+def text_box(chars: Iterable[Char]) -> BBox | None:
+    """The box around the glyphs' ink as any reader boxes it (each glyph's box, raised to
+    the top of its em square where that is known); None when none is ink."""
+    inked = [c for c in chars if c.text.strip()]
+    if not inked:
+        return None
+    return (min(c.x0 for c in inked), min(c.top if c.em_top is None else min(c.top, c.em_top)
+                                          for c in inked),
+            max(c.x1 for c in inked), max(c.bottom for c in inked))
+
+
+def outward(box: BBox, digits: int = 2) -> BBox:
+    """The box with its sides rounded outwards to ``digits`` decimals: tidy numbers that
+    still hold everything the box held."""
+    scale = 10.0**digits
+    x0, top, x1, bottom = box
+    return (math.floor(x0 * scale) / scale, math.floor(top * scale) / scale,
+            math.ceil(x1 * scale) / scale, math.ceil(bottom * scale) / scale)
 
 
 def merge_edges(edges: Iterable[Edge], snap: float, join: float) -> list[Edge]:

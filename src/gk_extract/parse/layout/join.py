@@ -22,6 +22,10 @@ Before stacking the second part under the first:
   left blank) or of a number wrapped in a narrow column (`1,16` + `0` is 1,160, the
   WRAPPED_NUMBER rule of ``layout/tables.py`` across the break), every other cell blank.
 
+A mended cell keeps its box on the first page (``PartCell.bbox``) when the second page
+added no text to it, and has none otherwise: no one box on a page holds its text. Every
+other cell keeps the box on its own page, however the parts' coordinates were moved.
+
 Nothing is mended when the first part ends with its header (a title row: text in every
 cell, no value), nor is a cell of the first part's header merged with a cell of a row that
 holds a value: the header was complete, the data start on the new page. A row that a
@@ -202,7 +206,9 @@ def _mend_cut_cells(first: list[PartCell], second: list[PartCell]) -> list[PartC
         if row_cut or (not new_row and _continues(above, _span(above, ys_a), below,
                                                   _span(below, ys_b))):
             text = join_cell_lines([t for t in (above.text, below.text) if t])
-            mended[id(above)] = replace(above, bottom=below.bottom, text=text)
+            # its box on the first page holds all of its text only if nothing came below
+            bbox = above.bbox if not _flat(below) else None
+            mended[id(above)] = replace(above, bottom=below.bottom, text=text, bbox=bbox)
             absorbed.add(id(below))
     return [mended.get(id(c), c) for c in first] + [c for c in second if id(c) not in absorbed]
 

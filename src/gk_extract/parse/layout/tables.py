@@ -26,7 +26,7 @@ import regex
 from pdfplumber import table as plumber
 
 from gk_extract.models import Cell, Table
-from gk_extract.parse.layout.geometry import BBox, Char, Edge, merge_edges
+from gk_extract.parse.layout.geometry import BBox, Char, Edge, merge_edges, outward, text_box
 from gk_extract.parse.layout.lines import Line, group_lines, line_text
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,13 @@ ALIGNED_MIN_ROWS = 3
 # Consecutive table lines are closer than this many em (a blank line ends the table).
 ALIGNED_MAX_LINE_GAP_EM = 2.5
 
+# A cell's box (Cell.bbox) is widened this far around the text that reaches past it: glyph
+# boxes and rulings are both single-precision in PDFium, and the box must hold the text.
+TEXT_SLACK_PT = 0.05
+# A borderless cell's box reaches this many em beyond its column's outermost text: half the
+# narrowest gap between columns (ALIGNED_GAP_EM), so it never reaches the next column.
+ALIGNED_BOX_PAD_EM = ALIGNED_GAP_EM / 2
+
 # A whole line that is (the start of) a number, and a whole line of digits that may end it.
 _NUMBER_PIECE = regex.compile(r"^[+\-]?\d[\d,，.．]*$")
 _DIGITS = regex.compile(r"^\d[\d,，.．]*$")
@@ -69,7 +76,9 @@ _DIGITS = regex.compile(r"^\d[\d,，.．]*$")
 
 @dataclass(frozen=True, slots=True)
 class PartCell:
-    """A cell box with its text, in the coordinates of the part that holds it."""
+    """A cell box with its text, in the coordinates of the part that holds it; ``bbox`` is
+    the box on its own page, which stays put when a joined part's coordinates move (None
+    when unknown, or when the cell was mended from pieces on two pages)."""
 
     x0: float
     top: float
@@ -77,6 +86,7 @@ class PartCell:
     bottom: float
     text: str
     page: int
+    bbox: BBox | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +148,8 @@ def build_table(part: TablePart, number: int, prefix: str = "") -> Table:
             continue
         taken.update((row + i, col + j) for i in range(rowspan) for j in range(colspan))
         ref = f"p{box.page} {prefix}table{number} r{row} c{col}"
-        cells.append(Cell(row, col, box.text, rowspan, colspan, ref, box.page, part.method))
+        cells.append(Cell(row, col, box.text, rowspan, colspan, ref, box.page, part.method,
+                          bbox=None if box.bbox is None else outward(box.bbox)))
     cells.sort(key=lambda c: (c.row, c.col))
     return Table(tuple(cells), max(len(ys) - 1, 1), max(len(xs) - 1, 1),
                  ref=f"p{part.page} {prefix}table{number}", page=part.page)
@@ -312,8 +323,21 @@ def fill_region(boxes: Sequence[BBox], chars: Sequence[Char],
         r, c = bisect_right(ys, char.cy) - 1, bisect_right(xs, char.cx) - 1
         owner = slots.get((r, c))
         (stray if owner is None else owned[owner]).append(char)
-    cells = tuple(PartCell(*box, cell_text(own), page) for box, own in zip(boxes, owned))
+    cells = tuple(PartCell(*box, cell_text(own), page, holding(box, own))
+                  for box, own in zip(boxes, owned))
     return TablePart(page, cells, "ruled"), stray
+
+
+def holding(box: BBox, chars: Sequence[Char]) -> BBox:
+    """The cell's box widened to hold its glyphs where they reach past its rulings (a
+    LibreOffice row sets its text flush under the top ruling, the em square over it), so
+    that what lies inside the box is the cell's whole text."""
+    ink = text_box(chars)
+    if ink is None:
+        return box
+    slack = TEXT_SLACK_PT
+    return (min(box[0], ink[0] - slack), min(box[1], ink[1] - slack),
+            max(box[2], ink[2] + slack), max(box[3], ink[3] + slack))
 
 
 def inside(char: Char, bbox: BBox) -> bool:
@@ -449,6 +473,7 @@ def _aligned_part(lines: Sequence[Line], split: Sequence[list[list[Char]]], page
         return None
     cells: list[PartCell] = []
     edges = [b[0] for b in bands] + [bands[-1][1]]
+    xs, ys = _aligned_box_lines(lines, bands)
     for i, (line, segs) in enumerate(zip(lines, split)):
         top = line.top if i == 0 else (lines[i - 1].bottom + line.top) / 2
         bottom = line.bottom if i == len(lines) - 1 else (line.bottom + lines[i + 1].top) / 2
@@ -457,8 +482,28 @@ def _aligned_part(lines: Sequence[Line], split: Sequence[list[list[Char]]], page
             band = _band_index(bands, (seg[0].x0 + seg[-1].x1) / 2)
             texts[band] = f"{texts[band]} {line_text(seg)}".strip()
         for b, text in enumerate(texts):
-            cells.append(PartCell(edges[b], top, edges[b + 1], bottom, text, page))
+            cells.append(PartCell(edges[b], top, edges[b + 1], bottom, text, page,
+                                  (xs[b], ys[i], xs[b + 1], ys[i + 1])))
     return TablePart(page, tuple(cells), "aligned")
+
+
+def _aligned_box_lines(lines: Sequence[Line], bands: Sequence[tuple[float, float]]
+                       ) -> tuple[list[float], list[float]]:
+    """The sides of a borderless table's cell boxes (``Cell.bbox``): halfway between
+    neighbouring columns' text and between a line's box and the next line's em top, and
+    ALIGNED_BOX_PAD_EM outside the outer columns, TEXT_SLACK_PT above and below the first and
+    last lines. The cells' own coordinates are the ones the joining of parts compares."""
+    pad = ALIGNED_BOX_PAD_EM * median(ln.size for ln in lines)
+    xs = [bands[0][0] - pad, *((a[1] + b[0]) / 2 for a, b in pairwise(bands)),
+          bands[-1][1] + pad]
+    tops = [(text_box(ln.chars) or (ln.x0, ln.top, ln.x1, ln.bottom))[1] for ln in lines]
+    # between a line's box and the next line's em top, but never below that em top: lines
+    # set tight have the descent of one's box reach over the other's em square
+    ys = [tops[0] - TEXT_SLACK_PT,
+          *(min((above.bottom + top) / 2, top - TEXT_SLACK_PT)
+            for above, top in zip(lines, tops[1:])),
+          lines[-1].bottom + TEXT_SLACK_PT]
+    return xs, ys
 
 
 def _bands(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -11,7 +11,9 @@ tables continued on the next page joined, paragraphs):
   local page, images a crawl stored with the page; nothing is fetched from the network).
 
 Every table cell is ``method="ocr"`` with ``confidence`` = the mean score of its glyphs
-(1.0 for an empty cell: nothing was read, and a blank printed cell is a confident blank).
+(1.0 for an empty cell: nothing was read, and a blank printed cell is a confident blank),
+and ``bbox`` = its box on the source (``ocr/frame.py``): PDF points of the page as PDFium
+renders it, or pixels of the image file as stored (an HTML page's picture: of that picture).
 
 References: ``p{page} ocr-para{n}``, ``p{page} ocr-table{t}`` and ``p{page} ocr-table{t}
 r{row} c{col}``; for an HTML image ``page`` is the image's 1-based index in the page.
@@ -31,10 +33,20 @@ import pypdfium2 as pdfium
 
 from gk_extract.errors import ParseError
 from gk_extract.formats import Format
-from gk_extract.models import Block, Document, Table
+from gk_extract.models import BBox, Block, Cell, Document, Table
 from gk_extract.parse.images import ImageSource, data_uri
 from gk_extract.parse.layout import assembly
+from gk_extract.parse.layout.geometry import outward
 from gk_extract.parse.layout.tables import PartCell, TablePart, build_table, grid_lines, nearest
+from gk_extract.parse.ocr.frame import (
+    Affine,
+    compose,
+    exif_turn,
+    inverse,
+    map_box,
+    scale,
+    translate,
+)
 from gk_extract.parse.ocr.page import OcrPage, read_page_image
 
 logger = logging.getLogger(__name__)
@@ -52,6 +64,8 @@ FULL_PAGE_IMAGE_SHARE = 0.9
 # An image without resolution metadata is taken to be an A4 portrait page scanned across its
 # width (8.27 in), which is what report scans are; only em-relative rules depend on it.
 A4_WIDTH_IN = 8.27
+# The EXIF tag of an image's orientation (1 upright ... 8), which Pillow applies on reading.
+EXIF_ORIENTATION = 0x0112
 # Images smaller than this on either side hold no readable table (icons, spacer GIFs).
 MIN_IMAGE_SIDE_PX = 200
 # Pixels per image: a 600-dpi A3 scan is ~70 M; beyond this the file is hostile.
@@ -70,7 +84,8 @@ TRACE_X_TOLERANCE_PT = 4.0
 
 def parse_image(data: bytes) -> Document:
     """An image file (one page per frame) -> Document, via OCR."""
-    pages = [read_page_image(gray, dpi, i + 1) for i, (gray, dpi) in enumerate(_frames(data))]
+    pages = [read_page_image(gray, dpi, i + 1, source)
+             for i, (gray, dpi, source) in enumerate(_frames(data))]
     if not pages:
         raise ParseError("image has no frame large enough to hold a page")
     return Document(format=Format.IMAGE, blocks=tuple(assemble(pages)), meta=_meta(pages), ocr=True,
@@ -81,9 +96,14 @@ def ocr_pdf_pages(data: bytes, numbers: Sequence[int]) -> list[OcrPage]:
     """OCR the given 1-based pages of a PDF (rendered with PDFium)."""
     pdf = pdfium.PdfDocument(data)
     try:
-        return [read_page_image(*_page_pixels(pdf[n - 1]), n) for n in numbers]
+        return [_read_page(pdf[n - 1], n) for n in numbers]
     finally:
         pdf.close()
+
+
+def _read_page(page: Any, number: int) -> OcrPage:
+    pixels, dpi, source = _page_pixels(page)
+    return read_page_image(pixels, dpi, number, source)
 
 
 def read_html_images(srcs: Sequence[str], images: ImageSource) -> tuple[list[OcrPage], list[str]]:
@@ -101,13 +121,14 @@ def read_html_images(srcs: Sequence[str], images: ImageSource) -> tuple[list[Ocr
         except ParseError as exc:
             warnings.append(f"image {index}: {exc}; not read")
             continue
-        pages.extend(read_page_image(gray, dpi, index) for gray, dpi in frames[:1])
+        pages.extend(read_page_image(gray, dpi, index, source) for gray, dpi, source in frames[:1])
     return pages, warnings
 
 
-def _page_pixels(page: Any) -> tuple[np.ndarray, float]:
+def _page_pixels(page: Any) -> tuple[np.ndarray, float, Affine]:
     """A scanned page's own image at its own resolution when the page is one upright image
-    covering it (no resampling blur on thin rulings); otherwise the page rendered."""
+    covering it (no resampling blur on thin rulings); otherwise the page rendered. With the
+    pixels, their resolution and where they lie on the page as PDFium renders it (points)."""
     import pypdfium2.raw as pdfium_c
 
     images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1))
@@ -119,15 +140,23 @@ def _page_pixels(page: Any) -> tuple[np.ndarray, float]:
         if covers and b == 0 and c == 0 and a > 0 and d > 0:
             try:
                 pixels = np.asarray(images[0].get_bitmap(render=False).to_pil().convert("L"))
-                return pixels, pixels.shape[1] / ((x1 - x0) / 72)
             except pdfium.PdfiumError:
                 logger.debug("page image cannot be decoded alone; page rendered instead")
+            else:
+                left, _, _, top = page.get_bbox()
+                rows, cols = pixels.shape[:2]
+                placed = compose(translate(x0 - left, top - y1),
+                                 scale((x1 - x0) / cols, (y1 - y0) / rows))
+                return pixels, cols / ((x1 - x0) / 72), placed
     bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
-    return np.asarray(bitmap.to_pil().convert("L")), float(RENDER_DPI)
+    pixels = np.asarray(bitmap.to_pil().convert("L"))
+    # pypdfium2 renders the page onto ceil(size * scale) pixels, a fraction more than scale
+    return pixels, float(RENDER_DPI), scale(width / pixels.shape[1], height / pixels.shape[0])
 
 
-def _frames(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
-    """Each frame of an image file as grayscale pixels, with its resolution in dpi."""
+def _frames(data: bytes) -> Iterator[tuple[np.ndarray, float, Affine]]:
+    """Each frame of an image file as grayscale pixels turned as its EXIF orientation says,
+    with its resolution in dpi and the map from its pixels back to the pixels as stored."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -145,9 +174,10 @@ def _frames(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
         raise ParseError(f"image cannot be decoded: {exc}") from None
     for index in range(min(getattr(image, "n_frames", 1), MAX_FRAMES)):
         image.seek(index)
+        turn = exif_turn(image.getexif().get(EXIF_ORIENTATION, 1), *image.size)
         frame = ImageOps.exif_transpose(image).convert("L")
         if min(frame.size) >= MIN_IMAGE_SIDE_PX:
-            yield np.asarray(frame), _dpi(image, frame.size[0])
+            yield np.asarray(frame), _dpi(image, frame.size[0]), inverse(turn)
 
 
 def _dpi(image: object, width_px: int) -> float:
@@ -179,16 +209,25 @@ def assemble(pages: Sequence[OcrPage]) -> list[Block]:
     every table cell is ``method="ocr"`` with its confidence."""
     assembly.drop_furniture(pages)
     known = {cell: score for p in pages for cell, score in p.confidence.items()}
+    to_source = {p.number: p.to_source for p in pages}
 
     def make_table(part: TablePart, number: int) -> Table:
         table = build_table(part, number, REF_PREFIX)
         confidence = _cell_confidence(part, known)
         cells = tuple(replace(c, method="ocr",
-                              confidence=confidence.get((c.row, c.col), EMPTY_CELL_CONFIDENCE))
+                              confidence=confidence.get((c.row, c.col), EMPTY_CELL_CONFIDENCE),
+                              bbox=_on_source(c, to_source))
                       for c in table.cells)
         return replace(table, cells=cells)
 
     return assembly.assemble(pages, REF_PREFIX, make_table)
+
+
+def _on_source(cell: Cell, to_source: dict[int, Affine]) -> BBox | None:
+    """The cell's box on its source (``OcrPage.to_source``), from its box on the page read."""
+    if cell.bbox is None or cell.page not in to_source:
+        return None
+    return outward(map_box(to_source[cell.page], cell.bbox))
 
 
 def _cell_confidence(part: TablePart, known: dict[PartCell, float]) -> dict[tuple[int, int], float]:

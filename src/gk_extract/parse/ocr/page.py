@@ -28,8 +28,9 @@ from gk_extract.parse.layout.assembly import LaidOutPage, aligned_fallback, lay_
 from gk_extract.parse.layout.geometry import Char, Edge
 from gk_extract.parse.layout.tables import PartCell, TablePart
 from gk_extract.parse.ocr.engine import Glyph, TextLine, recognise
+from gk_extract.parse.ocr.frame import IDENTITY, Affine, straight_to_source
 from gk_extract.parse.ocr.readings import reread_empty_cells, slashes_read
-from gk_extract.parse.ocr.rulings import deskew, find_rulings
+from gk_extract.parse.ocr.rulings import deskew, find_rulings, skew_matrix
 from gk_extract.parse.ocr.upright import levelled, upright
 
 logger = logging.getLogger(__name__)
@@ -60,15 +61,20 @@ RULING_GLYPH_DISTANCE_PT = 2.0
 @dataclass(slots=True)
 class OcrPage(LaidOutPage):
     """One page after OCR, in PDF points (top-left origin, like a PDF page), with each table
-    cell's mean glyph score and how the image was straightened."""
+    cell's mean glyph score, how the image was straightened, and the map from these points
+    to the source's units (``ocr/frame.py``), for the cells' boxes on their source."""
 
     confidence: dict[PartCell, float] = field(default_factory=dict)
     skew: float = 0.0
     turned: int = 0
+    to_source: Affine = IDENTITY
 
 
-def read_page_image(gray: np.ndarray, dpi: float, number: int) -> OcrPage:
-    """OCR one page image rendered or scanned at ``dpi``."""
+def read_page_image(gray: np.ndarray, dpi: float, number: int,
+                    source: Affine = IDENTITY) -> OcrPage:
+    """OCR one page image rendered or scanned at ``dpi``; ``source`` maps the image's
+    pixels to the units of the source (``Cell.bbox``): by default they are those."""
+    height, width = gray.shape[:2]
     straight, skew = deskew(levelled(gray))
     if skew:
         logger.debug("page %d: deskewed by %.2f degrees", number, skew)
@@ -84,7 +90,11 @@ def read_page_image(gray: np.ndarray, dpi: float, number: int) -> OcrPage:
     aligned_fallback(laid)
     confidence = _part_confidence(laid.parts, scores)
     parts = reread_empty_cells(laid.parts, confidence, straight, k)
-    return OcrPage(number, laid.width, laid.height, parts, laid.lines, confidence, skew, turned)
+    matrix = skew_matrix(width, height, skew) if skew else None
+    to_source = straight_to_source((width, height), None if matrix is None else matrix.ravel(),
+                                   turned, k, source)
+    return OcrPage(number, laid.width, laid.height, parts, laid.lines, confidence, skew, turned,
+                   to_source)
 
 
 def _part_confidence(parts: Sequence[TablePart], scores: dict[Char, float]) -> dict[PartCell, float]:

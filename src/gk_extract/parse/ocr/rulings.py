@@ -80,10 +80,15 @@ def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
     if abs(angle) < MIN_SKEW_DEG:
         return gray, 0.0
     h, w = gray.shape
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    straight = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR,
+    straight = cv2.warpAffine(gray, skew_matrix(w, h, angle), (w, h), flags=cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     return straight, angle
+
+
+def skew_matrix(width: int, height: int, angle: float) -> np.ndarray:
+    """The 2 x 3 matrix :func:`deskew` turns a ``width`` x ``height`` image by: pixel
+    centres of the image -> those of the straight one."""
+    return np.asarray(cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0))
 
 
 def estimate_skew(gray: np.ndarray) -> float:

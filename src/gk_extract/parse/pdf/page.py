@@ -7,7 +7,8 @@ used (see ``parse/layout/tables.py``); it only needs edges, which we build here 
 
 Coordinates are in PDF points in the page's display space, after its ``/Rotate``: origin at
 the top-left corner of the crop box, ``top``/``bottom`` growing downwards, exactly like
-pdfplumber's ``top``/``bottom``.
+pdfplumber's ``top``/``bottom``; a point (x, y) is pixel (x * s, y * s) of the page rendered
+by pypdfium2 at scale s, which is what ``Cell.bbox`` promises.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ LOOSE_BOX_MAX_RATIO = 4.0
 # ...checked only for loose boxes larger than this: report text is 9-22 pt (二号 title), and
 # skipping the tight-box call for ordinary glyphs saves a sixth of the per-glyph work.
 LOOSE_BOX_CHECK_PT = 30.0
+# A glyph's em square is 0.9-1.1 times its loose box's height (the font's ascent to descent);
+# a font size more than this many times the box's height is a broken font's, not a glyph's.
+EM_MAX_RATIO = 2.0
 # Unreadable text layer: share of glyphs PDFium cannot map to Unicode (or maps into the
 # private-use area / to replacement characters) above which the page needs OCR. Clean pages
 # have 0 %; pages with a broken CID font have 80-100 %. 30 % leaves room for a few symbols.
@@ -125,7 +129,9 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
 
 
 def _frame(page: pdfium.PdfPage) -> _Frame:
-    left, bottom, right, top = page.get_cropbox()
+    # The box PDFium renders: the crop box within the media box (a crop box reaching
+    # beyond the media box is cut to it), so that display space is the rendered page.
+    left, bottom, right, top = page.get_bbox()
     return _Frame(page.get_rotation() % 360, left, bottom, right, top)
 
 
@@ -185,19 +191,35 @@ class _CharReader:
         self.loose = pdfium_c.FS_RECTF()
         self.matrix = pdfium_c.FS_MATRIX()
         self.tight = [ctypes.c_double() for _ in range(4)]
+        self.origin = ctypes.c_double(), ctypes.c_double()
 
     def char(self, i: int, text: str) -> Char | None:
         if not pdfium_c.FPDFText_GetLooseCharBox(self.raw, i, self.loose):
             return None
         box = self._box(i)
         rotation = 0
-        if pdfium_c.FPDFText_GetMatrix(self.raw, i, self.matrix):
+        matrix = bool(pdfium_c.FPDFText_GetMatrix(self.raw, i, self.matrix))
+        if matrix:
             m = self.matrix
             rotation = self.frame.direction(m.a, m.b) if (m.a or m.b) else 0
         x0, top, x1, bottom = self.frame.box(*box)
         if text in _WHITESPACE:
-            text = " "
-        return Char(text, x0, top, x1, bottom, rotation == 0, rotation)
+            return Char(" ", x0, top, x1, bottom, rotation == 0, rotation)
+        em = self._em(i, bottom - top) if matrix and rotation == 0 else None
+        return Char(text, x0, top, x1, bottom, rotation == 0, rotation, *(em or (None, None)))
+
+    def _em(self, i: int, height: float) -> tuple[float, float] | None:
+        """An upright glyph's baseline and the top of its em square (the baseline less the
+        font size as set: the size times the text matrix's vertical scale); None when the
+        size is absurd."""
+        m = self.matrix
+        size = float(pdfium_c.FPDFText_GetFontSize(self.raw, i)) * math.hypot(m.c, m.d)
+        x, y = self.origin
+        if not 0 < size <= EM_MAX_RATIO * max(height, 1.0) or not (
+                pdfium_c.FPDFText_GetCharOrigin(self.raw, i, x, y)):
+            return None
+        baseline = self.frame.point(x.value, y.value)[1]
+        return baseline, baseline - size
 
     def _box(self, i: int) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) in user space: the loose box unless it is absurd."""
