@@ -28,6 +28,8 @@ DEMO_STORE ?= out/demo-store
 run: setup
 	$(BIN)/gk-extract demo --store $(DEMO_STORE) --out $(OUT)
 	@echo "dataset: $(OUT)/{reports,cells,sections,checks}.parquet"
+	@echo "review it in your browser: $(BIN)/gk-extract review $(OUT) --store $(DEMO_STORE)"
+	@echo "  (prints http://127.0.0.1:8765/?token=... to open; Ctrl-C stops it)"
 
 test: setup
 	$(BIN)/pytest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -375,6 +376,39 @@ def panel(data_dir: Path, duckdb_file: Path | None) -> None:
     click.echo(f"wrote {written}")
     if duckdb_file is not None:
         click.echo(f"wrote {duckdb_file}: {DUCKDB_CONTENTS}")
+
+
+@main.command()
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--store", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The crawl store the dataset was extracted from: sources are found in it "
+                   "by their sha256.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback exposes the app (with its "
+                   "token) to the network.")
+@click.option("--reviewer", default=lambda: os.environ.get("USER", ""),
+              help="The name decisions are recorded under (editable in the page).")
+def review(data_dir: Path, store: Path | None, port: int, host: str, reviewer: str) -> None:
+    """Open the dataset in DATA_DIR in a local web app to review it: the reports with
+    filters, each report's source beside its template tables (click a cell to see where it
+    was read), failed checks, year over year, printable pages, and corrections stored in
+    DATA_DIR/corrections.parquet (cells.parquet is never changed). Prints the URL to open,
+    with its access token.
+
+    Example: gk-extract review out/demo --store out/demo-store
+    """
+    from gk_extract.review.app import ReviewSettings, serve
+
+    try:
+        settings = ReviewSettings(data_dir=data_dir, store=store, host=host, port=port,
+                                  reviewer=reviewer)
+        serve(settings, announce=lambda url: click.echo(f"review app: {url}"))
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc}") from exc
 
 
 @main.command()
