@@ -24,7 +24,7 @@ from gk_extract.export.corrections import (
     refresh_panel,
     reviewed_cells,
 )
-from gk_extract.export.duckdb import connect, remove_dead_spills, write_duckdb
+from gk_extract.export.duckdb import connect, load, remove_dead_spills, write_duckdb
 from gk_extract.pipeline import Settings, extract_paths
 from gk_extract.testing.synth import SyntheticReport, random_report, render_html
 
@@ -62,6 +62,11 @@ def test_a_correction_is_laid_over_the_panel_and_never_changes_cells(
     panel = pq.read_table(refresh_panel(data)).to_pylist()
     assert panel[0][TOTAL] == old + 5 and panel[0]["reviewed"] == 1
     assert cells_bytes(data) == before
+    frames = load(data)
+    assert len(frames.corrections) == 1
+    reviewed = frames.cells_reviewed().set_index("key")
+    assert (reviewed.loc[TOTAL, "value_reviewed"], bool(reviewed.loc[TOTAL, "reviewed"])) == (old + 5, True)
+    assert reviewed["reviewed"].sum() == 1
     db = tmp_path / "gk.duckdb"
     write_duckdb(data, db)
     with duckdb.connect(str(db), read_only=True) as con:

@@ -176,12 +176,23 @@ def _corrections(con: duckdb.DuckDBPyConnection, data_dir: Path) -> duckdb.DuckD
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """The four tables of a dataset, one DataFrame each."""
+    """The four tables of a dataset, one DataFrame each, and the reviewer's decisions."""
 
     reports: pd.DataFrame
     cells: pd.DataFrame
     sections: pd.DataFrame
     checks: pd.DataFrame
+    corrections: pd.DataFrame
+
+    def cells_reviewed(self) -> pd.DataFrame:
+        """``cells`` with the latest decision laid over each value, as the DuckDB view:
+        ``value_reviewed``, ``reviewed``, ``review_source_changed``."""
+        with duckdb.connect() as con:
+            con.register("cells", self.cells)
+            con.register("corrections", self.corrections)
+            con.execute(CELLS_REVIEWED_VIEW)
+            table = con.sql("select * from cells_reviewed").to_arrow_table()
+        return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def dataset_files(data_dir: Path) -> dict[str, list[Path]]:
@@ -221,4 +232,6 @@ def load(data_dir: Path) -> Dataset:
     files = dataset_files(data_dir)
     frames = {name: ds.dataset([str(p) for p in paths], schema=SCHEMAS[name], format="parquet")
               .to_table().to_pandas(types_mapper=pd.ArrowDtype) for name, paths in files.items()}
-    return Dataset(**frames)
+    path = data_dir / CORRECTIONS_FILE
+    corrections = pq.read_table(path, schema=CORRECTIONS) if path.exists() else CORRECTIONS.empty_table()
+    return Dataset(**frames, corrections=corrections.to_pandas(types_mapper=pd.ArrowDtype))
