@@ -261,6 +261,12 @@ def _rows(page: Any) -> int:
     return int(page.locator("#reports tbody tr").count())
 
 
+def _follow(page: Any, selector: str) -> None:
+    """Click a filter link and wait for the page it leads to (a loaded machine is slow)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def test_the_list_filters_work(app: App, demo: Demo, page: Any) -> None:
     reports = demo.table("reports")
     _open(page, app, "/")
@@ -270,18 +276,18 @@ def test_the_list_filters_work(app: App, demo: Demo, page: Any) -> None:
 
     failed = [r for r in reports if r["checks_failed"]]
     assert int(page.locator('a.flag[data-flag="failed"] .count').inner_text()) == len(failed)
-    page.click('a.flag[data-flag="failed"]')
+    _follow(page, 'a.flag[data-flag="failed"]')
     assert _rows(page) == len(failed) > 0
     assert {r.get_attribute("data-report") for r in page.locator("#reports tbody tr").all()} \
         == {r["report_id"] for r in failed}
-    page.click('a.flag[data-flag="failed"]')  # off again
+    _follow(page, 'a.flag[data-flag="failed"]')  # off again
     assert _rows(page) == len(reports)
 
     year = 2023
     count = page.locator(f'ul[data-facet="year"] a[data-value="{year}"] .count').inner_text()
     assert int(count) == sum(r["year"] == year for r in reports)
-    page.click(f'ul[data-facet="year"] a[data-value="{year}"]')
-    page.click('ul[data-facet="status"] a[data-value="ok"]')
+    _follow(page, f'ul[data-facet="year"] a[data-value="{year}"]')
+    _follow(page, 'ul[data-facet="status"] a[data-value="ok"]')
     expected = [r for r in reports if r["year"] == year and r["status"] == "ok"]
     assert _rows(page) == len(expected) == int(page.locator("#total").inner_text())
     # the counts of the other filters are counted within the chosen ones
