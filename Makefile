@@ -43,6 +43,7 @@ bench: setup
 	$(BIN)/python benchmarks/panel.py
 	$(BIN)/python benchmarks/floors.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/corpora.py
 
 # Regenerate the bundled demo corpus (deterministic: same seed, same bytes).
 demo-corpus: setup

@@ -1,12 +1,19 @@
-"""OCR throughput: seconds per page on one core, and peak memory.
+"""OCR throughput: seconds per page on one core against RapidOCR's own full-page call, and
+peak memory.
 
 Usage: python benchmarks/ocr.py [--count N] [--seed S] [--threads T]
+       GK_EXTRACT_OCR_GRID=1 python benchmarks/ocr.py   (tables read from the ruling grid)
 
 Rasterises the real sample (../shared/samples/hzq2024.pdf, when present) at 150 dpi and
 ``--count`` LibreOffice-printed synthetic reports degraded like scans (tests/ocr_scans.py)
 into image-only PDFs, then parses each in a fresh child process with onnxruntime limited to
-``--threads`` (default 1, i.e. one core), printing seconds per page and the child's peak
-resident memory. Model loading is timed separately (it happens once per worker process).
+``--threads`` (default 1, i.e. one core). On the very page images the parser reads (PDFium's
+rendering at ocr/document.py RENDER_DPI), the child then times RapidOCR's own full-page
+det+rec (its default settings, no direction classifier, the same bundled models and
+threads), and the same full-page call with gk-extract's engine settings (the detector at
+1280 px, what the OCR did before it read tables cell by cell). Printed: s/page of each,
+the ratio, the onnxruntime provider, the child's peak resident memory. Model loading is
+timed separately (it happens once per worker process) and every engine is warmed up first.
 """
 
 from __future__ import annotations
@@ -27,12 +34,37 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 _CHILD = r"""
 import json, os, resource, sys, time
-from gk_extract.parse.ocr.engine import _engine
-t0 = time.perf_counter(); _engine(); load = time.perf_counter() - t0
+import numpy as np, pypdfium2 as pdfium
+from gk_extract.parse.ocr.engine import _engine, describe, provider
+from gk_extract.parse.ocr.document import _page_pixels
+t0 = time.perf_counter(); engine = _engine(); load = time.perf_counter() - t0
 from gk_extract.parse import parse_document
 data = open(sys.argv[1], "rb").read()
+pdf = pdfium.PdfDocument(data)
+images = [_page_pixels(pdf[i])[0] for i in range(len(pdf))]
+warm = np.full((200, 400), 255, np.uint8); warm[90:110, 50:350] = 0
+engine(warm)  # first runs of a session are slow: warm every engine up alike
 t0 = time.perf_counter(); doc = parse_document(data); seconds = time.perf_counter() - t0
-print(json.dumps({"load_s": load, "seconds": seconds, "pages": int(doc.meta.get("pages", 1)),
+from rapidocr import RapidOCR
+models = os.path.join(os.path.dirname(__import__("rapidocr").__file__), "models")
+from gk_extract.parse.ocr import engine as gk
+threads = int(os.environ["GK_EXTRACT_OCR_THREADS"])
+rapid = RapidOCR(params={
+    "Det.model_path": os.path.join(models, gk.DET_MODEL),
+    "Rec.model_path": os.path.join(models, gk.REC_MODEL),
+    "Cls.model_path": os.path.join(models, gk.CLS_MODEL), "Global.use_cls": False,
+    "Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+    "EngineConfig.onnxruntime.use_cuda": provider() == gk.CUDA_PROVIDER})
+rapid(warm)
+def timed(call):
+    t0 = time.perf_counter()
+    for image in images:
+        call(np.ascontiguousarray(np.stack([image] * 3, axis=-1)))
+    return time.perf_counter() - t0
+print(json.dumps({"load_s": load, "seconds": seconds, "pages": int(doc.meta.get("pages", len(images))),
+                  "rapidocr_s": timed(rapid), "full_page_s": timed(engine),
+                  "ocr_pages": len(doc.ocr_pages), "provider": provider(), "engine": describe(),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -58,6 +90,9 @@ def scans(folder: Path, count: int, seed: int) -> list[Path]:
 def measure(path: Path, threads: int) -> dict[str, float]:
     env = {"GK_EXTRACT_OCR_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
            "PATH": "/usr/bin:/bin"}
+    for name in ("GK_EXTRACT_OCR_DEVICE", "GK_EXTRACT_OCR_GRID"):  # CPU or GPU; the grid reading
+        if name in os.environ:
+            env[name] = os.environ[name]
     if "PYTHONPATH" in os.environ:  # a checkout run against its own sources
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     run = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True,
@@ -74,12 +109,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results = [(p.name, measure(p, args.threads)) for p in scans(Path(tmp), args.count, args.seed)]
     for name, r in results:
-        print(f"{name:24s} {r['pages']:3d} pages  {r['seconds'] / r['pages']:6.2f} s/page  "
-              f"peak {r['peak_mb']:6.0f} MB  (model load {r['load_s']:.2f} s)")
+        n = r["pages"]
+        print(f"{name:24s} {n:3d} pages  gk-extract {r['seconds'] / n:6.2f} s/page  RapidOCR "
+              f"{r['rapidocr_s'] / n:6.2f}  (full page, gk settings {r['full_page_s'] / n:5.2f})  "
+              f"x{r['rapidocr_s'] / r['seconds']:4.1f}  peak {r['peak_mb']:6.0f} MB  "
+              f"(model load {r['load_s']:.2f} s)")
     pages = sum(r["pages"] for _, r in results)
-    seconds = sum(r["seconds"] for _, r in results)
-    print(f"overall: {seconds / pages:.2f} s/page on {args.threads} thread(s), "
-          f"peak {max(r['peak_mb'] for _, r in results):.0f} MB; "
+    ours, rapid, full = (sum(r[key] for _, r in results) for key in ("seconds", "rapidocr_s", "full_page_s"))
+    print(f"engine: {results[0][1]['engine']}" if results else "no scans")
+    print(f"overall on {args.threads} thread(s), {results[0][1]['provider'] if results else '-'}: "
+          f"gk-extract OCR {ours / pages:.2f} s/page, RapidOCR full-page det+rec "
+          f"{rapid / pages:.2f} s/page: {rapid / ours:.1f}x faster "
+          f"(RapidOCR's call with gk-extract's engine settings {full / pages:.2f} s/page: "
+          f"{full / ours:.1f}x); peak {max(r['peak_mb'] for _, r in results):.0f} MB; "
           f"this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from gk_extract.models import Cell, Table
+
+# OCR in tests runs on the CPU even where onnxruntime sees a GPU: what the tests measure and
+# fix is the CPU's reading (parse/ocr/engine.py DEVICE_ENV).
+os.environ.setdefault("GK_EXTRACT_OCR_DEVICE", "cpu")
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 

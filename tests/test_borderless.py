@@ -1,7 +1,8 @@
 """Reports typed without table borders, printed by real LibreOffice: no wrong value unflagged.
 
-The text-alignment fallback places these tables' values by word positions alone, so every
-cell it gives must be marked doubtful; sections and metadata are still found.
+The alignment stage (template/aligned.py) places these tables' values by word positions and
+the template's labels alone, so every cell it gives must be marked doubtful; sections and
+metadata are still found, and nearly every cell is right.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from gk_extract.testing.corpora import CORPORA, missing_tool
 from gk_extract.testing.tally import Tally, compare
 
 CORPUS = CORPORA["borderless"]
+# Share of cells right on this sample (6 reports, seed 3); only moves up. 1,176/1,176 since
+# the alignment stage (template/aligned.py); 99.99 % at 100 reports, seed 20261. The
+# layout's gap-cut aligned tables alone gave about 53 %.
+CELLS_RIGHT_FLOOR = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -34,3 +39,8 @@ def test_no_wrong_value_goes_unflagged(tally: Tally) -> None:
 
 def test_every_section_is_found(tally: Tally) -> None:
     assert tally.sections_found == tally.sections
+
+
+def test_cells_are_right(tally: Tally) -> None:
+    assert tally.cell_share >= CELLS_RIGHT_FLOOR, tally.line("borderless")
+    assert tally.invented == 0, tally.line("borderless")

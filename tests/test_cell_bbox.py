@@ -115,10 +115,11 @@ def assert_boxes_hold_their_text(data: bytes, report: Report) -> list[str]:
 
 
 def pages_per_table(refs: Sequence[str]) -> Counter[str]:
-    """How many pages each table's checked cells lie on, by table (``p3 table2 r5 c1``)."""
+    """How many pages each table's checked cells lie on, by table (``p3 table2 r5 c1``, or
+    ``p3 aligned-s3 r5 c1``: section 三 rebuilt by the alignment stage)."""
     pages: dict[str, set[str]] = {}
     for ref in refs:
-        match = re.match(r"p(\d+) (?:ocr-)?(table\d+)", ref)
+        match = re.match(r"p(\d+) (?:ocr-)?(table\d+|aligned-s\d)", ref)
         assert match, ref
         pages.setdefault(match[2], set()).add(match[1])
     return Counter({table: len(found) for table, found in pages.items()})

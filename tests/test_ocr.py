@@ -27,7 +27,7 @@ from PIL import Image
 
 from gk_extract.models import Document, Report
 from gk_extract.parse import parse_document
-from gk_extract.parse.ocr.engine import OcrUnavailable, ocr_available
+from gk_extract.parse.ocr.engine import OcrUnavailable, choose_provider, ocr_available
 from gk_extract.pipeline import Settings, extract_bytes, extract_one, extract_paths
 from gk_extract.template.match import Source, build_report
 from gk_extract.testing.loopback import Resource
@@ -68,6 +68,31 @@ def test_scan_without_ocr_extra_fails_with_install_hint(monkeypatch: pytest.Monk
     Image.new("L", (800, 1100), 255).save(png, "PNG")
     with pytest.raises(OcrUnavailable, match=r"pip install 'gk-extract\[ocr\]'"):
         parse_document(png.getvalue())
+
+
+CUDA_AND_CPU = ["CUDAExecutionProvider", "CPUExecutionProvider"]
+
+
+@pytest.mark.parametrize(("available", "device", "setting", "chosen"), [
+    (CUDA_AND_CPU, "GPU", "auto", "CUDAExecutionProvider"),
+    (CUDA_AND_CPU, "GPU", "", "CUDAExecutionProvider"),  # GK_EXTRACT_OCR_DEVICE= (empty)
+    (CUDA_AND_CPU, "GPU", "CPU", "CPUExecutionProvider"),  # forced, whatever the case
+    (CUDA_AND_CPU, "CPU", "auto", "CPUExecutionProvider"),  # onnxruntime-gpu, no device
+    (["CPUExecutionProvider"], "GPU", "auto", "CPUExecutionProvider"),  # no CUDA build
+])
+def test_ocr_runs_on_cuda_only_when_there_and_allowed(available: list[str], device: str,
+                                                      setting: str, chosen: str) -> None:
+    assert choose_provider(available, device, setting) == chosen
+
+
+def test_unknown_ocr_device_setting_names_the_variable() -> None:
+    with pytest.raises(ValueError, match="GK_EXTRACT_OCR_DEVICE='gpu0'"):
+        choose_provider(CUDA_AND_CPU, "GPU", "gpu0")
+
+
+@requires_ocr
+def test_scan_names_the_ocr_engine_and_provider(hzq_doc: Document) -> None:
+    assert hzq_doc.converter is not None and "CPUExecutionProvider" in hzq_doc.converter
 
 
 @pytest.fixture(scope="module")

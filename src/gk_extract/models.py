@@ -99,6 +99,23 @@ Block = Paragraph | Table
 
 
 @dataclass(frozen=True, slots=True)
+class Word:
+    """Glyphs set together on one line of a page, with their box (``BBox``)."""
+
+    text: str
+    bbox: BBox
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One line of a page as positioned words, left to right (a borderless table's row, or
+    a piece of one: its cells are words far apart on the line)."""
+
+    page: int
+    words: tuple[Word, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """What a format parser recovers from one file, independent of its format.
 
@@ -109,9 +126,13 @@ class Document:
     * ``ocr_pages``: the pages that were read by OCR;
     * ``images``: the ``src`` of each body image of an HTML page, in page order;
     * ``converter``: the program that converted the file before parsing (LibreOffice for
-      .doc/.wps), with its version;
+      .doc/.wps), with its version; for a document read by OCR without one, the OCR engine
+      and the onnxruntime provider it ran on (``parse/ocr/engine.py`` ``describe``);
     * ``links``: the ``href`` of each document file an HTML page links (PDF, Word, WPS …), as
-      printed, in page order.
+      printed, in page order;
+    * ``lines``: the positioned text lines of the pages that hold no ruled table, in reading
+      order, for the template's alignment stage (``template/aligned.py``): the tables found
+      by text alignment alone are rebuilt there, knowing the template's rows and columns.
     """
 
     format: Format
@@ -125,6 +146,7 @@ class Document:
     images: tuple[str, ...] = ()
     converter: str | None = None
     links: tuple[str, ...] = ()
+    lines: tuple[TextLine, ...] = ()
 
     @property
     def tables(self) -> list[Table]:

@@ -99,7 +99,8 @@ REPORTS = pa.schema([
     col("parser_version", pa.string(), "version of gk_extract that produced the row"),
     col("converter", pa.string(),
         "the program that converted the file before parsing (LibreOffice for "
-        "DOC/WPS)", null=True),
+        "DOC/WPS), or for a file read by OCR alone the OCR engine and the onnxruntime "
+        "provider it ran on (CPU or CUDA)", null=True),
     col("cells_doubtful", pa.int32(),
         "how many of the report's cells are `doubtful` (OCR readings only)"),
     col("warnings", pa.list_(pa.string()),

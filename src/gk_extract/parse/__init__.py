@@ -34,7 +34,17 @@ def parse_document(data: bytes, fmt: str | None = None,
     it, or a crawl store); data: URIs are always read, nothing is fetched.
     """
     fmt = _format(fmt) if fmt else sniff(data)
-    return unify_document(PARSERS[fmt](data, fmt, images or no_images))
+    return _with_ocr_engine(unify_document(PARSERS[fmt](data, fmt, images or no_images)))
+
+
+def _with_ocr_engine(doc: Document) -> Document:
+    """A document read by OCR names the engine and the onnxruntime provider it ran on (CPU
+    or CUDA) as its ``converter``, unless a converter made the file it was read from."""
+    if not doc.ocr or doc.converter is not None:
+        return doc
+    from gk_extract.parse.ocr.engine import describe
+
+    return replace(doc, converter=describe())
 
 
 def unify_document(doc: Document) -> Document:
@@ -44,12 +54,16 @@ def unify_document(doc: Document) -> Document:
     none of them holds such a code point (one regex scan: the usual HTML or DOCX case).
     """
     texts = [doc.title or "", *doc.meta.values(), *(p.text for p in doc.paragraphs),
-             *(cell.text for table in doc.tables for cell in table.cells)]
+             *(cell.text for table in doc.tables for cell in table.cells),
+             *(word.text for line in doc.lines for word in line.words)]
     if not has_lookalikes("\n".join(texts)):
         return doc
     meta = {name: unify_lookalikes(value) for name, value in doc.meta.items()}
     title = unify_lookalikes(doc.title) if doc.title else doc.title
-    return replace(doc, title=title, meta=meta, blocks=tuple(map(_unify_block, doc.blocks)))
+    lines = tuple(replace(line, words=tuple(replace(w, text=unify_lookalikes(w.text))
+                                            for w in line.words)) for line in doc.lines)
+    return replace(doc, title=title, meta=meta, blocks=tuple(map(_unify_block, doc.blocks)),
+                   lines=lines)
 
 
 def _unify_block(block: Block) -> Block:

@@ -1,5 +1,5 @@
-"""Which readings are doubtful: low OCR confidence, placed by text alignment alone, or
-pointed at by failed checks.
+"""Which readings are doubtful: low OCR confidence, read blank where the report prints its
+zeros, placed by text alignment alone, or pointed at by failed checks.
 
 Readings are never changed here (report-format.md: printed values are kept as printed); a
 doubtful cell keeps its value and is marked, so an analyst can filter or re-read it.
@@ -23,12 +23,18 @@ from gk_extract.models import CellValue, Check
 from gk_extract.template.tables import LOW_CONFIDENCE
 
 _SPACED_DIGITS = regex.compile(r"\d\s+[+\-]?\d")
+# A lone 1 is also what OCR makes of a placeholder's stroke it did not take for one (a
+# ``/`` in a screenshot's table read as ``1`` scored 0.876, three times, in the screenshot
+# corpus, while every printed 1 there scored 1.0): below this score it is doubtful.
+LONE_ONE_CONFIDENCE = 0.95
 
 
 def doubtful_keys(cells: Iterable[CellValue], checks: Sequence[Check]) -> set[str]:
-    """Keys of the cells read with low confidence, placed by text alignment, or suspected
-    by failed checks."""
+    """Keys of the cells read with low confidence (or as text, or blank where the report
+    prints its zeros), placed by text alignment, or suspected by failed checks."""
+    cells = list(cells)
     keys = {c.key for c in cells if _low(c) or _unruled(c)}
+    keys.update(c.key for c in _lost(cells))
     failed = [c for c in checks if c.status == "fail"]
     counts = Counter(k for check in failed for k in check.cells)
     for check in failed:
@@ -40,13 +46,30 @@ def doubtful_keys(cells: Iterable[CellValue], checks: Sequence[Check]) -> set[st
 def _low(cell: CellValue) -> bool:
     """An OCR reading of a number (or of text where one was expected) below the threshold,
     or of digits with a gap between them (two cells whose ruling was lost, not split by
-    the matcher: ``28 5`` is read as 285). A low-scored ``/`` or ``—`` is not doubted (a
-    slanted stroke read as ``1`` is turned into the ``/`` it is; the score is the ``1``'s)."""
+    the matcher: ``28 5`` is read as 285), a lone ``1`` scored below LONE_ONE_CONFIDENCE,
+    or anything that is not a number, a blank or a placeholder (``。`` for a 0). A
+    low-scored ``/`` or ``—`` is not doubted (a slanted stroke read as ``1`` is turned
+    into the ``/`` it is; the score is the ``1``'s)."""
     if cell.confidence is None:
         return False
     if _SPACED_DIGITS.search(cell.value.raw):
         return True
-    return cell.confidence < LOW_CONFIDENCE and cell.value.kind in ("text", "number", "zero")
+    if cell.value.raw.strip() in ("1", "１") and cell.confidence < LONE_ONE_CONFIDENCE:
+        return True
+    if cell.value.kind == "text":
+        return True  # no value cell prints words: a 0 read as 。 or o, however sure the engine
+    return cell.confidence < LOW_CONFIDENCE and cell.value.kind in ("number", "zero")
+
+
+def _lost(cells: Sequence[CellValue]) -> list[CellValue]:
+    """OCR cells read empty in a report that prints its zeros as ``0``: a number whose glyphs
+    sat on a ruling, or were placed in the neighbouring row, leaves its own cell blank with
+    nothing to tell (an empty cell's confidence is 1.0, ocr/document.py). In a report that
+    leaves its zeros blank as a habit, a blank is what is expected and stays certain."""
+    read = [c for c in cells if c.confidence is not None]
+    blank = [c for c in read if c.value.kind == "blank"]
+    zeros = sum(1 for c in read if c.value.kind == "zero")
+    return blank if zeros > len(blank) else []
 
 
 def _unruled(cell: CellValue) -> bool:

@@ -9,6 +9,7 @@ from gk_extract.models import Document, Report, Section, Status, Table
 from gk_extract.normalize.text import squash
 from gk_extract.template import registry
 from gk_extract.template import spec as T
+from gk_extract.template.aligned import aligned_cells, stacked_text
 from gk_extract.template.checks import run_checks
 from gk_extract.template.doubt import mark_doubtful
 from gk_extract.template.labels import contains_any
@@ -46,6 +47,7 @@ def build_report(doc: Document, source: Source) -> Report:
     found = Extraction()
     if mapped is not None:
         _extract(doc, mapped, kinds, found)
+        _take_aligned(aligned_cells(doc, mapped), found)
     elif template is not None:
         for cell in legacy_cells(doc.tables, LEGACY_TABLES.get(version, "legacy")):
             found.add(cell)
@@ -76,6 +78,8 @@ def build_report(doc: Document, source: Source) -> Report:
 def detect_template(doc: Document, meta: Meta, kinds: dict[int, set[str]]) -> str:
     """The template by its labels (report-format.md §0); the year only decides between old ones."""
     text = "".join(squash(c.text) for t in doc.tables for c in t.cells)
+    # a borderless table's header words, which the layout may have left as lines of text
+    text += stacked_text(doc.lines)
     if meta.title_is_other:
         return "unknown"
     signed = next((t for t in registry.mapped() if contains_any(text, t.signs)), None)
@@ -105,6 +109,14 @@ def _extract(doc: Document, template: registry.TemplateSpec, kinds: dict[int, se
     extract_s2(of("s2"), template, out)
     extract_s3(of("s3"), out)
     extract_s4(of("s4"), out)
+
+
+def _take_aligned(aligned: Extraction, out: Extraction) -> None:
+    """The alignment stage's cells, over those the layout's own aligned tables gave: it
+    knows the template's rows and columns. A cell of a ruled table is never replaced."""
+    for key, cell in aligned.cells.items():
+        if key not in out.cells or out.cells[key].method == "aligned":
+            out.cells[key] = cell
 
 
 def _links_only(doc: Document, meta: Meta, found: Extraction) -> bool:

@@ -2,8 +2,10 @@
 
 Each corpus draws random reports (every layout variant, filler paragraphs that move the
 page breaks through the tables) and turns them into documents the way real reports are
-made: printed by LibreOffice, printed or screenshotted by Chromium, and so on. Tests take
-a few dozen; ``benchmarks/corpora.py`` takes the full sets and prints a tally per corpus::
+made: printed by LibreOffice, printed or screenshotted by Chromium, printed and then
+scanned (``scan100``), a web page with its site's chrome pictured whole (``screenshot``,
+the 图片版 report), and so on. Tests take a few dozen (a report or two of the pictures,
+which OCR reads at seconds a page); ``benchmarks/corpora.py`` takes the full sets and prints a tally per corpus::
 
     for data, truth in CORPORA["chromium"].build(work_dir, count=20, seed=1):
         tally.add(compare(extract(data), truth))
@@ -24,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from gk_extract.testing.synth import (
     STYLES,
@@ -179,6 +183,125 @@ def pagebreak_pdfs(work_dir: Path, count: int, seed: int) -> list[Pair]:
     return [(path.read_bytes(), report) for path, report in zip(pdfs, reports)]
 
 
+# Scans as the cheapest office scanners make them: 100 dpi grey, JPEG quality 50-60, each
+# page tilted by about a degree (the sheet laid on the glass by hand), either way.
+SCAN_DPI = 100
+SCAN_JPEG_QUALITY = (50, 60)
+SCAN_TILT_DEG = (0.7, 1.3)
+
+
+def scan_of(pdf: bytes, rng: random.Random) -> bytes:
+    """The pages of ``pdf`` rasterised at SCAN_DPI in grey, each tilted and saved as a JPEG,
+    wrapped as an image-only PDF (the JPEG bytes as they are, one page each)."""
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(pdf)
+    try:
+        pages = [source[i].render(scale=SCAN_DPI / 72, grayscale=True).to_pil().convert("L")
+                 for i in range(len(source))]
+    finally:
+        source.close()
+    quality = rng.randint(*SCAN_JPEG_QUALITY)
+    jpegs = []
+    for page in pages:
+        tilt = rng.uniform(*SCAN_TILT_DEG) * rng.choice((-1, 1))
+        page = page.rotate(tilt, resample=Image.Resampling.BILINEAR, fillcolor=255)
+        buffer = io.BytesIO()
+        page.save(buffer, "JPEG", quality=quality)
+        jpegs.append(buffer.getvalue())
+    return jpeg_pdf(jpegs, SCAN_DPI)
+
+
+def jpeg_pdf(jpegs: list[bytes], dpi: int) -> bytes:
+    """An image-only PDF whose pages are the JPEGs, embedded without re-encoding."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    try:
+        for data in jpegs:
+            width, height = Image.open(io.BytesIO(data)).size
+            w_pt, h_pt = width * 72 / dpi, height * 72 / dpi
+            page = pdf.new_page(w_pt, h_pt)
+            image = pdfium.PdfImage.new(pdf)
+            image.load_jpeg(io.BytesIO(data), inline=True)
+            image.set_matrix(pdfium.PdfMatrix().scale(w_pt, h_pt))
+            page.insert_obj(image)
+            page.gen_content()
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+    finally:
+        pdf.close()
+
+
+def scan100(work_dir: Path, count: int, seed: int) -> list[Pair]:
+    """Reports printed to PDF (even ones as DOCX by LibreOffice, odd ones as web pages by
+    Chromium), then scanned: 100 dpi grey JPEG pages, tilted about a degree."""
+    reports = random_reports(count, seed)
+    office = printed_corpus(work_dir, reports[0::2], "pdf")
+    browser = chromium.print_pdfs(html_pages(work_dir / "html", reports[1::2]), work_dir / "pdf-web")
+    printed = [path for pair in zip(office, browser) for path in pair] + office[len(browser):]
+    rng = random.Random(seed)
+    return [(scan_of(path.read_bytes(), rng), report) for path, report in zip(printed, reports)]
+
+
+# What a government site draws around an article in a browser: a banner with the site's name,
+# a navigation bar, a side menu of the disclosure columns (one of them the reports' own, in
+# the same words as the reports' titles), the breadcrumb and a footer. The CMS pages carry the
+# markup of some of it; the stylesheet they link is not there, so it is given inline.
+_CHROME_CSS = (
+    "<style>body{margin:0;font-family:sans-serif;background:#fff}"
+    ".gk-banner{background:#b5121b;color:#fff;padding:18px 40px;font-size:30px;font-weight:bold}"
+    ".gk-banner small{display:block;font-size:14px;font-weight:normal}"
+    ".header{background:#1d4f91;padding:0 40px}.header .logo{display:none}"
+    ".nav{margin:0;padding:0;list-style:none;overflow:hidden}"
+    ".nav li{float:left;padding:10px 22px}.nav a{color:#fff;text-decoration:none;font-size:17px}"
+    ".breadcrumb{padding:8px 40px;color:#555;font-size:13px}"
+    ".gk-side{float:left;width:210px;margin:10px 20px 10px 30px;border:1px solid #ccc}"
+    ".gk-side h3{margin:0;padding:8px 12px;background:#1d4f91;color:#fff;font-size:16px}"
+    ".gk-side li{padding:7px 4px;border-bottom:1px dashed #ccc;font-size:14px}"
+    ".gk-side ul{margin:0;padding:0 10px;list-style:none}"
+    ".gk-main{margin-left:280px;margin-right:30px;padding-top:10px}"
+    ".article_title,.bt{font-size:22px;font-weight:bold;text-align:center;margin:14px 0}"
+    ".article_extend,.xx{text-align:center;color:#666;font-size:13px;margin-bottom:12px}"
+    ".footer{clear:both;background:#eee;color:#444;text-align:center;padding:16px;"
+    "font-size:13px;margin-top:20px}</style></head>"
+)
+SIDE_MENU: tuple[str, ...] = ("政府信息公开指南", "政府信息公开制度", "法定主动公开内容",
+                              "政府信息公开年报", "依申请公开", "政府信息公开目录")
+
+
+def _with_chrome(page: str, site: str) -> str:
+    """A generated page with site chrome drawn around its article."""
+    page = page.replace("</head>", _CHROME_CSS, 1)
+    items = "".join(f"<li>{item}</li>" for item in SIDE_MENU)
+    banner = (f'<div class="gk-banner">{site}<small>www.example.gov.cn</small></div>')
+    side = f'<div class="gk-side"><h3>政府信息公开</h3><ul>{items}</ul></div><div class="gk-main">'
+    page = re.sub(r"<body[^>]*>", lambda m: m.group(0) + banner, page, count=1)
+    if '<div class="footer">' in page:
+        first = page.find('<div class="breadcrumb">')
+        start = first if first >= 0 else page.find("<table width")
+        if start < 0:
+            start = page.find("</div>", page.find('<div class="header">')) + len("</div>")
+        page = page[:start] + side + page[start:]
+        page = page.replace('<div class="footer">', '</div><div class="footer">', 1)
+    return page
+
+
+def screenshot_pages(work_dir: Path, count: int, seed: int) -> list[Pair]:
+    """The generator's web pages, site chrome drawn around the article, as full-page
+    screenshots by headless Chromium: the 图片版 reports sites publish."""
+    reports = random_reports(count, seed)
+    pages = html_pages(work_dir / "html", reports)
+    for page, report in zip(pages, reports):
+        raw = page.read_bytes()
+        encoding = "gbk" if b"gbk" in raw[:400].lower() else "utf-8"
+        site = f"{report.agency}门户网站"
+        page.write_bytes(_with_chrome(raw.decode(encoding), site).encode(encoding))
+    shots = chromium.screenshots(pages, work_dir / "png")
+    return [(path.read_bytes(), report) for path, report in zip(shots, reports)]
+
+
 @dataclass(frozen=True, slots=True)
 class Corpus:
     build: Builder
@@ -192,6 +315,8 @@ CORPORA: dict[str, Corpus] = {
     "chromium": Corpus(chromium_pdfs, 200, ("chromium",)),
     "borderless": Corpus(borderless_pdfs, 100, ("soffice",)),
     "pagebreak": Corpus(pagebreak_pdfs, 100, ("chromium",)),
+    "scan100": Corpus(scan100, 100, ("soffice", "chromium"), scanned=True),
+    "screenshot": Corpus(screenshot_pages, 50, ("chromium",), scanned=True),
 }
 
 

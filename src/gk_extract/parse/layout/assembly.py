@@ -5,7 +5,9 @@ whether its glyphs and rulings came from PDFium or from an image and the OCR eng
 document is then assembled the same way for both:
 
 * page furniture (page numbers, running headers and footers) is dropped from the lines;
-* on a page with no ruled table, lines aligned in columns become a table (``aligned``);
+* on a page with no ruled table, lines aligned in columns become a table (``aligned``),
+  and its lines are also handed on as positioned words (``positioned_lines``), from which
+  the template's alignment stage rebuilds the report's tables knowing their rows;
 * tables and lines are put in reading order, page by page, top to bottom;
 * a table part that ends a page is joined with the part that starts the next one
   (``layout/join.py``);
@@ -23,11 +25,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from gk_extract.models import Block, Paragraph, Table
+from gk_extract.models import Block, Paragraph, Table, TextLine, Word
 from gk_extract.parse.layout import lines as text
-from gk_extract.parse.layout.geometry import Char, Edge
+from gk_extract.parse.layout.geometry import BBox, Char, Edge, outward, text_box
 from gk_extract.parse.layout.join import join_parts
 from gk_extract.parse.layout.tables import (
+    TEXT_SLACK_PT,
     TablePart,
     aligned_parts,
     build_table,
@@ -36,6 +39,12 @@ from gk_extract.parse.layout.tables import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A gap of this many em between glyphs on a line parts two words (positioned_lines): Chinese
+# text is set solid, a digit beside a Han glyph 0.2 em apart; in LibreOffice prints of
+# borderless report tables the nearest columns (section 三's values, a label cell's last
+# glyph and the first value) are 2.7 em and more apart.
+WORD_GAP_EM = 1.0
 
 
 @dataclass(slots=True)
@@ -86,6 +95,35 @@ def aligned_fallback(page: LaidOutPage) -> None:
     if found:
         page.parts.extend(found)
         page.lines = [ln for i, ln in enumerate(page.lines) if i not in used]
+
+
+def positioned_lines(page: LaidOutPage) -> list[TextLine]:
+    """The lines of a page with no ruled table, as positioned words (``Document.lines``);
+    none for a page whose tables are ruled."""
+    if any(p.n_cols >= 2 for p in page.parts):
+        return []
+    return [TextLine(page.number, tuple(_words(ln))) for ln in page.lines]
+
+
+def _words(line: text.Line) -> list[Word]:
+    """The line's glyphs cut into words at spaces and at gaps of WORD_GAP_EM."""
+    runs: list[list[Char]] = []
+    for char in line.chars:
+        if not char.text.strip():
+            continue
+        if runs and char.x0 - runs[-1][-1].x1 < WORD_GAP_EM * max(char.size, line.size):
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+    return [Word(text.line_text(run), _word_box(run)) for run in runs]
+
+
+def _word_box(chars: Sequence[Char]) -> BBox:
+    """The box holding a word's glyphs as any reader boxes them (the em square's top
+    included), TEXT_SLACK_PT wider and rounded outwards, as a ruled cell's box holds them."""
+    x0, top, x1, bottom = text_box(chars) or (0.0, 0.0, 0.0, 0.0)
+    slack = TEXT_SLACK_PT
+    return outward((x0 - slack, top - slack, x1 + slack, bottom + slack))
 
 
 def drop_furniture(pages: Sequence[LaidOutPage]) -> None:

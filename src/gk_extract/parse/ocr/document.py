@@ -64,6 +64,35 @@ FULL_PAGE_IMAGE_SHARE = 0.9
 # An image without resolution metadata is taken to be an A4 portrait page scanned across its
 # width (8.27 in), which is what report scans are; only em-relative rules depend on it.
 A4_WIDTH_IN = 8.27
+# A frame taller than this many times its width is not a page (A4 is 1.41, a long letter
+# 1.65) but a full-page screenshot or a scroll: it is read in bands of BAND_RATIO its width,
+# square so that the detector reads them unscaled up to DET_MAX_SIDE_PX (ocr/engine.py).
+TALL_FRAME_RATIO = 1.8
+BAND_RATIO = 1.0
+# A band ends in its last BAND_SEARCH_FROM..1 of its height; the last band may run this
+# much longer rather than leave a sliver.
+BAND_SEARCH_FROM = 0.6
+BAND_SLACK = 0.3
+# Grey levels below INK_LEVEL are ink; a row with at most BLANK_ROW_INK ink pixels is blank
+# (no text, no ruling: the side of a box may cross it). A row whose longest run of ink is
+# MIN_RULING_PX or more is a horizontal ruling (a run of text is never so long), cut at when
+# the rest of its ink is at most RULING_OTHER_INK (the sides of a dozen cells, no glyph);
+# of those the lowest whose run is RULING_FILL of the longest (a whole table's, not a
+# merged cell's part).
+INK_LEVEL = 160
+BLANK_ROW_INK = 2
+MIN_RULING_PX = 120
+RULING_OTHER_INK = 30
+RULING_FILL = 0.9
+# Screenshot chrome (_without_chrome): rows BAR_FILL inked over BAR_MIN_ROWS or more are a
+# solid bar (a 1-3 px table ruling never is); a side column lies within SIDE_MAX_SHARE of
+# an edge (gov sites' menus take 200-300 of 1280 px) and a gutter GUTTER_PX wide parts it.
+BAR_FILL = 0.6
+BAR_MIN_ROWS = 8
+SIDE_MAX_SHARE = 0.3
+GUTTER_PX = 16
+# A ruling band ends this many rows under the ruling and the next starts as many above it.
+RULING_OVERLAP_PX = 2
 # The EXIF tag of an image's orientation (1 upright ... 8), which Pillow applies on reading.
 EXIF_ORIENTATION = 0x0112
 # Images smaller than this on either side hold no readable table (icons, spacer GIFs).
@@ -83,9 +112,9 @@ TRACE_X_TOLERANCE_PT = 4.0
 
 
 def parse_image(data: bytes) -> Document:
-    """An image file (one page per frame) -> Document, via OCR."""
-    pages = [read_page_image(gray, dpi, i + 1, source)
-             for i, (gray, dpi, source) in enumerate(_frames(data))]
+    """An image file (one page per frame, a tall frame cut into bands) -> Document, via OCR."""
+    bands = [band for frame in _frames(data) for band in _bands(*frame)]
+    pages = [read_page_image(gray, dpi, i + 1, source) for i, (gray, dpi, source) in enumerate(bands)]
     if not pages:
         raise ParseError("image has no frame large enough to hold a page")
     return Document(format=Format.IMAGE, blocks=tuple(assemble(pages)), meta=_meta(pages), ocr=True,
@@ -178,6 +207,93 @@ def _frames(data: bytes) -> Iterator[tuple[np.ndarray, float, Affine]]:
         frame = ImageOps.exif_transpose(image).convert("L")
         if min(frame.size) >= MIN_IMAGE_SIDE_PX:
             yield np.asarray(frame), _dpi(image, frame.size[0]), inverse(turn)
+
+
+def _bands(gray: np.ndarray, dpi: float, source: Affine) -> Iterator[tuple[np.ndarray, float, Affine]]:
+    """A frame taller than TALL_FRAME_RATIO of its width (a full-page screenshot of a web
+    page, a scroll of pasted pages) as bands about BAND_RATIO of its width tall, each read as
+    a page: the detector sees the whole frame scaled to DET_MAX_SIDE_PX on its long side,
+    which leaves a 1280 x 9000 screenshot's text a few pixels high. A band ends at a blank
+    row, else on a horizontal ruling (kept in both bands, so the table is closed on each
+    side and joined as a table continued on the next page), else at the row with least ink."""
+    height, width = gray.shape[:2]
+    if height <= TALL_FRAME_RATIO * width:
+        yield gray, dpi, source
+        return
+    gray = _without_chrome(gray)
+    band = int(BAND_RATIO * width)
+    ink = (gray < INK_LEVEL).sum(axis=1)
+    top = 0
+    while height - top > band * (1 + BAND_SLACK):
+        end, start = _cut(gray, ink, top + int(band * BAND_SEARCH_FROM), top + band)
+        yield gray[top:end], dpi, compose(source, translate(0.0, float(top)))
+        top = start
+    yield gray[top:], dpi, compose(source, translate(0.0, float(top)))
+
+
+def _without_chrome(gray: np.ndarray) -> np.ndarray:
+    """A web page's screenshot without its site chrome: the solid bars across it (banner,
+    navigation bar: light text on a dark ground, which OCR reads as table rulings around
+    words) and a side column of menus beside the article (its lines would be read into the
+    article's lines at the same height). A side column is ink within SIDE_MAX_SHARE of one
+    edge, apart from the rest by a blank gutter running down the whole page."""
+    ink = gray < INK_LEVEL
+    solid = np.zeros(gray.shape[0], dtype=bool)
+    for run in _runs(np.flatnonzero(ink.mean(axis=1) >= BAR_FILL)):
+        if run.size >= BAR_MIN_ROWS:
+            solid[run[0]:run[-1] + 1] = True
+    out = gray.copy()
+    out[solid] = 255
+    groups = _column_groups(ink[~solid])
+    width, reach = gray.shape[1], SIDE_MAX_SHARE * gray.shape[1]
+    # up to the next column's ink: the pale box a menu is drawn in (lighter than ink) goes too
+    if len(groups) > 1 and groups[0][1] < reach < groups[-1][1]:
+        out[~solid, :groups[1][0] - 1] = 255
+        logger.debug("screenshot: side column at x %d-%d left out", *groups[0])
+        groups = groups[1:]
+    if len(groups) > 1 and groups[-1][0] > width - reach > groups[0][0]:
+        out[~solid, groups[-2][1] + 2:] = 255
+        logger.debug("screenshot: side column at x %d-%d left out", *groups[-1])
+    return out
+
+
+def _column_groups(ink: np.ndarray) -> list[tuple[int, int]]:
+    """The x ranges holding ink, apart where a gutter at least GUTTER_PX wide is blank."""
+    groups: list[tuple[int, int]] = []
+    for run in _runs(np.flatnonzero(ink.sum(axis=0) > BLANK_ROW_INK)):
+        if groups and run[0] - groups[-1][1] <= GUTTER_PX:
+            groups[-1] = (groups[-1][0], int(run[-1]))
+        else:
+            groups.append((int(run[0]), int(run[-1])))
+    return groups
+
+
+def _runs(indices: np.ndarray) -> list[np.ndarray]:
+    """Consecutive runs of sorted indices."""
+    if indices.size == 0:
+        return []
+    return np.split(indices, np.flatnonzero(np.diff(indices) > 1) + 1)
+
+
+def _cut(gray: np.ndarray, ink: np.ndarray, low: int, high: int) -> tuple[int, int]:
+    """Where a band between rows ``low`` and ``high`` ends and the next one starts."""
+    window = ink[low:high]
+    blank = np.flatnonzero(window <= BLANK_ROW_INK)
+    if blank.size:
+        # the middle of the last run of blank rows: the gap between two lines or blocks
+        last = _runs(blank)[-1]
+        row = low + int(last[len(last) // 2])
+        return row, row
+    longest = np.array([max((r.size for r in _runs(np.flatnonzero(gray[row] < INK_LEVEL))),
+                            default=0) for row in range(low, high)])
+    # a ruling whose row holds nothing else but the sides of cells: no glyph is cut
+    clean = (longest >= MIN_RULING_PX) & (window - longest <= RULING_OTHER_INK)
+    if clean.any():
+        widest = longest[clean].max()
+        row = low + int(np.flatnonzero(clean & (longest >= RULING_FILL * widest))[-1])
+        return row + RULING_OVERLAP_PX + 1, row - RULING_OVERLAP_PX
+    row = high - 1 - int(np.argmin(window[::-1]))
+    return row, row
 
 
 def _dpi(image: object, width_px: int) -> float:

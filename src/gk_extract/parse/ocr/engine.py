@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -48,6 +49,16 @@ DET_MAX_SIDE_PX = 1280
 # hzq2024 scan reads the same, 2.5x faster.
 REC_MIN_WIDTH_PX = 96
 REC_BATCH = 12
+# A line read from a crop the detector did not find (a table cell, :func:`read_boxes`) is
+# kept when it scores at least this: RapidOCR's own filter on detected lines (text_score).
+LINE_MIN_SCORE = 0.5
+# Where onnxruntime runs: "auto" (the default) takes CUDAExecutionProvider when onnxruntime
+# offers it and sees a GPU, else the CPU; "cpu" forces the CPU (tests, benchmarks, a batch
+# whose GPU is busy).
+DEVICE_ENV = "GK_EXTRACT_OCR_DEVICE"
+DEVICE_SETTINGS = ("auto", "cpu")
+CPU_PROVIDER = "CPUExecutionProvider"
+CUDA_PROVIDER = "CUDAExecutionProvider"
 
 
 class OcrUnavailable(ParseError):
@@ -95,6 +106,92 @@ def recognise(gray: np.ndarray) -> list[TextLine]:
         glyphs = _glyphs(word) or (_glyph(text, box, float(score)),)
         lines.append(TextLine(glyphs, float(score)))
     return lines
+
+
+def detect(gray: np.ndarray, scale: float = 1.0) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, top, x1, bottom, in ``gray``'s pixels) of the text lines the detector finds
+    in ``gray`` scaled by ``scale`` first (at most 1: a smaller image is found faster)."""
+    import cv2  # the [ocr] extra's, like the engine
+
+    small = gray if scale >= 1.0 else cv2.resize(gray, None, fx=scale, fy=scale,
+                                                  interpolation=cv2.INTER_AREA)
+    found = _engine()._load_det_model()(np.ascontiguousarray(np.stack([small] * 3, axis=-1)))
+    if found.boxes is None:
+        return []
+    height, width = gray.shape[:2]
+    out = []
+    for quad in np.asarray(found.boxes, dtype=float) / min(scale, 1.0):
+        x0, top = max(int(quad[:, 0].min()), 0), max(int(quad[:, 1].min()), 0)
+        x1, bottom = min(int(np.ceil(quad[:, 0].max())), width), min(int(np.ceil(quad[:, 1].max())), height)
+        if x1 > x0 and bottom > top:
+            out.append((x0, top, x1, bottom))
+    return sorted(out, key=lambda b: (b[1], b[0]))
+
+
+def read_boxes(gray: np.ndarray, boxes: Sequence[tuple[int, int, int, int]]) -> list[TextLine]:
+    """Each box of ``gray`` (x0, top, x1, bottom) read as one text line by the recogniser
+    alone, in batches, with its glyphs' boxes in ``gray``'s pixels (as :func:`recognise`
+    gives them); lines read empty or scoring under LINE_MIN_SCORE are left out."""
+    if not boxes:
+        return []
+    boxes = [(x0, t, x1, b) for x0, t, x1, b in boxes if x1 > x0 and b > t]
+    engine = _engine()
+    crops = [np.ascontiguousarray(np.stack([gray[t:b, x0:x1]] * 3, axis=-1)) for x0, t, x1, b in boxes]
+    result = engine.recognize_txt(crops)
+    kept = [i for i, (text, score) in enumerate(zip(result.txts or (), result.scores))
+            if str(text).strip() and float(score) >= LINE_MIN_SCORE]
+    if not kept:
+        return []
+    quads = np.array([[[x0, t], [x1, t], [x1, b], [x0, b]] for x0, t, x1, b in boxes], dtype=np.float32)
+    result.txts = tuple(result.txts[i] for i in kept)
+    result.scores = [result.scores[i] for i in kept]
+    result.word_results = tuple(result.word_results[i] for i in kept)
+    words = engine.cal_rec_boxes([crops[i] for i in kept], quads[kept], result,
+                                 engine.return_single_char_box).word_results
+    lines = []
+    for index, text, score, word in zip(kept, result.txts, result.scores, words):
+        glyphs = _glyphs([w for w in word if w[2] is not None]) or (_glyph(text, quads[index], float(score)),)
+        lines.append(TextLine(_within(glyphs, boxes[index]), float(score)))
+    return lines
+
+
+def _within(glyphs: tuple[Glyph, ...], box: tuple[int, int, int, int]) -> tuple[Glyph, ...]:
+    """Glyph boxes kept inside the box read, each the box's height (as the detector's lines
+    give them); a lone glyph is the whole box. The recogniser's glyph places are estimates
+    from its output columns, scaled over the padding of a narrow crop: a lone ``/`` came
+    out 9 px left of its crop and cut short."""
+    x0, top, x1, bottom = box
+    if len(glyphs) == 1:
+        return (Glyph(glyphs[0].text, x0, top, x1, bottom, glyphs[0].score),)
+    return tuple(Glyph(g.text, min(max(g.x0, x0), x1), top, max(min(g.x1, x1), x0), bottom, g.score)
+                 for g in glyphs)
+
+
+def choose_provider(available: Sequence[str], device: str, setting: str = "auto") -> str:
+    """The onnxruntime provider OCR runs on: CUDA_PROVIDER when ``setting`` (DEVICE_ENV) is
+    "auto" and onnxruntime both offers it (``available``) and sees a GPU (``device``),
+    else CPU_PROVIDER. An unknown setting is an error naming DEVICE_ENV."""
+    setting = setting.strip().lower() or "auto"
+    if setting not in DEVICE_SETTINGS:
+        raise ValueError(f"{DEVICE_ENV}={setting!r}: expected one of {', '.join(DEVICE_SETTINGS)}")
+    if setting == "auto" and CUDA_PROVIDER in available and device.upper() == "GPU":
+        return CUDA_PROVIDER
+    return CPU_PROVIDER
+
+
+def provider() -> str:
+    """The provider the loaded engine's sessions run on (its recogniser's first), as
+    onnxruntime reports it: what the setting chose, or the CPU where CUDA failed to load."""
+    rec = _engine()._load_rec_model()
+    return str(rec.session.session.get_providers()[0])
+
+
+def describe() -> str:
+    """The OCR engine, its models and where it runs, for ``Document.converter``."""
+    from importlib.metadata import version
+
+    return (f"RapidOCR {version('rapidocr')} ({DET_MODEL}, {REC_MODEL}) on onnxruntime "
+            f"{version('onnxruntime')} {provider()}")
 
 
 def read_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
@@ -147,6 +244,10 @@ def _engine() -> Any:
         raise OcrUnavailable(f"OCR models missing from the rapidocr wheel ({', '.join(missing)}); "
                              f"reinstall the OCR extra: {INSTALL_HINT}")
     threads = int(os.environ.get(THREADS_ENV, "0") or 0)
+    import onnxruntime  # type: ignore[import-untyped]
+
+    chosen = choose_provider(onnxruntime.get_available_providers(), onnxruntime.get_device(),
+                             os.environ.get(DEVICE_ENV, "auto"))
     params = {
         "Det.model_path": str(paths[DET_MODEL]), "Rec.model_path": str(paths[REC_MODEL]),
         "Cls.model_path": str(paths[CLS_MODEL]), "Global.use_cls": False,
@@ -156,6 +257,7 @@ def _engine() -> Any:
         "Det.limit_type": "max", "Det.limit_side_len": DET_MAX_SIDE_PX,
         "EngineConfig.onnxruntime.intra_op_num_threads": threads or -1,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        "EngineConfig.onnxruntime.use_cuda": chosen == CUDA_PROVIDER,
     }
-    logger.debug("loading RapidOCR from %s", models)
+    logger.debug("loading RapidOCR from %s on %s", models, chosen)
     return RapidOCR(params=params)

@@ -39,6 +39,7 @@ from gk_extract.parse.layout.assembly import (
     assemble,
     drop_furniture,
     lay_out,
+    positioned_lines,
 )
 from gk_extract.parse.pdf.page import PageContent, read_page
 
@@ -81,6 +82,7 @@ def parse_pdf(data: bytes) -> Document:
     unreadable = [c.number for c in contents if _unreadable(c, warnings)]
     pages = [_lay_out(c, warnings) for c in contents if c.number not in unreadable]
     drop_furniture(pages)
+    lines = [line for page in pages for line in positioned_lines(page)]
     for page in pages:
         aligned_fallback(page)
     return Document(
@@ -90,6 +92,7 @@ def parse_pdf(data: bytes) -> Document:
         meta=meta,
         warnings=tuple(warnings),
         unreadable_pages=tuple(unreadable),
+        lines=tuple(lines),
     )
 
 
