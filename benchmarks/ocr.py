@@ -2,7 +2,6 @@
 peak memory.
 
 Usage: python benchmarks/ocr.py [--count N] [--seed S] [--threads T]
-       GK_EXTRACT_OCR_GRID=1 python benchmarks/ocr.py   (tables read from the ruling grid)
 
 Rasterises the real sample (../shared/samples/hzq2024.pdf, when present) at 150 dpi and
 ``--count`` LibreOffice-printed synthetic reports degraded like scans (tests/ocr_scans.py)
@@ -90,9 +89,8 @@ def scans(folder: Path, count: int, seed: int) -> list[Path]:
 def measure(path: Path, threads: int) -> dict[str, float]:
     env = {"GK_EXTRACT_OCR_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
            "PATH": "/usr/bin:/bin"}
-    for name in ("GK_EXTRACT_OCR_DEVICE", "GK_EXTRACT_OCR_GRID"):  # CPU or GPU; the grid reading
-        if name in os.environ:
-            env[name] = os.environ[name]
+    if "GK_EXTRACT_OCR_DEVICE" in os.environ:  # CPU or GPU
+        env["GK_EXTRACT_OCR_DEVICE"] = os.environ["GK_EXTRACT_OCR_DEVICE"]
     if "PYTHONPATH" in os.environ:  # a checkout run against its own sources
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     run = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True,

@@ -131,13 +131,8 @@ def table_with_text(texts: list[list[str]], fill: int = 30) -> np.ndarray:
 
 
 @pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
-@pytest.mark.parametrize("grid", ["", "1"])
-def test_slash_cells_read_as_slash_and_ones_as_ones(grid: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Both ways of reading a page: the detector over it all, and (GK_EXTRACT_OCR_GRID=1)
-    each one-line cell of the ruling grid read by the recogniser alone."""
+def test_slash_cells_read_as_slash_and_ones_as_ones() -> None:
     from gk_extract.parse.ocr.page import read_page_image
-
-    monkeypatch.setenv("GK_EXTRACT_OCR_GRID", grid)
 
     texts = [["行政处罚", "/", "1", "/"], ["行政强制", "1", "/", "11"],
              ["行政许可", "/", "/", "1"], ["其他对外管理", "21", "/", "/"]]

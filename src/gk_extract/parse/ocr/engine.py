@@ -49,9 +49,6 @@ DET_MAX_SIDE_PX = 1280
 # hzq2024 scan reads the same, 2.5x faster.
 REC_MIN_WIDTH_PX = 96
 REC_BATCH = 12
-# A line read from a crop the detector did not find (a table cell, :func:`read_boxes`) is
-# kept when it scores at least this: RapidOCR's own filter on detected lines (text_score).
-LINE_MIN_SCORE = 0.5
 # Where onnxruntime runs: "auto" (the default) takes CUDAExecutionProvider when onnxruntime
 # offers it and sees a GPU, else the CPU; "cpu" forces the CPU (tests, benchmarks, a batch
 # whose GPU is busy).
@@ -106,65 +103,6 @@ def recognise(gray: np.ndarray) -> list[TextLine]:
         glyphs = _glyphs(word) or (_glyph(text, box, float(score)),)
         lines.append(TextLine(glyphs, float(score)))
     return lines
-
-
-def detect(gray: np.ndarray, scale: float = 1.0) -> list[tuple[int, int, int, int]]:
-    """Boxes (x0, top, x1, bottom, in ``gray``'s pixels) of the text lines the detector finds
-    in ``gray`` scaled by ``scale`` first (at most 1: a smaller image is found faster)."""
-    import cv2  # the [ocr] extra's, like the engine
-
-    small = gray if scale >= 1.0 else cv2.resize(gray, None, fx=scale, fy=scale,
-                                                  interpolation=cv2.INTER_AREA)
-    found = _engine()._load_det_model()(np.ascontiguousarray(np.stack([small] * 3, axis=-1)))
-    if found.boxes is None:
-        return []
-    height, width = gray.shape[:2]
-    out = []
-    for quad in np.asarray(found.boxes, dtype=float) / min(scale, 1.0):
-        x0, top = max(int(quad[:, 0].min()), 0), max(int(quad[:, 1].min()), 0)
-        x1, bottom = min(int(np.ceil(quad[:, 0].max())), width), min(int(np.ceil(quad[:, 1].max())), height)
-        if x1 > x0 and bottom > top:
-            out.append((x0, top, x1, bottom))
-    return sorted(out, key=lambda b: (b[1], b[0]))
-
-
-def read_boxes(gray: np.ndarray, boxes: Sequence[tuple[int, int, int, int]]) -> list[TextLine]:
-    """Each box of ``gray`` (x0, top, x1, bottom) read as one text line by the recogniser
-    alone, in batches, with its glyphs' boxes in ``gray``'s pixels (as :func:`recognise`
-    gives them); lines read empty or scoring under LINE_MIN_SCORE are left out."""
-    if not boxes:
-        return []
-    boxes = [(x0, t, x1, b) for x0, t, x1, b in boxes if x1 > x0 and b > t]
-    engine = _engine()
-    crops = [np.ascontiguousarray(np.stack([gray[t:b, x0:x1]] * 3, axis=-1)) for x0, t, x1, b in boxes]
-    result = engine.recognize_txt(crops)
-    kept = [i for i, (text, score) in enumerate(zip(result.txts or (), result.scores))
-            if str(text).strip() and float(score) >= LINE_MIN_SCORE]
-    if not kept:
-        return []
-    quads = np.array([[[x0, t], [x1, t], [x1, b], [x0, b]] for x0, t, x1, b in boxes], dtype=np.float32)
-    result.txts = tuple(result.txts[i] for i in kept)
-    result.scores = [result.scores[i] for i in kept]
-    result.word_results = tuple(result.word_results[i] for i in kept)
-    words = engine.cal_rec_boxes([crops[i] for i in kept], quads[kept], result,
-                                 engine.return_single_char_box).word_results
-    lines = []
-    for index, text, score, word in zip(kept, result.txts, result.scores, words):
-        glyphs = _glyphs([w for w in word if w[2] is not None]) or (_glyph(text, quads[index], float(score)),)
-        lines.append(TextLine(_within(glyphs, boxes[index]), float(score)))
-    return lines
-
-
-def _within(glyphs: tuple[Glyph, ...], box: tuple[int, int, int, int]) -> tuple[Glyph, ...]:
-    """Glyph boxes kept inside the box read, each the box's height (as the detector's lines
-    give them); a lone glyph is the whole box. The recogniser's glyph places are estimates
-    from its output columns, scaled over the padding of a narrow crop: a lone ``/`` came
-    out 9 px left of its crop and cut short."""
-    x0, top, x1, bottom = box
-    if len(glyphs) == 1:
-        return (Glyph(glyphs[0].text, x0, top, x1, bottom, glyphs[0].score),)
-    return tuple(Glyph(g.text, min(max(g.x0, x0), x1), top, max(min(g.x1, x1), x0), bottom, g.score)
-                 for g in glyphs)
 
 
 def choose_provider(available: Sequence[str], device: str, setting: str = "auto") -> str:

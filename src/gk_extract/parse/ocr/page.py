@@ -17,7 +17,6 @@ the text layer's word-gap rule does not put spaces between the digits of ``2776`
 from __future__ import annotations
 
 import logging
-import os
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,19 +25,13 @@ import numpy as np
 import regex
 
 from gk_extract.parse.layout.assembly import LaidOutPage, aligned_fallback, lay_out
-from gk_extract.parse.layout.geometry import BBox, Char, Edge
+from gk_extract.parse.layout.geometry import Char, Edge
 from gk_extract.parse.layout.tables import PartCell, TablePart
-from gk_extract.parse.ocr.cells import (
-    read_cells,
-    read_text,
-    table_regions,
-    without_strokes,
-)
 from gk_extract.parse.ocr.engine import Glyph, TextLine, recognise
 from gk_extract.parse.ocr.frame import IDENTITY, Affine, straight_to_source
 from gk_extract.parse.ocr.readings import reread_empty_cells, slashes_read
 from gk_extract.parse.ocr.rulings import deskew, find_rulings, skew_matrix
-from gk_extract.parse.ocr.upright import levelled, upright, upright_by_lines
+from gk_extract.parse.ocr.upright import levelled, upright
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +56,6 @@ CONTINUED_Y_PT = 3.0
 # such a glyph's centre lies (a real ``1`` sits in its cell, >= 3 pt from the border).
 RULING_LOOKALIKES = frozenset({"1", "|", "I", "l", "丨", "｜", "!", "]", "["})
 RULING_GLYPH_DISTANCE_PT = 2.0
-# GK_EXTRACT_OCR_GRID=1 reads table cells from the ruling grid, the recogniser alone on
-# each one-line cell and the detector once per page at 72 dpi (``ocr/cells.py``). Not yet
-# the default: on benchmarks/ocr_accuracy.py --count 20 it read 96.3 % of cells right
-# against 99.95 % (scans of 100-113 dpi lose rows and shift columns), and on a loaded
-# 2-core machine it was not yet faster than this full-page reading (7.4 against 7.1 s/page).
-GRID_ENV = "GK_EXTRACT_OCR_GRID"
 
 
 @dataclass(slots=True)
@@ -91,16 +78,12 @@ def read_page_image(gray: np.ndarray, dpi: float, number: int,
     straight, skew = deskew(levelled(gray))
     if skew:
         logger.debug("page %d: deskewed by %.2f degrees", number, skew)
-    k = 72.0 / dpi
-    if reads_by_grid():
-        straight, turned, boxes = upright(straight, dpi)
-        edges, lines = _read(straight, find_rulings(straight, k), boxes, k)
-    else:
-        straight, lines, turned = upright_by_lines(straight, recognise(straight))
-        lines = slashes_read(lines, straight)
-        edges = _not_through_glyphs(find_rulings(straight, k), lines, k)
+    straight, lines, turned = upright(straight, recognise(straight))
     if turned:
         logger.debug("page %d: turned by %d degrees", number, turned)
+    k = 72.0 / dpi
+    lines = slashes_read(lines, straight)
+    edges = _not_through_glyphs(find_rulings(straight, k), lines, k)
     verticals = _vertical_rulings(edges)
     chars, scores = _chars(_off_rulings(lines, k, verticals), k, verticals)
     laid = lay_out(number, straight.shape[1] * k, straight.shape[0] * k, chars, edges, [])
@@ -112,36 +95,6 @@ def read_page_image(gray: np.ndarray, dpi: float, number: int,
                                    turned, k, source)
     return OcrPage(number, laid.width, laid.height, parts, laid.lines, confidence, skew, turned,
                    to_source)
-
-
-def reads_by_grid() -> bool:
-    """Whether GRID_ENV asks for table cells read from the ruling grid (``ocr/cells.py``)."""
-    return os.environ.get(GRID_ENV, "").strip() == "1"
-
-
-def _read(gray: np.ndarray, found: list[Edge], boxes: Sequence[tuple[int, int, int, int]],
-          k: float) -> tuple[list[Edge], list[TextLine]]:
-    """The page's rulings less glyph strokes, and its text lines (``ocr/cells.py``: cells of
-    the ruled grid read by the recogniser alone, the detector's ``boxes`` elsewhere).
-    Strokes taken for rulings cut cells in two; with them dropped, the cells they cut are
-    read again whole."""
-    found = without_strokes(gray, found, k)
-    lines = slashes_read(read_text(gray, found, boxes, k), gray)
-    edges = _not_through_glyphs(found, lines, k)
-    if len(edges) == len(found):
-        return edges, lines
-    before = {b for r in table_regions(found) for b in r}
-    new = [b for r in table_regions(edges) for b in r if b not in before]
-    if not new:
-        return edges, lines
-    kept = [ln for ln in lines if not any(_in_box(ln, b, k) for b in new)]
-    return edges, kept + slashes_read(read_cells(gray, new, k), gray)
-
-
-def _in_box(line: TextLine, box: BBox, k: float) -> bool:
-    cx = (line.glyphs[0].x0 + line.glyphs[-1].x1) / 2 * k
-    cy = (line.glyphs[0].top + line.glyphs[0].bottom) / 2 * k
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
 def _part_confidence(parts: Sequence[TablePart], scores: dict[Char, float]) -> dict[PartCell, float]:

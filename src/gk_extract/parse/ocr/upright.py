@@ -7,30 +7,20 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from gk_extract.parse.ocr.engine import TextLine, detect, recognise, upside_down_share
-
-Box = tuple[int, int, int, int]
+from gk_extract.parse.ocr.engine import TextLine, recognise, upside_down_share
 
 # A page whose ink (the INK_PERCENTILE darkest pixel) is within FAINT_RANGE grey levels of
 # its paper is a faint scan and is stretched first; printed scans span ~200 levels.
 INK_PERCENTILE = 0.5
 FAINT_RANGE = 150
-# Orientation (upright): a page is sideways when SIDEWAYS_SHARE of its lines of several
-# glyphs (SIDEWAYS_MIN_ASPECT times longer than thick; at least SIDEWAYS_MIN_LINES of them)
-# are taller than wide. Upside down is decided on the ORIENTATION_LINES longest lines:
+# Orientation (upright): a page is sideways when SIDEWAYS_SHARE of its lines of at least
+# SIDEWAYS_MIN_GLYPHS glyphs (at least SIDEWAYS_MIN_LINES of them) are SIDEWAYS_ASPECT
+# times taller than wide. Upside down is decided on the ORIENTATION_LINES longest lines:
 # turned when more than UPSIDE_DOWN_SHARE of them read as turned (the recogniser's own
 # scores do not tell: hzq2024's page 3 upside down still scores 0.86 against 0.99).
-SIDEWAYS_MIN_LINES = 3
-SIDEWAYS_MIN_ASPECT = 2.5
-# ...from the full-page detector's lines (upright_by_lines): lines of at least
-# SIDEWAYS_MIN_GLYPHS glyphs, SIDEWAYS_ASPECT times taller than wide.
 SIDEWAYS_MIN_GLYPHS = 3
+SIDEWAYS_MIN_LINES = 3
 SIDEWAYS_ASPECT = 1.5
-# The detector runs on the page scaled to this resolution: 10.5-pt text is ~10 px high,
-# which it finds as at 108 dpi (an A4 page at 1280 px) at under half the cost, and a
-# quarter of its cost at 150 dpi. Lines are read (and the classifier's crops cut) at full
-# resolution.
-DET_DPI = 72.0
 SIDEWAYS_SHARE = 0.6
 ORIENTATION_LINES = 12
 UPSIDE_DOWN_SHARE = 0.5
@@ -47,53 +37,16 @@ def levelled(gray: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.LUT(gray, lut))
 
 
-def upright(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, int, list[Box]]:
-    """The page turned upright, the clockwise turn it took (0, 90, 180, 270), and the boxes
-    of its text lines (in its pixels, upright).
-
-    The detector finds the page's lines on the page scaled to DET_DPI, once: their shapes
-    tell the orientation, and their boxes are where the text outside tables is read. A page whose lines of text run up or down
-    it is sideways (SIDEWAYS_SHARE of the lines of several glyphs, i.e. SIDEWAYS_MIN_ASPECT
-    times longer than thick, are taller than wide). Which way up is PP-OCR's direction
-    classifier's call on the longest lines, cut from the full-resolution page (turned level
-    first, for a sideways page).
-    """
-    scale = min(1.0, DET_DPI / dpi)
-    boxes = detect(gray, scale)
-    sideways = _is_sideways(boxes)
-    crops = [np.rot90(c, -1) if sideways else c for c in _line_crops(gray, boxes, sideways)]
-    flipped = upside_down_share(crops) > UPSIDE_DOWN_SHARE
-    turn = (270 if flipped else 90) if sideways else (180 if flipped else 0)
-    if not turn:
-        return gray, 0, boxes
-    turned = np.ascontiguousarray(np.rot90(gray, -turn // 90))
-    return turned, turn, detect(turned, scale)
-
-
-def _line_crops(gray: np.ndarray, boxes: Sequence[Box], sideways: bool) -> list[np.ndarray]:
-    """Crops of the page's longest lines, at most ORIENTATION_LINES."""
-    longest = sorted(boxes, key=lambda b: -(b[3] - b[1] if sideways else b[2] - b[0]))
-    return [gray[top:bottom, x0:x1] for x0, top, x1, bottom in longest[:ORIENTATION_LINES]]
-
-
-def _is_sideways(boxes: Sequence[Box]) -> bool:
-    shapes = [(x1 - x0, bottom - top) for x0, top, x1, bottom in boxes
-              if max(x1 - x0, bottom - top) >= SIDEWAYS_MIN_ASPECT * min(x1 - x0, bottom - top)]
-    tall = sum(1 for w, h in shapes if h > w)
-    return len(shapes) >= SIDEWAYS_MIN_LINES and tall >= SIDEWAYS_SHARE * len(shapes)
-
-
-def upright_by_lines(gray: np.ndarray, lines: list[TextLine]) -> tuple[np.ndarray, list[TextLine], int]:
+def upright(gray: np.ndarray, lines: list[TextLine]) -> tuple[np.ndarray, list[TextLine], int]:
     """The page turned upright, its lines, and the clockwise turn it took (0, 90, 180, 270).
 
     A page whose lines of text run up or down it is sideways (SIDEWAYS_SHARE of the lines
     of several glyphs are taller than wide: the recogniser turns such crops itself, so their
     boxes tell). Which way up is PP-OCR's direction classifier's call on the longest lines
     (turned level first, for a sideways page); the page is read again only when it turns.
-    The default reading's (``page.py``): the lines are the full-page detector's.
     """
-    sideways = _glyph_lines_sideways(lines)
-    crops = [np.rot90(c, -1) if sideways else c for c in _glyph_line_crops(gray, lines, sideways)]
+    sideways = _is_sideways(lines)
+    crops = [np.rot90(c, -1) if sideways else c for c in _line_crops(gray, lines, sideways)]
     flipped = upside_down_share(crops) > UPSIDE_DOWN_SHARE
     turn = (270 if flipped else 90) if sideways else (180 if flipped else 0)
     if not turn:
@@ -102,7 +55,7 @@ def upright_by_lines(gray: np.ndarray, lines: list[TextLine]) -> tuple[np.ndarra
     return turned, recognise(turned), turn
 
 
-def _glyph_line_crops(gray: np.ndarray, lines: Sequence[TextLine], sideways: bool) -> list[np.ndarray]:
+def _line_crops(gray: np.ndarray, lines: Sequence[TextLine], sideways: bool) -> list[np.ndarray]:
     """Crops of the page's longest lines of several glyphs, at most ORIENTATION_LINES."""
     boxes = []
     for line in lines:
@@ -116,7 +69,7 @@ def _glyph_line_crops(gray: np.ndarray, lines: Sequence[TextLine], sideways: boo
             if bottom > top and x1 > x0]
 
 
-def _glyph_lines_sideways(lines: Sequence[TextLine]) -> bool:
+def _is_sideways(lines: Sequence[TextLine]) -> bool:
     shapes = [(max(g.x1 for g in ln.glyphs) - min(g.x0 for g in ln.glyphs),
                max(g.bottom for g in ln.glyphs) - min(g.top for g in ln.glyphs))
               for ln in lines if len(ln.glyphs) >= SIDEWAYS_MIN_GLYPHS]
