@@ -142,17 +142,14 @@ def _redirect_out(error: HttpError) -> bool:
 
 def report_rows(tallies: list[SiteTally], started: str, finished: str, complete: bool,
                 last_success: dict[str, str]) -> list[dict[str, object]]:
-    return [{
-        "site": t.site, "family": t.family, "status": t.status, "run_started": started,
-        "run_finished": finished, "complete": complete, "listing_pages": t.listing_pages,
-        "listing_unchanged": t.listing_unchanged, "report_links": t.report_links,
-        "responses": t.responses, "files_new": t.files_new, "files_replaced": t.files_replaced,
-        "files_unchanged": t.files_unchanged, "not_modified": t.not_modified,
-        "blocked": t.blocked, "skipped": t.skipped, "robots_denied": t.robots_denied,
-        "refused": t.refused, "errors": t.errors,
-        "error_kinds": json.dumps(dict(sorted(t.error_kinds.items())), ensure_ascii=False),
-        "last_success": last_success.get(t.site),
-    } for t in tallies]
+    """One row per site, in SCHEMA's columns: the run's own, else the tally's of that name."""
+    run = {"run_started": started, "run_finished": finished, "complete": complete}
+    rows = []
+    for t in tallies:
+        own = run | {"error_kinds": json.dumps(dict(sorted(t.error_kinds.items())), ensure_ascii=False),
+                     "last_success": last_success.get(t.site)}
+        rows.append({name: own[name] if name in own else getattr(t, name) for name in SCHEMA.names})
+    return rows
 
 
 def write_report(store: Path, rows: list[dict[str, object]]) -> Path:
