@@ -146,12 +146,12 @@ def test_slash_cells_read_as_slash_and_ones_as_ones() -> None:
 @pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
 def test_cell_read_empty_but_holding_ink_is_read_again_alone() -> None:
     from gk_extract.parse.layout.tables import PartCell, TablePart
-    from gk_extract.parse.ocr.readings import reread_empty_cells
+    from gk_extract.parse.ocr.readings import reread_cells
 
     image = table_with_text([["", "7", "", ""], [""] * 4], fill=60)
     box = [(COLS[c] * K, TOP * K, COLS[c + 1] * K, (TOP + ROW_PX) * K) for c in (1, 2)]
     cells = tuple(PartCell(*b, "", 1) for b in box)  # the detector saw neither
     confidence: dict[PartCell, float] = {}
-    parts = reread_empty_cells([TablePart(1, cells, "ruled")], confidence, image, K)
+    parts = reread_cells([TablePart(1, cells, "ruled")], confidence, image, K)
     assert [c.text for c in parts[0].cells] == ["7", ""]  # the blank one stays blank
     assert confidence[parts[0].cells[0]] > 0.5

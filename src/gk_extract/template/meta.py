@@ -28,6 +28,10 @@ _DATE_CN = regex.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\
 _DATE_ISO = regex.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 # How many leading paragraphs may hold the title (a PDF may print it over two lines).
 TITLE_LINES = 4
+# A printed or photographed web page puts the site's menu and breadcrumb above the title
+# (首页 · 政务公开 · … · 当前位置：…): short lines, up to this many, may come before it.
+LEAD_LINES = 12
+LEAD_MAX_CHARS = 60
 # How many closing paragraphs may hold the signature date.
 SIGNATURE_LINES = 4
 # Longest paragraph taken as a bare signature date (a date inside a sentence is no signature).
@@ -55,7 +59,9 @@ def read_meta(doc: Document) -> Meta:
 def _candidates(doc: Document) -> list[str]:
     lead = [tidy(p.text) for p in doc.paragraphs[:TITLE_LINES]]
     joined = ["".join(lead[i:i + 2]) for i in range(len(lead) - 1)]
-    found = [doc.meta.get("ArticleTitle"), doc.title, *lead, *joined]
+    short = [text for p in doc.paragraphs[TITLE_LINES:LEAD_LINES]
+             if len(text := tidy(p.text)) <= LEAD_MAX_CHARS]
+    found = [doc.meta.get("ArticleTitle"), doc.title, *lead, *joined, *short]
     return [t for t in found if t]
 
 

@@ -29,7 +29,7 @@ from gk_extract.parse.layout.geometry import Char, Edge
 from gk_extract.parse.layout.tables import PartCell, TablePart
 from gk_extract.parse.ocr.engine import Glyph, TextLine, recognise
 from gk_extract.parse.ocr.frame import IDENTITY, Affine, straight_to_source
-from gk_extract.parse.ocr.readings import reread_empty_cells, slashes_read
+from gk_extract.parse.ocr.readings import reread_cells, slashes_read
 from gk_extract.parse.ocr.rulings import deskew, find_rulings, skew_matrix
 from gk_extract.parse.ocr.upright import levelled, upright
 
@@ -89,7 +89,7 @@ def read_page_image(gray: np.ndarray, dpi: float, number: int,
     laid = lay_out(number, straight.shape[1] * k, straight.shape[0] * k, chars, edges, [])
     aligned_fallback(laid)
     confidence = _part_confidence(laid.parts, scores)
-    parts = reread_empty_cells(laid.parts, confidence, straight, k)
+    parts = reread_cells(laid.parts, confidence, straight, k)
     matrix = skew_matrix(width, height, skew) if skew else None
     to_source = straight_to_source((width, height), None if matrix is None else matrix.ravel(),
                                    turned, k, source)
@@ -116,11 +116,14 @@ def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) 
 
     A stroke at a glyph's edge (the left stem of 行) is dropped when it is also alone: no
     ruling continues it through the row above or below, as every cell border of a table
-    row either does or ends the table."""
+    row either does or ends the table. Only a CJK glyph's: the box the recogniser gives a
+    digit is its share of the line, often wider than the digit, and reaches the border
+    of a cell whose number is set flush against it (a table's last row alone on a page)."""
     glyphs = [g for line in lines for g in line.glyphs]
     verticals = [e for e in edges if e.orientation == "v"]
     return [e for e in edges if e.orientation == "h" or not any(
-        _through(e, g, k) or (_touches(e, g, k) and _alone(e, verticals)) for g in glyphs)]
+        _through(e, g, k) or (_touches(e, g, k) and _CJK.match(g.text) and _alone(e, verticals))
+        for g in glyphs)]
 
 
 def _through(edge: Edge, glyph: Glyph, k: float) -> bool:

@@ -1,8 +1,9 @@
 """Readings the recogniser gets wrong in table cells, put right from the image.
 
 * a ``/`` read as ``1``: told apart by its slant (:func:`slashes_read`);
-* a cell the detector found nothing in though it holds ink: read again alone
-  (:func:`reread_empty_cells`).
+* a cell the detector found nothing in though it holds ink, or whose short reading scored
+  low (a digit touching its cell's ruling, read with the ruling's ink as ``o`` or a faint
+  ``0``): read again alone, its rulings left out (:func:`reread_cells`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import replace
 
 import cv2
 import numpy as np
+import regex
 
 from gk_extract.parse.layout.tables import PartCell, TablePart
 from gk_extract.parse.ocr.engine import Glyph, TextLine, read_crops
@@ -38,6 +40,15 @@ INK_CONTRAST = 60
 MISSED_MIN_INK_PX = 8
 CROP_MARGIN_PT = 3.0
 MISSED_MIN_SCORE = 0.5
+# A cell read as a short run of no CJK glyph (a number, a placeholder) scoring under
+# UNSURE_SCORE is read again from the crop of its inside, UNSURE_INSET_PT in from its
+# rulings (their ink and blur, not a glyph set flush against them); the new reading
+# replaces the first when it scores higher.
+UNSURE_SCORE = 0.9
+UNSURE_MAX_CHARS = 12
+UNSURE_INSET_PT = 1.0
+RULING_SHARE = 0.6
+_CJK = regex.compile(r"\p{Han}")
 
 
 def slashes_read(lines: Sequence[TextLine], gray: np.ndarray) -> list[TextLine]:
@@ -75,23 +86,28 @@ def is_slanted(glyph: Glyph, gray: np.ndarray) -> bool:
     return bool(np.polyfit(ys, xs, 1)[0] < SLASH_MAX_SLOPE)
 
 
-def reread_empty_cells(parts: Sequence[TablePart], confidence: dict[PartCell, float],
-                       gray: np.ndarray, k: float) -> list[TablePart]:
+def reread_cells(parts: Sequence[TablePart], confidence: dict[PartCell, float],
+                 gray: np.ndarray, k: float) -> list[TablePart]:
     """The parts with each table cell the detector found nothing in but that holds ink (a
-    lone thin ``1`` in a tight row is the usual case) read again, each crop on its own; the
-    new cells' scores are added to ``confidence``."""
-    missed: list[tuple[PartCell, np.ndarray, tuple[int, int, int, int]]] = []
+    lone thin ``1`` in a tight row is the usual case), and each short unsure reading (see
+    UNSURE_SCORE), read again, each crop on its own; the new cells' scores are added to
+    ``confidence``."""
+    again: list[tuple[PartCell, np.ndarray, tuple[int, int, int, int]]] = []
     for part in parts:
         for cell in part.cells:
             if not cell.text.strip():
-                crop, box = _ink_crop(gray, cell, k)
-                if crop is not None:
-                    missed.append((cell, crop, box))
-    readings = read_crops([crop for _, crop, _ in missed])
+                crop, box = _ink_crop(gray, cell, k, CELL_INSET_PT)
+            elif _unsure(cell, confidence):
+                crop, box = _ink_crop(gray, cell, k, UNSURE_INSET_PT)
+            else:
+                continue
+            if crop is not None:
+                again.append((cell, crop, box))
+    readings = read_crops([crop for _, crop, _ in again])
     found: dict[PartCell, PartCell] = {}
-    for (cell, _, (x0, top, x1, bottom)), (reading, score) in zip(missed, readings):
+    for (cell, _, (x0, top, x1, bottom)), (reading, score) in zip(again, readings):
         reading = reading.strip()
-        if not reading or score < MISSED_MIN_SCORE:
+        if not reading or score < max(MISSED_MIN_SCORE, confidence.get(cell, 0.0)):
             continue
         if reading in SLASH_LOOKALIKES | LONE_SLASH_LOOKALIKES and is_slanted(
                 Glyph(reading, x0, top, x1, bottom, score), gray):
@@ -101,19 +117,40 @@ def reread_empty_cells(parts: Sequence[TablePart], confidence: dict[PartCell, fl
     return [replace(p, cells=tuple(found.get(c, c) for c in p.cells)) for p in parts]
 
 
-def _ink_crop(gray: np.ndarray, cell: PartCell, k: float) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
-    """The cell's inside (CELL_INSET_PT in from its rulings) cut to its ink with a margin,
-    when it holds at least MISSED_MIN_INK_PX dark pixels; else None."""
+def _unsure(cell: PartCell, confidence: dict[PartCell, float]) -> bool:
+    text = cell.text.strip()
+    return (confidence.get(cell, 1.0) < UNSURE_SCORE and len(text) <= UNSURE_MAX_CHARS
+            and not _CJK.search(text))
+
+
+def _ink_crop(gray: np.ndarray, cell: PartCell, k: float,
+              inset: float) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
+    """The cell's inside (``inset`` points in from its rulings) cut to its ink with a
+    margin, when it holds at least MISSED_MIN_INK_PX dark pixels; else None. Ink rows and
+    columns running across RULING_SHARE of it are a ruling (a double border's inner line,
+    a neighbour's border within the inset) and are blanked first, with a pixel of blur."""
     px = 1.0 / k
-    x0, top = int((cell.x0 + CELL_INSET_PT) * px), int((cell.top + CELL_INSET_PT) * px)
-    x1, bottom = int((cell.x1 - CELL_INSET_PT) * px), int((cell.bottom - CELL_INSET_PT) * px)
-    inside = gray[max(top, 0):bottom, max(x0, 0):x1]
+    x0, top = max(int((cell.x0 + inset) * px), 0), max(int((cell.top + inset) * px), 0)
+    x1, bottom = int((cell.x1 - inset) * px), int((cell.bottom - inset) * px)
+    inside = gray[top:bottom, x0:x1]
     if inside.size == 0:
         return None, (0, 0, 0, 0)
-    ys, xs = np.nonzero(inside < np.median(inside) - INK_CONTRAST)
+    paper = int(np.median(inside))
+    dark = inside < paper - INK_CONTRAST
+    clean = inside.copy()
+    for axis in (0, 1):
+        ruled = np.flatnonzero(dark.mean(axis=axis) >= RULING_SHARE)
+        for i in ruled:
+            lo, hi = max(int(i) - 1, 0), int(i) + 2
+            if axis == 0:
+                clean[:, lo:hi], dark[:, lo:hi] = paper, False
+            else:
+                clean[lo:hi, :], dark[lo:hi, :] = paper, False
+    ys, xs = np.nonzero(dark)
     if len(ys) < MISSED_MIN_INK_PX:
         return None, (0, 0, 0, 0)
     pad = max(int(CROP_MARGIN_PT * px), 2)
-    box = (max(x0 + int(xs.min()) - pad, 0), max(top + int(ys.min()) - pad, 0),
-           x0 + int(xs.max()) + pad + 1, top + int(ys.max()) + pad + 1)
-    return gray[box[1]:box[3], box[0]:box[2]], box
+    ink = clean[int(ys.min()):int(ys.max()) + 1, int(xs.min()):int(xs.max()) + 1]
+    crop = cv2.copyMakeBorder(ink, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=paper)
+    box = (x0 + int(xs.min()), top + int(ys.min()), x0 + int(xs.max()) + 1, top + int(ys.max()) + 1)
+    return np.ascontiguousarray(crop), box

@@ -72,6 +72,12 @@ RULED_SHARE = 0.95
 MAX_RULING_GAP_PT = 1.0
 # Broken rulings (faint scans, dashed borders) are bridged over gaps up to this length.
 BRIDGE_GAP_PT = 3.0
+# A table's outer border can be missing: cut off with the image's edge (a table printed
+# wider than its page, a screenshot cropped at the table), or never drawn (tables whose
+# outer borders were removed). Its row rulings then run on past their last crossing, by at
+# least a cell's width; OPEN_END_PT is below the narrowest column (a 1-digit column,
+# ~18 pt) and far above a ruling's overshoot at a crossing (its thickness plus blur).
+OPEN_END_PT = 10.0
 
 
 def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -128,6 +134,7 @@ def find_rulings(gray: np.ndarray, pt_per_px: float) -> list[Edge]:
     edges = _runs(mask, True, pt_per_px) + _runs(mask, False, pt_per_px)
     edges = merge_edges(edges, COLLINEAR_PT, JOIN_GAP_PT)
     tol = TOUCH_TOLERANCE_PT + TOUCH_TOLERANCE_PX * pt_per_px
+    edges = _closed(edges, tol)
     for _ in range(ANCHOR_PASSES):
         edges = [t for t in (_trimmed(e, edges, tol) for e in edges) if t is not None]
     for _ in range(ANCHOR_PASSES):
@@ -184,6 +191,45 @@ def _is_ruled(gray: np.ndarray, horizontal: bool, at: float, start: float, end: 
     dark = (brightest.astype(np.int16) - darkest) >= LINE_CONTRAST
     gaps = np.diff(np.flatnonzero(np.concatenate(([True], dark, [True]))))
     return bool(dark.mean() >= RULED_SHARE and gaps.max() - 1 <= MAX_RULING_GAP_PT * px)
+
+
+def _closed(edges: list[Edge], tol: float) -> list[Edge]:
+    """The rulings with each table's missing left or right border drawn in.
+
+    Row rulings that run on past their last (or first) crossing by OPEN_END_PT or more, in
+    rows a column ruling joins (the rows of one table), are carried to the farthest such end
+    and closed there by a border; without it, trimming to the crossings (:func:`_trimmed`)
+    would lose the outer column, its glyphs read as loose text."""
+    verticals = [e for e in edges if e.orientation == "v"]
+    out = list(edges)
+    for right in (True, False):
+        open_ = sorted((h for h in out if h.orientation == "h" and _open_end(h, verticals, tol, right)),
+                       key=lambda h: h.top)
+        groups: list[list[Edge]] = []
+        for h in open_:
+            if groups and any(v.top - tol <= groups[-1][-1].top and h.top <= v.bottom + tol
+                              and _crosses(groups[-1][-1], v, tol) and _crosses(h, v, tol)
+                              for v in verticals):
+                groups[-1].append(h)
+            else:
+                groups.append([h])
+        for group in (g for g in groups if len(g) >= 2):
+            at = max(h.x1 for h in group) if right else min(h.x0 for h in group)
+            for h in group:
+                out[out.index(h)] = h.spanning(h.x0, at) if right else h.spanning(at, h.x1)
+            out.append(Edge.vertical(at, group[0].top, group[-1].top))
+            logger.debug("table border drawn in at x %.1f, %.1f-%.1f pt", at, group[0].top,
+                         group[-1].top)
+    return out
+
+
+def _open_end(h: Edge, verticals: list[Edge], tol: float, right: bool) -> bool:
+    """Whether the row ruling crosses two column rulings or more and runs on past the last
+    (``right``) or the first by OPEN_END_PT."""
+    at = [v.x0 for v in verticals if _crosses(h, v, tol)]
+    if len(at) < 2:
+        return False
+    return h.x1 - max(at) >= OPEN_END_PT if right else min(at) - h.x0 >= OPEN_END_PT
 
 
 def _trimmed(edge: Edge, edges: list[Edge], tol: float) -> Edge | None:
