@@ -2,7 +2,7 @@
 beside pypdfium2's text-only read, and 2 workers beside 1 on the process pool and on a
 LocalCluster.
 
-Usage: python benchmarks/floors.py [--count N] [--repeat R]
+Usage: python benchmarks/floors.py [--count N] [--repeat R] [--only html pdf workers]
 
 * **HTML**: the real sample pages (../shared/samples, when present) and N generated pages.
   gk-extract's whole per-document work (detect, parse, match, checks) per report, beside
@@ -148,12 +148,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", nargs="+", choices=("html", "pdf", "workers"),
+                        default=("html", "pdf", "workers"),
+                        help="the sections to run (default: all three)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        html(root, args.count, args.repeat)
-        pdf(root, args.count, args.repeat)
-        workers(root, args.count * 4)
+        if "html" in args.only:
+            html(root, args.count, args.repeat)
+        if "pdf" in args.only:
+            pdf(root, args.count, args.repeat)
+        if "workers" in args.only:
+            workers(root, args.count * 4)
 
 
 if __name__ == "__main__":

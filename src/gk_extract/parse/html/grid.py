@@ -64,8 +64,9 @@ def place(rows: list[list[Element]]) -> tuple[list[Slot], int]:
             if c >= MAX_TABLE_COLS:
                 dropped += 1
                 continue
-            rowspan = _span(td.get("rowspan"))
-            colspan = min(_span(td.get("colspan")), MAX_TABLE_COLS - c)
+            raw_rows, raw_cols = td.get("rowspan"), td.get("colspan")  # mostly absent: 1
+            rowspan = _span(raw_rows) if raw_rows else 1
+            colspan = min(_span(raw_cols) if raw_cols else 1, MAX_TABLE_COLS - c)
             if len(busy_until) < c + colspan:
                 busy_until.extend([0] * (c + colspan - len(busy_until)))
             busy_until[c : c + colspan] = [r + rowspan] * colspan
@@ -85,23 +86,12 @@ def make_table(slots: list[Slot], text_at: dict[int, str], ref: str) -> Table:
     cols = sorted({s.col for s in slots})
     cells = []
     for s in slots:
-        row, rowspan = _squeeze(rows, s.row, s.rowspan)
-        col, colspan = _squeeze(cols, s.col, s.colspan)
-        cells.append(
-            Cell(
-                row=row,
-                col=col,
-                text=text_at[id(s.element)],
-                rowspan=rowspan,
-                colspan=colspan,
-                ref=f"{ref} r{row} c{col}",
-                method="html",
-            )
-        )
+        # position and span once only the rows and columns where a cell starts are kept
+        # (inlined: this runs for every cell of every table)
+        row = bisect_left(rows, s.row)
+        rowspan = bisect_left(rows, s.row + s.rowspan, row) - row
+        col = bisect_left(cols, s.col)
+        colspan = bisect_left(cols, s.col + s.colspan, col) - col
+        cells.append(Cell(row, col, text_at[id(s.element)], rowspan, colspan,
+                          f"{ref} r{row} c{col}", None, "html"))
     return Table(cells=tuple(cells), n_rows=len(rows), n_cols=len(cols), ref=ref)
-
-
-def _squeeze(starts: list[int], start: int, span: int) -> tuple[int, int]:
-    """Position and span of a cell once only the ``starts`` lines are kept."""
-    first = bisect_left(starts, start)
-    return first, bisect_left(starts, start + span, first) - first

@@ -111,12 +111,14 @@ class BodyWalker:
         if depth >= MAX_WALK_DEPTH:
             self._add(text_of(el), bold)
             return
-        if el.text:
-            self._add(el.text, bold)
+        text = el.text  # each read of .text or .tail decodes libxml2's bytes again
+        if text:
+            self._add(text, bold)
         for child in el:
             self.walk(child, bold, depth + 1)
-            if child.tail:
-                self._add(child.tail, bold)
+            tail = child.tail
+            if tail:
+                self._add(tail, bold)
 
     def _add(self, text: str, bold: bool) -> None:
         self._pieces.append(text)
@@ -193,8 +195,9 @@ class _CellReader:
         self._pieces: list[str] = []
 
     def read(self, el: Element, depth: int) -> None:
-        if el.text:
-            self._pieces.append(el.text)
+        text = el.text  # each read of .text or .tail decodes libxml2's bytes again
+        if text:
+            self._pieces.append(text)
         for child in el:
             tag = child.tag
             if tag in _LINE_CUT_TAGS:
@@ -206,8 +209,9 @@ class _CellReader:
                 _add_image(child, self.images)
             elif tag.__class__ is str:
                 self._read_child(child, depth)
-            if child.tail:
-                self._pieces.append(child.tail)
+            tail = child.tail
+            if tail:
+                self._pieces.append(tail)
 
     def cut(self) -> None:
         if self._pieces:

@@ -106,9 +106,9 @@ def text_box(chars: Iterable[Char]) -> BBox | None:
     inked = [c for c in chars if c.text.strip()]
     if not inked:
         return None
-    return (min(c.x0 for c in inked), min(c.top if c.em_top is None else min(c.top, c.em_top)
-                                          for c in inked),
-            max(c.x1 for c in inked), max(c.bottom for c in inked))
+    return (min([c.x0 for c in inked]),
+            min([c.top if c.em_top is None else min(c.top, c.em_top) for c in inked]),
+            max([c.x1 for c in inked]), max([c.bottom for c in inked]))
 
 
 def outward(box: BBox, digits: int = 2) -> BBox:

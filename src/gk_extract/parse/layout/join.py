@@ -87,7 +87,7 @@ def join_parts(first: TablePart, second: TablePart) -> TablePart | None:
     if not cells:
         return replace(first, cells=tuple(above))
     shift = first.bbox[3] - min(c.top for c in cells)
-    cells = [replace(c, top=c.top + shift, bottom=c.bottom + shift) for c in cells]
+    cells = [c.moved(c.x0, c.top + shift, c.x1, c.bottom + shift) for c in cells]
     return replace(first, cells=tuple(_mend_cut_cells(above, cells)))
 
 
@@ -109,7 +109,7 @@ def _has_near(lines: Sequence[float], x: float) -> bool:
 def _snap_x(cell: PartCell, xs: Sequence[float]) -> PartCell:
     """Put the cell's sides on the first part's column edges where they are that close."""
     x0, x1 = (xs[nearest(xs, v)] if _has_near(xs, v) else v for v in (cell.x0, cell.x1))
-    return replace(cell, x0=x0, x1=x1)
+    return cell.moved(x0, cell.top, x1, cell.bottom)
 
 
 # --------------------------------------------------------------------------- repeated header

@@ -11,7 +11,9 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
+from operator import attrgetter
 from statistics import median
 
 import regex
@@ -92,6 +94,8 @@ _HEADING = regex.compile(
     r"|第[一二三四五六七八九十]{1,3}[章节部分条])"
 )
 _DIGITS = regex.compile(r"\d+")
+_X0 = attrgetter("x0")
+_TOP_X0 = attrgetter("top", "x0")
 
 
 @dataclass(slots=True)
@@ -107,13 +111,14 @@ class Line:
     size: float = 0.0
 
     def __post_init__(self) -> None:
-        self.chars.sort(key=lambda c: c.x0)
-        self.x0 = min(c.x0 for c in self.chars)
-        self.x1 = max(c.x1 for c in self.chars)
-        self.top = min(c.top for c in self.chars)
-        self.bottom = max(c.bottom for c in self.chars)
-        self.size = median(c.size for c in self.chars)
-        self.text = line_text(self.chars)
+        chars = self.chars
+        chars.sort(key=_X0)
+        self.x0 = chars[0].x0  # the sort's first: min() would pick the same value
+        self.x1 = max([c.x1 for c in chars])
+        self.top = min([c.top for c in chars])
+        self.bottom = max([c.bottom for c in chars])
+        self.size = median_of([c.size for c in chars])
+        self.text = line_text(chars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,28 +146,41 @@ def group_lines(chars: Iterable[Char]) -> list[Line]:
     """Upright glyphs grouped into lines, top to bottom."""
     rows: list[list[Char]] = []
     bands: list[tuple[float, float]] = []
-    for char in sorted(chars, key=lambda c: (c.top, c.x0)):
-        index = _band_of(char, bands)
+    for char in sorted(chars, key=_TOP_X0):
+        size = char.size
+        index = _band_of(char.top, char.bottom, size, bands)
         if index is None:
             rows.append([char])
             bands.append((char.top, char.bottom))
         else:
             rows[index].append(char)
             top, bottom = bands[index]
-            if char.size <= LINE_GROW_MAX_RATIO * (bottom - top):
+            if size <= LINE_GROW_MAX_RATIO * (bottom - top):
                 bands[index] = (min(top, char.top), max(bottom, char.bottom))
     lines = [Line(r) for r in rows]
-    return sorted((ln for ln in lines if ln.text), key=lambda ln: (ln.top, ln.x0))
+    return sorted((ln for ln in lines if ln.text), key=_TOP_X0)
 
 
-def _band_of(char: Char, bands: list[tuple[float, float]]) -> int | None:
-    """The most recent line whose band the glyph overlaps enough (lines are few per page)."""
+def _band_of(char_top: float, char_bottom: float, size: float,
+             bands: list[tuple[float, float]]) -> int | None:
+    """The most recent line whose band a glyph (its top, bottom and size) overlaps enough
+    (lines are few per page)."""
     for index in range(len(bands) - 1, max(len(bands) - 8, 0) - 1, -1):
         top, bottom = bands[index]
-        overlap = min(bottom, char.bottom) - max(top, char.top)
-        if overlap >= LINE_OVERLAP_SHARE * min(char.size, bottom - top):
+        overlap = min(bottom, char_bottom) - max(top, char_top)
+        if overlap >= LINE_OVERLAP_SHARE * min(size, bottom - top):
             return index
     return None
+
+
+def median_of(values: list[float]) -> float:
+    """``statistics.median`` of a non-empty list, to the same float, without its generality
+    (it runs for every line of every cell)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def line_text(chars: Sequence[Char]) -> str:
@@ -174,10 +192,11 @@ def line_text(chars: Sequence[Char]) -> str:
         if char.text == " ":
             pending_space = prev is not None
             continue
-        if prev is not None and _is_duplicate(prev, char):
-            continue
-        if prev is not None and (pending_space or _is_word_gap(prev, char)):
-            out.append(" ")
+        if prev is not None:
+            if _is_duplicate(prev, char):
+                continue
+            if pending_space or _is_word_gap(prev, char):
+                out.append(" ")
         out.append(char.text)
         prev, pending_space = char, False
     return tidy_spacing("".join(out))
@@ -190,14 +209,22 @@ def _is_duplicate(prev: Char, char: Char) -> bool:
 
 def _is_word_gap(prev: Char, char: Char) -> bool:
     """A gap that is a space: never between two CJK glyphs (that is justification)."""
-    if _CJK.match(prev.text) and _CJK.match(char.text):
+    if _is_cjk(prev.text) and _is_cjk(char.text):
         return False
     return char.x0 - prev.x1 > SPACE_GAP_EM * max(prev.size, char.size)
 
 
+@lru_cache(maxsize=8192)
+def _is_cjk(text: str) -> bool:
+    """Whether a glyph's text starts with a CJK character (cached: a page repeats a few
+    hundred distinct glyphs thousands of times)."""
+    return _CJK.match(text) is not None
+
+
 def tidy_spacing(text: str) -> str:
     """Layout whitespace collapsed, then the CJK_LATIN_SPACE rule applied."""
-    return _CJK_LATIN_SPACE.sub("", clean_line(text))
+    text = clean_line(text)
+    return _CJK_LATIN_SPACE.sub("", text) if " " in text else text  # the rule drops a space
 
 
 def join_lines(texts: Iterable[str]) -> str:

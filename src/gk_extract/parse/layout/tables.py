@@ -3,7 +3,8 @@
 The cascade (STYLE habit 3), each cell recording the step in ``Cell.method``:
 
 1. ``ruled``: pdfplumber's lines strategy (``merge_edges`` -> ``edges_to_intersections`` ->
-   ``intersections_to_cells`` -> ``cells_to_tables``) run on a page's rulings (``parse/pdf`` or ``parse/ocr``).
+   ``intersections_to_cells`` -> ``cells_to_tables``; the middle two as ``crossings.py``)
+   run on a page's rulings (``parse/pdf`` or ``parse/ocr``).
    Each cell box is then placed on a grid made of the distinct x and y edges of all cell
    boxes, so a merged cell (a missing ruling) becomes one origin cell with spans.
 2. ``aligned``: only on a page with no ruled table, runs of lines whose words line up in
@@ -26,6 +27,7 @@ import regex
 from pdfplumber import table as plumber
 
 from gk_extract.models import Cell, Table
+from gk_extract.parse.layout.crossings import Crossings
 from gk_extract.parse.layout.geometry import BBox, Char, Edge, merge_edges, outward, text_box
 from gk_extract.parse.layout.lines import Line, group_lines, line_text
 
@@ -39,9 +41,9 @@ JOIN_TOLERANCE_PT = 3.0
 INTERSECTION_TOLERANCE_PT = 3.0
 # Rulings shorter than this are tick marks or underline fragments, not cell borders.
 EDGE_MIN_LENGTH_PT = 3.0
-# pdfplumber's intersection search is quadratic: in rulings (edges_to_intersections) and in
-# crossings (intersections_to_cells, 0.25 s for 2,600). A full-page 40x16 table has 57 merged
-# rulings and 700 crossings; pages far beyond are charts or graph paper, not tables.
+# The crossing search (crossings.py, pdfplumber's rules) is still quadratic at worst: in the
+# rulings a vertical one spans, and in the crossings along one line. A full-page 40x16 table
+# has 57 merged rulings and 700 crossings; pages far beyond are charts or graph paper.
 MAX_EDGES = 600
 MAX_INTERSECTIONS = 1_500
 # A row shorter than this holds no line of text (report tables print at 9 pt and more).
@@ -87,6 +89,11 @@ class PartCell:
     text: str
     page: int
     bbox: BBox | None = None
+
+    def moved(self, x0: float, top: float, x1: float, bottom: float) -> PartCell:
+        """The same cell with other sides in its part's coordinates (``dataclasses.replace``
+        without its generality: joining two parts moves every cell of both)."""
+        return PartCell(x0, top, x1, bottom, self.text, self.page, self.bbox)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,14 +172,13 @@ def ruled_regions(edges: Sequence[Edge]) -> list[list[BBox]] | None:
         return []
     kept = [e for e in merge_edges(edges, SNAP_TOLERANCE_PT, JOIN_TOLERANCE_PT)
             if max(e.width, e.height) >= EDGE_MIN_LENGTH_PT]
-    merged = [e.as_plumber() for e in kept + close_open_ends(kept)]
+    merged = kept + close_open_ends(kept)
     if len(merged) > MAX_EDGES:
         return None
-    points = plumber.edges_to_intersections(merged, INTERSECTION_TOLERANCE_PT,
-                                            INTERSECTION_TOLERANCE_PT)
+    points = Crossings(merged, INTERSECTION_TOLERANCE_PT)
     if len(points) > MAX_INTERSECTIONS:
         return None
-    boxes: list[BBox] = [_bbox(b) for b in plumber.intersections_to_cells(points)]
+    boxes = points.cells()
     groups = [[_bbox(b) for b in g] for g in plumber.cells_to_tables(list(boxes))]
     grouped = {b for g in groups for b in g}
     singles = [[b] for b in boxes if b not in grouped]
@@ -240,7 +246,8 @@ def _touches(h: Edge, v: Edge, y: float) -> bool:
 
 def _closed(v: Edge, end: str, hs: Sequence[Edge]) -> bool:
     """The vertical ruling's ``end`` lies on a horizontal ruling."""
-    return any(_touches(h, v, getattr(v, end)) for h in hs)
+    y = getattr(v, end)
+    return any(_touches(h, v, y) for h in hs)
 
 
 def _crosses(h: Edge, v: Edge) -> bool:
@@ -282,7 +289,9 @@ def table_parts(regions: Sequence[Sequence[BBox]], chars: Sequence[Char],
     owned: list[list[Char]] = [[] for _ in regions]
     flow: list[Char] = []
     for char in chars:
-        index = next((i for i, b in enumerate(boxes) if inside(char, b)), None)
+        cx, cy = char.cx, char.cy  # the glyph's centre decides, borders included
+        index = next((i for i, (x0, top, x1, bottom) in enumerate(boxes)
+                      if x0 <= cx <= x1 and top <= cy <= bottom), None)
         (flow if index is None else owned[index]).append(char)
     parts: list[TablePart] = []
     for region, own in zip(regions, owned):
@@ -338,10 +347,6 @@ def holding(box: BBox, chars: Sequence[Char]) -> BBox:
     slack = TEXT_SLACK_PT
     return (min(box[0], ink[0] - slack), min(box[1], ink[1] - slack),
             max(box[2], ink[2] + slack), max(box[3], ink[3] + slack))
-
-
-def inside(char: Char, bbox: BBox) -> bool:
-    return bbox[0] <= char.cx <= bbox[2] and bbox[1] <= char.cy <= bbox[3]
 
 
 # --------------------------------------------------------------------------- cell text

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import math
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,9 @@ _LETTER = regex.compile(r"\p{L}")
 _WHITESPACE = frozenset(" \u00a0\u3000\t")
 # What PDFium inserts by itself (FPDFText_IsGenerated): word spaces and line breaks.
 _GENERATED_CODES = frozenset({0x20, 0x0D, 0x0A, 0x02})
+# The four C floats that start FS_RECTF (left, top, right, bottom) and FS_MATRIX (a, b, c,
+# d), read in one call as the same Python floats as ctypes' fields give one by one.
+_FOUR_FLOATS = struct.Struct("=4f")
 
 @dataclass(frozen=True, slots=True)
 class PageContent:
@@ -98,7 +102,10 @@ class _Frame:
         return x - self.left, self.top - y
 
     def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
-        (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
+        if self.rotation == 0:  # point() of the common case, inlined: it runs per glyph
+            ax, ay, bx, by = left - self.left, self.top - bottom, right - self.left, self.top - top
+        else:
+            (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
     def direction(self, dx: float, dy: float) -> int:
@@ -175,16 +182,23 @@ def _verdict(chars: list[Char], glyphs: int, bad: int) -> str | None:
     """Why the text layer cannot be used (None when it can)."""
     if glyphs >= MIN_GLYPHS_FOR_VERDICT and bad / glyphs > UNREADABLE_GLYPH_SHARE:
         return "(cid:) glyphs"
-    letters = [c.text for c in chars if _LETTER.match(c.text)]
+    # each glyph's text is one code point, so the letters of the page's text are its
+    # letter glyphs: two scans of the text instead of a match per glyph
+    letters = _LETTER.findall("".join(c.text for c in chars))
     if len(letters) >= NO_CJK_MIN_LETTERS:
-        cjk = sum(1 for t in letters if _CJK.match(t))
+        cjk = len(_CJK.findall("".join(letters)))
         if cjk / len(letters) < NO_CJK_MAX_SHARE:
             return "almost no CJK characters"
     return None
 
 
 class _CharReader:
-    """Per-glyph PDFium calls with reusable ctypes out-parameters."""
+    """Per-glyph PDFium calls with reusable ctypes out-parameters.
+
+    This is the PDF parser's hot loop (~2,000 glyphs a report): the out-parameters are read
+    with one ``struct`` unpack each rather than field by field, and the frame's mapping is
+    inlined for upright pages.
+    """
 
     def __init__(self, raw: Any, frame: _Frame) -> None:
         self.raw, self.frame = raw, frame
@@ -194,42 +208,44 @@ class _CharReader:
         self.origin = ctypes.c_double(), ctypes.c_double()
 
     def char(self, i: int, text: str) -> Char | None:
-        if not pdfium_c.FPDFText_GetLooseCharBox(self.raw, i, self.loose):
+        raw, frame = self.raw, self.frame
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, self.loose):
             return None
-        box = self._box(i)
-        rotation = 0
-        matrix = bool(pdfium_c.FPDFText_GetMatrix(self.raw, i, self.matrix))
-        if matrix:
-            m = self.matrix
-            rotation = self.frame.direction(m.a, m.b) if (m.a or m.b) else 0
-        x0, top, x1, bottom = self.frame.box(*box)
+        user_box = self._box(i)
+        rotation, scale = 0, None
+        if pdfium_c.FPDFText_GetMatrix(raw, i, self.matrix):
+            a, b, c, d = _FOUR_FLOATS.unpack_from(self.matrix)
+            rotation = frame.direction(a, b) if (a or b) else 0
+            scale = math.hypot(c, d)
+        x0, top, x1, bottom = frame.box(*user_box)
         if text in _WHITESPACE:
             return Char(" ", x0, top, x1, bottom, rotation == 0, rotation)
-        em = self._em(i, bottom - top) if matrix and rotation == 0 else None
-        return Char(text, x0, top, x1, bottom, rotation == 0, rotation, *(em or (None, None)))
+        if scale is None or rotation != 0:
+            return Char(text, x0, top, x1, bottom, rotation == 0, rotation)
+        baseline, em_top = self._em(i, bottom - top, scale)
+        return Char(text, x0, top, x1, bottom, True, 0, baseline, em_top)
 
-    def _em(self, i: int, height: float) -> tuple[float, float] | None:
+    def _em(self, i: int, height: float, scale: float) -> tuple[float | None, float | None]:
         """An upright glyph's baseline and the top of its em square (the baseline less the
-        font size as set: the size times the text matrix's vertical scale); None when the
-        size is absurd."""
-        m = self.matrix
-        size = float(pdfium_c.FPDFText_GetFontSize(self.raw, i)) * math.hypot(m.c, m.d)
+        font size as set: the size times the text matrix's vertical ``scale``); None, None
+        when the size is absurd."""
+        size = float(pdfium_c.FPDFText_GetFontSize(self.raw, i)) * scale
         x, y = self.origin
         if not 0 < size <= EM_MAX_RATIO * max(height, 1.0) or not (
                 pdfium_c.FPDFText_GetCharOrigin(self.raw, i, x, y)):
-            return None
+            return None, None
         baseline = self.frame.point(x.value, y.value)[1]
         return baseline, baseline - size
 
     def _box(self, i: int) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) in user space: the loose box unless it is absurd."""
-        lo = self.loose
-        loose = lo.left, min(lo.bottom, lo.top), lo.right, max(lo.bottom, lo.top)
-        if max(lo.right - lo.left, abs(lo.top - lo.bottom)) <= LOOSE_BOX_CHECK_PT:
+        left, top, right, bottom = _FOUR_FLOATS.unpack_from(self.loose)
+        loose = left, min(bottom, top), right, max(bottom, top)
+        if max(right - left, abs(top - bottom)) <= LOOSE_BOX_CHECK_PT:
             return loose
-        left, right, bottom, top = self.tight
-        pdfium_c.FPDFText_GetCharBox(self.raw, i, left, right, bottom, top)
-        extent = max(right.value - left.value, top.value - bottom.value, 1.0)
+        tight_left, tight_right, tight_bottom, tight_top = self.tight
+        pdfium_c.FPDFText_GetCharBox(self.raw, i, tight_left, tight_right, tight_bottom, tight_top)
+        extent = max(tight_right.value - tight_left.value, tight_top.value - tight_bottom.value, 1.0)
         if max(loose[2] - loose[0], loose[3] - loose[1]) > LOOSE_BOX_MAX_RATIO * extent + 2:
-            return left.value, bottom.value, right.value, top.value
+            return tight_left.value, tight_bottom.value, tight_right.value, tight_top.value
         return loose

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import struct
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -45,6 +46,21 @@ class _Point(NamedTuple):
     y: float
 
 
+class _OutParams:
+    """PDFium's out-parameters, made once per page and reused for every path: a page has
+    hundreds of paths, and making the ctypes objects cost more than the calls filling them."""
+
+    def __init__(self) -> None:
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.fill_mode, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.rgba = tuple(ctypes.c_uint() for _ in range(4))
+        self.x, self.y = ctypes.c_float(), ctypes.c_float()
+
+
+# FS_MATRIX: six C floats, read as Python floats exactly as ctypes' fields read them.
+_MATRIX = struct.Struct("=6f")
+
+
 def read_rulings(page: Any, to_display: ToDisplay, number: int) -> tuple[list[Edge], int, list[str]]:
     """Visible straight rulings as pdfplumber edges, and the number of image objects.
 
@@ -68,6 +84,7 @@ class _PathWalk:
         self.warnings: list[str] = []
         self.n_images = 0
         self.budget = MAX_PATH_SEGMENTS
+        self.out = _OutParams()
 
     def objects(self, objs: list[Any], outer: Matrix | None, depth: int) -> None:
         for obj in objs:
@@ -75,24 +92,24 @@ class _PathWalk:
             if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 self.n_images += 1
             elif kind == pdfium_c.FPDF_PAGEOBJ_PATH and self.budget >= 0:
-                self._path(obj, _compose(_matrix(obj), outer))
+                self._path(obj, _compose(_matrix(obj, self.out), outer))
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth + 1 < MAX_FORM_DEPTH:
                 count = pdfium_c.FPDFFormObj_CountObjects(obj)
                 children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(max(count, 0))]
-                self.objects(children, _compose(_matrix(obj), outer), depth + 1)
+                self.objects(children, _compose(_matrix(obj, self.out), outer), depth + 1)
 
     def _path(self, obj: Any, matrix: Matrix) -> None:
         n_segments = pdfium_c.FPDFPath_CountSegments(obj)
         self.budget -= max(n_segments, 0)
         if self.budget >= 0:
-            self.edges.extend(_path_edges(obj, n_segments, matrix, self.to_display))
+            self.edges.extend(_path_edges(obj, n_segments, matrix, self.to_display, self.out))
 
 
-def _matrix(raw: Any) -> Matrix:
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(raw, m):
+def _matrix(raw: Any, out: _OutParams) -> Matrix:
+    if not pdfium_c.FPDFPageObj_GetMatrix(raw, out.matrix):
         return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+    a, b, c, d, e, f = _MATRIX.unpack_from(out.matrix)
+    return (a, b, c, d, e, f)
 
 
 def _compose(inner: Matrix, outer: Matrix | None) -> Matrix:
@@ -105,12 +122,13 @@ def _compose(inner: Matrix, outer: Matrix | None) -> Matrix:
             e * A + f * C + E, e * B + f * D + F)
 
 
-def _path_edges(raw: Any, n_segments: int, matrix: Matrix, to_display: ToDisplay) -> list[Edge]:
-    fill, stroke = _visible_paint(raw)
+def _path_edges(raw: Any, n_segments: int, matrix: Matrix, to_display: ToDisplay,
+                out: _OutParams) -> list[Edge]:
+    fill, stroke = _visible_paint(raw, out)
     if not (fill or stroke):
         return []
     edges: list[Edge] = []
-    for points in _subpaths(raw, n_segments, matrix, to_display):
+    for points in _subpaths(raw, n_segments, matrix, to_display, out):
         if stroke:
             edges.extend(_segment_edges(points))
         elif fill:
@@ -118,12 +136,12 @@ def _path_edges(raw: Any, n_segments: int, matrix: Matrix, to_display: ToDisplay
     return edges
 
 
-def _visible_paint(raw: Any) -> tuple[bool, bool]:
+def _visible_paint(raw: Any, out: _OutParams) -> tuple[bool, bool]:
     """Whether the path is filled and/or stroked with a colour that shows on white paper."""
-    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    fill_mode, stroke = out.fill_mode, out.stroke
     if not pdfium_c.FPDFPath_GetDrawMode(raw, fill_mode, stroke):
         return False, False
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    r, g, b, a = out.rgba
     fill = bool(fill_mode.value) and bool(pdfium_c.FPDFPageObj_GetFillColor(raw, r, g, b, a))
     fill = fill and a.value > 0 and min(r.value, g.value, b.value) < WHITE_MIN
     visible_stroke = bool(stroke.value) and bool(pdfium_c.FPDFPageObj_GetStrokeColor(raw, r, g, b, a))
@@ -131,10 +149,11 @@ def _visible_paint(raw: Any) -> tuple[bool, bool]:
     return fill, visible_stroke
 
 
-def _subpaths(raw: Any, n_segments: int, matrix: Matrix, to_display: ToDisplay) -> list[list[_Point | None]]:
+def _subpaths(raw: Any, n_segments: int, matrix: Matrix, to_display: ToDisplay,
+              out: _OutParams) -> list[list[_Point | None]]:
     """Each subpath as display-space points; None marks a curve (which breaks straightness)."""
     a, b, c, d, e, f = matrix
-    x, y = ctypes.c_float(), ctypes.c_float()
+    x, y = out.x, out.y
     paths: list[list[_Point | None]] = []
     current: list[_Point | None] = []
     for k in range(n_segments):
