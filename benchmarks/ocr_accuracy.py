@@ -6,8 +6,8 @@ Usage: python benchmarks/ocr_accuracy.py [--count N] [--seed S] [--jobs J] [--wo
 Draws ``--count`` synthetic reports, prints them with LibreOffice, degrades every page like
 a scan (tests/ocr_scans.py: 100-200 dpi, rotation, blur, noise, JPEG) into image-only PDFs,
 extracts each and compares every template cell with the report's truth. A wrong cell is
-*flagged* when the dataset marks it ``doubtful``: its value kept as text (low
-confidence), or the failed consistency checks point at it; the goal is >= 99 % of cells right and no wrong cell unflagged.
+*flagged* when the dataset marks it ``doubtful``: read with low confidence, or pointed at
+by the failed consistency checks; the goal is >= 99 % of cells right and no wrong cell unflagged.
 
 ``--work`` keeps the printed PDFs and scans between runs. ``--engine-cache`` stores the
 engine's raw readings per page image, so changes to what happens after recognition
@@ -156,7 +156,7 @@ def report(results: list[dict[str, Any]]) -> None:
         right = sum(1 for c, ok in digits if ok and c < threshold)
         wrong = sum(1 for c, ok in digits if not ok and c < threshold)
         print(f"  confidence < {threshold:.2f}: {right} right readings and {wrong} wrong ones "
-              f"kept as text (of {sum(1 for _, ok in digits if not ok)} wrong)")
+              f"doubted (of {sum(1 for _, ok in digits if not ok)} wrong)")
 
 
 if __name__ == "__main__":

@@ -23,16 +23,17 @@ COLS = (60, 300, 460, 610, 760)
 
 
 def table_image(rows: int, faint_row: int | None = None, noise: float = 8.0,
-                seed: int = 0) -> np.ndarray:
+                seed: int = 0, right: int = RIGHT, width: int = 820) -> np.ndarray:
     """A page with a ruled table drawn in grey (as a scan of thin rulings reads); in the
     label column, the rows around the border under ``faint_row`` are filled with dense
-    glyph-like strokes touching it from above and below, as tight rows of text are."""
+    glyph-like strokes touching it from above and below, as tight rows of text are. A
+    ``right`` beyond the image's ``width`` cuts the table off there, its right border lost."""
     paper, ink, ruling = 235, 60, 150
-    image = np.full((TOP + rows * ROW_PX + 200, 820), paper, np.uint8)
+    image = np.full((TOP + rows * ROW_PX + 200, width), paper, np.uint8)
     bottom = TOP + rows * ROW_PX
     for r in range(rows + 1):
-        cv2.line(image, (LEFT, TOP + r * ROW_PX), (RIGHT, TOP + r * ROW_PX), ruling, 2)
-    for x in COLS:
+        cv2.line(image, (LEFT, TOP + r * ROW_PX), (right, TOP + r * ROW_PX), ruling, 2)
+    for x in (*COLS[:-1], right):
         cv2.line(image, (x, TOP), (x, bottom), ruling, 2)
     if faint_row is not None:
         y = TOP + (faint_row + 1) * ROW_PX
@@ -71,6 +72,22 @@ def test_faint_ruling_beside_dense_text_runs_through_the_label_column(seed: int)
     spans = horizontals_at(find_rulings(image, K), TOP + 3 * ROW_PX)
     assert spans and min(x0 for x0, _ in spans) == pytest.approx(LEFT * K, abs=2)
     assert max(x1 for _, x1 in spans) == pytest.approx(RIGHT * K, abs=2)
+
+
+def test_a_table_cut_off_at_the_image_edge_is_closed_there() -> None:
+    """Printed wider than its page or cropped: the rows run to the edge, with no border."""
+    image = table_image(4, right=900, width=800)
+    edges = find_rulings(image, K)
+    ends = [x1 for _, x1 in horizontals_at(edges, TOP + ROW_PX)]
+    assert ends and min(ends) >= 795 * K  # the last column kept, not trimmed to 610 px
+    closing = [e for e in edges if e.orientation == "v" and abs(e.x0 - ends[0]) <= 1]
+    assert closing and closing[0].top <= TOP * K + 1 and closing[0].bottom >= (TOP + 4 * ROW_PX) * K - 1
+
+
+def test_a_whole_table_is_not_closed_again() -> None:
+    edges = find_rulings(table_image(4), K)
+    verticals = sorted(round(e.x0 / K) for e in edges if e.orientation == "v")
+    assert len(verticals) == len(COLS)
 
 
 def test_text_crossing_a_row_border_position_is_no_ruling() -> None:
@@ -155,3 +172,70 @@ def test_cell_read_empty_but_holding_ink_is_read_again_alone() -> None:
     parts = reread_cells([TablePart(1, cells, "ruled")], confidence, image, K)
     assert [c.text for c in parts[0].cells] == ["7", ""]  # the blank one stays blank
     assert confidence[parts[0].cells[0]] > 0.5
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
+def test_dash_read_alone_is_a_dash_and_a_one_beside_a_ruling_is_a_one() -> None:
+    from gk_extract.parse.ocr.engine import Glyph
+    from gk_extract.parse.ocr.readings import is_flat, is_slanted
+
+    image = table_with_text([["行政处罚", "-", "1", "—"]])
+    for col, flat in ((1, True), (2, False), (3, True)):
+        cx = (COLS[col] + COLS[col + 1]) / 2
+        # the box the recogniser gives a lone glyph: the line's height, wide enough to take
+        # in the cell's left ruling when the glyph sits near it
+        glyph = Glyph("1", COLS[col] - 1, TOP + 4, cx + 8, TOP + ROW_PX - 4, 0.95)
+        assert is_flat(glyph, image) is flat
+        assert not is_slanted(glyph, image)
+    # a box as tight as the 1 itself: its stem runs from the box's top to its bottom
+    cx = (COLS[2] + COLS[3]) // 2
+    rows = np.flatnonzero((image[TOP + 4:TOP + ROW_PX - 4, cx - 6:cx + 6] < 128).any(axis=1))
+    tight = Glyph("1", cx - 6, TOP + 4 + rows[0], cx + 6, TOP + 4 + rows[-1] + 1, 0.95)
+    assert not is_flat(tight, image)
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
+def test_unsure_zero_against_a_double_border_is_read_again_without_it() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from gk_extract.parse.layout.tables import PartCell, TablePart
+    from gk_extract.parse.ocr.readings import reread_cells
+
+    font_path = _cjk_font()
+    if font_path is None:
+        pytest.skip("no Noto CJK font (make installs fonts-noto-cjk)")
+    image = Image.fromarray(table_image(1, noise=3.0))
+    draw = ImageDraw.Draw(image)
+    x0, x1 = COLS[1], COLS[2]
+    for inner in (x0 + 3, x1 - 3):  # each cell boxed on its own: a double border
+        draw.line([(inner, TOP + 3), (inner, TOP + ROW_PX - 3)], fill=90, width=1)
+    draw.line([(x0 + 3, TOP + 3), (x1 - 3, TOP + 3)], fill=90, width=1)
+    draw.line([(x0 + 3, TOP + ROW_PX - 3), (x1 - 3, TOP + ROW_PX - 3)], fill=90, width=1)
+    font = ImageFont.truetype(str(font_path), 15)
+    draw.text((x0 + 5, TOP + ROW_PX // 2), "0", fill=30, font=font, anchor="lm")
+    cell = PartCell(x0 * K, TOP * K, x1 * K, (TOP + ROW_PX) * K, "o", 1)
+    confidence = {cell: 0.6}
+    parts = reread_cells([TablePart(1, (cell,), "ruled")], confidence, np.asarray(image), K)
+    assert parts[0].cells[0].text == "0"
+    assert confidence[parts[0].cells[0]] > 0.9
+
+
+def test_a_number_a_ruling_cuts_makes_its_whole_row_unsure() -> None:
+    from gk_extract.parse.layout.geometry import Edge
+    from gk_extract.parse.layout.tables import PartCell, TablePart
+    from gk_extract.parse.ocr.engine import Glyph, TextLine
+    from gk_extract.parse.ocr.page import CUT_ROW_CONFIDENCE, _cap_cut_rows, _chars
+
+    k = 1.0
+    ruling = [Edge.vertical(110.0, 0.0, 60.0)]
+    tight = TextLine((Glyph("3", 100, 5, 109, 20, 0.99), Glyph("5", 109, 5, 118, 20, 0.99)), 0.99)
+    apart = TextLine((Glyph("0", 90, 35, 99, 50, 0.99), Glyph("0", 125, 35, 134, 50, 0.99)), 0.99)
+    chars, _, cut = _chars([tight, apart], k, ruling)
+    assert [c.text for c in chars] == ["3", "5", "0", "0"]
+    assert [c.text for c in cut] == ["3", "5"]  # the zeros of two cells are not a cut number
+    cells = (PartCell(60, 0, 110, 25, "3", 1), PartCell(110, 0, 160, 25, "5", 1),
+             PartCell(160, 0, 200, 25, "", 1), PartCell(60, 30, 110, 55, "0", 1),
+             PartCell(110, 30, 160, 55, "0", 1))
+    confidence = dict.fromkeys(cells, 0.99)
+    _cap_cut_rows([TablePart(1, cells, "ruled")], cut, confidence)
+    assert [confidence[c] for c in cells] == [CUT_ROW_CONFIDENCE] * 3 + [0.99, 0.99]

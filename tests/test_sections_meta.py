@@ -59,3 +59,18 @@ def test_a_title_naming_only_a_place_gives_its_government() -> None:
     assert issuing_agency("某市某区人民政府") == "某市某区人民政府"
     assert issuing_agency("某市交通运输局") == "某市交通运输局"
     assert issuing_agency("某区地方金融工作局") == "某区地方金融工作局"
+
+
+def test_title_below_a_printed_pages_menu_and_breadcrumb() -> None:
+    d = doc("· 首页", "· 政务公开", "· 政务服务", "· 互动交流", "· 走进本地",
+            "当前位置：首页>政务公开>政府信息公开年报", "某县应急管理局2019年政府信息公开工作年度报告",
+            "来源：某县应急管理局", "本报告根据《中华人民共和国政府信息公开条例》编制。")
+    meta = read_meta(d)
+    assert (meta.agency, meta.year, meta.title_is_report) == ("某县应急管理局", 2019, True)
+
+
+def test_a_long_body_sentence_after_the_lead_is_no_title() -> None:
+    body = ("本报告是根据某县2019年政府信息公开工作年度报告编写要求，结合本单位工作实际，"
+            "由办公室汇总编制的全年情况说明，请予审阅。")
+    d = doc("· 首页", "· 政务公开", "· 政务服务", "· 互动交流", "· 走进本地", body)
+    assert read_meta(d).agency is None

@@ -27,11 +27,11 @@ logger = logging.getLogger(__name__)
 S4_VALUE_SHARE = 0.8
 # A header row of section 三 names at least this many of the 7 applicant columns.
 S3_HEADER_MIN_LABELS = 3
-# An OCR reading of a number below this engine confidence is kept as ``text`` with its raw
-# reading instead of being parsed into a value that may be a misread digit. Swept on 200
-# generated scans (benchmarks/ocr_accuracy.py, 27 misread digit cells among ~20,000): below
-# 0.7 catches 11 misreads and demotes 7 right readings, below 0.8 catches 17 and demotes 18,
-# below 0.9 catches 17 and demotes 26. On hzq2024 at 150 dpi every digit cell scores >= 0.95.
+# An OCR reading of a number below this engine confidence is doubtful (template/doubt.py):
+# its value is kept, as read, and marked, so an analyst can filter or re-read it. Swept on
+# 200 generated scans (benchmarks/ocr_accuracy.py, 27 misread digit cells among ~20,000):
+# below 0.7 catches 11 misreads and marks 7 right readings, below 0.8 catches 17 and marks
+# 18, below 0.9 catches 17 and marks 26. On hzq2024 at 150 dpi every digit cell scores >= 0.95.
 LOW_CONFIDENCE = 0.8
 
 
@@ -60,9 +60,6 @@ def table_text(table: Table) -> str:
 def make_cell(key_table: str, row: str, col: str, labels: tuple[str, str], source: Cell,
               unit: str | None = None, table: str | None = None) -> CellValue:
     value = parse_value(source.text)
-    if source.confidence is not None and source.confidence < LOW_CONFIDENCE and (
-            value.value is not None):
-        value = replace(value, value=None, kind="text", unit=None)
     if unit and value.unit is None and value.value is not None:
         value = replace(value, unit=unit)
     return CellValue(key=registry.cell_key(key_table, row, col), table=table or key_table, row=row, col=col,
@@ -141,9 +138,11 @@ def extract_s2(tables: Iterable[Table], template: registry.TemplateSpec, out: Ex
                 continue
             block = next(b for b in blocks if row in b.rows)
             cols = _s2_columns(header, block)
+            shifted = _read_shifted(cells[1 + len(cols):])
             for col, cell in zip(cols, cells[1:]):
                 unit = _unit_in_label(col.label)
-                out.add(make_cell(prefix, row.key, col.key, (row.label, col.label), cell, unit))
+                made = make_cell(prefix, row.key, col.key, (row.label, col.label), cell, unit)
+                out.add(replace(made, doubtful=True) if shifted else made)
 
 
 def _is_s2_header(cells: Sequence[Cell], col_specs: tuple[T.ColSpec, ...]) -> bool:
@@ -207,7 +206,7 @@ def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
             above = row or above
             if row is not None:
                 printed.append((row.key, values, order))
-                _add_s3_row(row, values, order, out)
+                _add_s3_row(row, values, order, out, doubtful=_read_shifted(labels[1:]))
             elif _is_value_row(values):
                 printed.append((None, values, order))
     placed = place_unlabelled([key for key, _, _ in printed])
@@ -220,9 +219,18 @@ def extract_s3(tables: Iterable[Table], out: Extraction) -> None:
 
 
 def _add_s3_row(row: T.RowSpec, values: Sequence[Cell], order: Sequence[T.ColSpec],
-                out: Extraction) -> None:
+                out: Extraction, doubtful: bool = False) -> None:
     for col, cell in zip(order, values):
-        out.add(make_cell("s3", row.key, col.key, (row.label, col.label), cell))
+        made = make_cell("s3", row.key, col.key, (row.label, col.label), cell)
+        out.add(replace(made, doubtful=True) if doubtful else made)
+
+
+def _read_shifted(outside: Sequence[Cell]) -> bool:
+    """Whether a row read by OCR holds a number outside the template's value columns
+    (``outside``: beyond the last, or among the labels): a stray ruling split a cell, and
+    the row's values may sit a column off, each a valid number, with nothing else to tell."""
+    return any(c.confidence is not None and parse_value(c.text).value is not None
+               for c in outside)
 
 
 def _is_value_row(values: Sequence[Cell]) -> bool:

@@ -56,6 +56,15 @@ CONTINUED_Y_PT = 3.0
 # such a glyph's centre lies (a real ``1`` sits in its cell, >= 3 pt from the border).
 RULING_LOOKALIKES = frozenset({"1", "|", "I", "l", "丨", "｜", "!", "]", "["})
 RULING_GLYPH_DISTANCE_PT = 2.0
+# Digits of one line cut apart by a vertical ruling with less than CUT_GAP_EM of their
+# height between them were printed as one number (neighbouring cells' numbers are apart by
+# both cells' padding and the ruling): the ruling is a stray (a stroke column of stacked
+# header glyphs, the border of a table drawn above) and the cells of that row may be shifted
+# by a column, with nothing else to tell. Their confidence is capped at CUT_ROW_CONFIDENCE,
+# under template/tables.py LOW_CONFIDENCE, so that every cell of the row is doubtful.
+CUT_GAP_EM = 0.2
+CUT_ROW_CONFIDENCE = 0.5
+_DIGIT = regex.compile(r"[0-9]")
 
 
 @dataclass(slots=True)
@@ -85,11 +94,12 @@ def read_page_image(gray: np.ndarray, dpi: float, number: int,
     lines = slashes_read(lines, straight)
     edges = _not_through_glyphs(find_rulings(straight, k), lines, k)
     verticals = _vertical_rulings(edges)
-    chars, scores = _chars(_off_rulings(lines, k, verticals), k, verticals)
+    chars, scores, cut = _chars(_off_rulings(lines, k, verticals), k, verticals)
     laid = lay_out(number, straight.shape[1] * k, straight.shape[0] * k, chars, edges, [])
     aligned_fallback(laid)
     confidence = _part_confidence(laid.parts, scores)
     parts = reread_cells(laid.parts, confidence, straight, k)
+    _cap_cut_rows(parts, cut, confidence)
     matrix = skew_matrix(width, height, skew) if skew else None
     to_source = straight_to_source((width, height), None if matrix is None else matrix.ravel(),
                                    turned, k, source)
@@ -173,16 +183,43 @@ def _vertical_rulings(edges: Sequence[Edge]) -> list[Edge]:
     return sorted((e for e in edges if e.orientation == "v"), key=lambda e: e.x0)
 
 
-def _chars(lines: Sequence[TextLine], k: float,
-           verticals: Sequence[Edge]) -> tuple[list[Char], dict[Char, float]]:
+def _chars(lines: Sequence[TextLine], k: float, verticals: Sequence[Edge]
+           ) -> tuple[list[Char], dict[Char, float], list[Char]]:
+    """The lines' glyph runs as Chars, each with its mean score, and the Chars of numbers
+    a ruling cut (see CUT_GAP_EM)."""
     chars: list[Char] = []
     scores: dict[Char, float] = {}
+    cut: list[Char] = []
     for line in lines:
-        for run in _runs(line.glyphs, k, verticals):
-            char = _char(run, k)
+        runs = _runs(line.glyphs, k, verticals)
+        made = [_char(run, k) for run in runs]
+        for i, (run, char) in enumerate(zip(runs, made)):
             chars.append(char)
             scores[char] = sum(g.score for g in run) / len(run)
-    return chars, scores
+            if i and _cut_number(runs[i - 1][-1], run[0]):
+                cut.extend((made[i - 1], char))
+    return chars, scores, cut
+
+
+def _cut_number(a: Glyph, b: Glyph) -> bool:
+    """Two digits in one line, apart by less than CUT_GAP_EM of their height, yet in two
+    runs: a ruling was found between them."""
+    return bool(_DIGIT.fullmatch(a.text[-1:]) and _DIGIT.fullmatch(b.text[:1])
+                and b.x0 - a.x1 < CUT_GAP_EM * (a.bottom - a.top))
+
+
+def _cap_cut_rows(parts: Sequence[TablePart], cut: Sequence[Char],
+                  confidence: dict[PartCell, float]) -> None:
+    """Every cell of a table row holding a cut number (see CUT_GAP_EM) gets a confidence of
+    at most CUT_ROW_CONFIDENCE, read or empty."""
+    for part in parts:
+        rows = [(c.top, c.bottom) for c in part.cells
+                if any(c.x0 <= ch.cx <= c.x1 and c.top <= ch.cy <= c.bottom for ch in cut)]
+        for cell in part.cells:
+            cy = (cell.top + cell.bottom) / 2
+            if any(top <= cy <= bottom for top, bottom in rows):
+                confidence[cell] = min(confidence.get(cell, 1.0), CUT_ROW_CONFIDENCE)
+                logger.debug("cell %r in a row whose number a ruling cuts", cell.text)
 
 
 def _runs(glyphs: Sequence[Glyph], k: float, verticals: Sequence[Edge]) -> list[list[Glyph]]:

@@ -1,6 +1,7 @@
 """Readings the recogniser gets wrong in table cells, put right from the image.
 
-* a ``/`` read as ``1``: told apart by its slant (:func:`slashes_read`);
+* a ``/`` or a ``-`` read as ``1``: told apart by its slant or its flatness
+  (:func:`slashes_read`);
 * a cell the detector found nothing in though it holds ink, or whose short reading scored
   low (a digit touching its cell's ruling, read with the ruling's ink as ``o`` or a faint
   ``0``): read again alone, its rulings left out (:func:`reread_cells`).
@@ -28,6 +29,10 @@ SLASH_LOOKALIKES = frozenset({"1", "l", "I", "|", "丨", "｜"})
 # ...and a lone 一 (only alone: a glyph box inside a run may take in a neighbour's ink).
 LONE_SLASH_LOOKALIKES = frozenset({"一"})
 SLASH_MAX_SLOPE = -0.15
+FLAT_SHARE = 0.5
+FLAT_MAX_HEIGHT = 0.35
+RULING_COLUMN_SHARE = 0.95
+RULING_SIDE_SHARE = 0.25
 SLANT_ROWS = (0.2, 0.8)
 MIN_SLANT_ROWS = 4
 # A table cell read empty is read again alone when, CELL_INSET_PT in from its rulings, it
@@ -60,20 +65,53 @@ def slashes_read(lines: Sequence[TextLine], gray: np.ndarray) -> list[TextLine]:
     for line in lines:
         alike = SLASH_LOOKALIKES | (LONE_SLASH_LOOKALIKES if len(line.glyphs) == 1 else set())
         if all(g.text in alike for g in line.glyphs):
-            line = TextLine(tuple(replace(g, text="/") if is_slanted(g, gray) else g
-                                  for g in line.glyphs), line.score)
+            line = TextLine(tuple(_placeholder(g, gray) for g in line.glyphs), line.score)
         out.append(line)
     return out
 
 
-def is_slanted(glyph: Glyph, gray: np.ndarray) -> bool:
+def _placeholder(glyph: Glyph, gray: np.ndarray) -> Glyph:
+    """The glyph read as the ``/`` or ``-`` its shape shows, else as it was read."""
+    if is_slanted(glyph, gray):
+        return replace(glyph, text="/")
+    if glyph.text in SLASH_LOOKALIKES and is_flat(glyph, gray):
+        return replace(glyph, text="-")
+    return glyph
+
+
+def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
+    """The ink (Otsu) in the glyph's box, less any column near its sides (RULING_SIDE_SHARE)
+    inked from its top to its bottom: the ruling beside the glyph that the box took in."""
     x0, x1 = max(int(glyph.x0), 0), int(np.ceil(glyph.x1))
     top, bottom = max(int(glyph.top), 0), int(np.ceil(glyph.bottom))
     crop = gray[top:bottom, x0:x1]
     if crop.size == 0:
-        return False
+        return np.zeros((0, 0), dtype=bool)
     threshold, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = crop < threshold
+    ruled = ink.mean(axis=0) >= RULING_COLUMN_SHARE
+    side = max(int(ink.shape[1] * RULING_SIDE_SHARE), 1)
+    ruled[side:-side] = False  # a stem in the middle is the glyph's own (a tall 1's)
+    ink[:, ruled] = False
+    return ink
+
+
+def is_flat(glyph: Glyph, gray: np.ndarray) -> bool:
+    """Whether the glyph's ink is a short level stroke (a ``-`` or ``—`` placeholder, which
+    the recogniser reads alone as ``1`` now and then, scoring up to 0.95): its ink is at most
+    FLAT_SHARE as tall as it is wide and FLAT_MAX_HEIGHT of the line. A ``1``'s is three
+    times taller than wide and fills the line's height."""
+    ink = _glyph_ink(glyph, gray)
+    ys, xs = np.nonzero(ink)
+    if len(ys) == 0:
+        return False
+    tall = ys.max() - ys.min() + 1
+    return bool(tall <= FLAT_SHARE * (xs.max() - xs.min() + 1)
+                and tall <= FLAT_MAX_HEIGHT * ink.shape[0])
+
+
+def is_slanted(glyph: Glyph, gray: np.ndarray) -> bool:
+    ink = _glyph_ink(glyph, gray)
     height = ink.shape[0]
     ys, xs = [], []
     for y in range(int(height * SLANT_ROWS[0]), min(int(height * SLANT_ROWS[1]) + 1, height)):
@@ -109,9 +147,8 @@ def reread_cells(parts: Sequence[TablePart], confidence: dict[PartCell, float],
         reading = reading.strip()
         if not reading or score < max(MISSED_MIN_SCORE, confidence.get(cell, 0.0)):
             continue
-        if reading in SLASH_LOOKALIKES | LONE_SLASH_LOOKALIKES and is_slanted(
-                Glyph(reading, x0, top, x1, bottom, score), gray):
-            reading = "/"
+        if reading in SLASH_LOOKALIKES | LONE_SLASH_LOOKALIKES:
+            reading = _placeholder(Glyph(reading, x0, top, x1, bottom, score), gray).text
         found[cell] = replace(cell, text=reading)
         confidence[found[cell]] = score
     return [replace(p, cells=tuple(found.get(c, c) for c in p.cells)) for p in parts]

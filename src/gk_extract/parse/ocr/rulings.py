@@ -78,6 +78,12 @@ BRIDGE_GAP_PT = 3.0
 # least a cell's width; OPEN_END_PT is below the narrowest column (a 1-digit column,
 # ~18 pt) and far above a ruling's overshoot at a crossing (its thickness plus blur).
 OPEN_END_PT = 10.0
+# ...and only toward the image's edge: an open end lies within OPEN_EDGE_SHARE of the
+# image's width (or height) from it, in the page's margin or beyond (Word's margins are 72-90
+# pt of an A4 page's 595 x 842). Inside a table, rulings run past a crossing only where
+# another ruling was lost, and drawing a border there would cut merged cells apart. A
+# column ruling's open end at the top or bottom is kept (:func:`_trimmed`), not closed here.
+OPEN_EDGE_SHARE = 0.12
 
 
 def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -134,9 +140,10 @@ def find_rulings(gray: np.ndarray, pt_per_px: float) -> list[Edge]:
     edges = _runs(mask, True, pt_per_px) + _runs(mask, False, pt_per_px)
     edges = merge_edges(edges, COLLINEAR_PT, JOIN_GAP_PT)
     tol = TOUCH_TOLERANCE_PT + TOUCH_TOLERANCE_PX * pt_per_px
-    edges = _closed(edges, tol)
+    edges = _closed(edges, tol, gray.shape[1] * pt_per_px)
     for _ in range(ANCHOR_PASSES):
-        edges = [t for t in (_trimmed(e, edges, tol) for e in edges) if t is not None]
+        edges = [t for t in (_trimmed(e, edges, tol, gray.shape[0] * pt_per_px) for e in edges)
+                 if t is not None]
     for _ in range(ANCHOR_PASSES):
         edges = [_extended(e, edges, gray, pt_per_px, tol) for e in edges]
     return edges
@@ -193,22 +200,24 @@ def _is_ruled(gray: np.ndarray, horizontal: bool, at: float, start: float, end: 
     return bool(dark.mean() >= RULED_SHARE and gaps.max() - 1 <= MAX_RULING_GAP_PT * px)
 
 
-def _closed(edges: list[Edge], tol: float) -> list[Edge]:
+def _closed(edges: list[Edge], tol: float, width: float) -> list[Edge]:
     """The rulings with each table's missing left or right border drawn in.
 
-    Row rulings that run on past their last (or first) crossing by OPEN_END_PT or more, in
-    rows a column ruling joins (the rows of one table), are carried to the farthest such end
-    and closed there by a border; without it, trimming to the crossings (:func:`_trimmed`)
-    would lose the outer column, its glyphs read as loose text."""
+    Row rulings that run on past their last (or first) crossing by OPEN_END_PT or more into
+    the image's side margin (OPEN_EDGE_SHARE of ``width``), in rows a column ruling joins
+    (the rows of one table), are carried to the farthest such end and closed there by a
+    border; without it, trimming to the crossings (:func:`_trimmed`) would lose the outer
+    column, its glyphs read as loose text."""
     verticals = [e for e in edges if e.orientation == "v"]
+    margin = OPEN_EDGE_SHARE * width
     out = list(edges)
     for right in (True, False):
-        open_ = sorted((h for h in out if h.orientation == "h" and _open_end(h, verticals, tol, right)),
+        open_ = sorted((h for h in out if h.orientation == "h" and _open_end(h, verticals, tol, right)
+                        and (h.x1 >= width - margin if right else h.x0 <= margin)),
                        key=lambda h: h.top)
         groups: list[list[Edge]] = []
         for h in open_:
-            if groups and any(v.top - tol <= groups[-1][-1].top and h.top <= v.bottom + tol
-                              and _crosses(groups[-1][-1], v, tol) and _crosses(h, v, tol)
+            if groups and any(_crosses(groups[-1][-1], v, tol) and _crosses(h, v, tol)
                               for v in verticals):
                 groups[-1].append(h)
             else:
@@ -232,14 +241,24 @@ def _open_end(h: Edge, verticals: list[Edge], tol: float, right: bool) -> bool:
     return h.x1 - max(at) >= OPEN_END_PT if right else min(at) - h.x0 >= OPEN_END_PT
 
 
-def _trimmed(edge: Edge, edges: list[Edge], tol: float) -> Edge | None:
+def _trimmed(edge: Edge, edges: list[Edge], tol: float, height: float) -> Edge | None:
     """The ruling cut to its first and last crossing with perpendicular rulings (a run can
-    overshoot into a heading's strokes below a table); None when it crosses fewer than two."""
+    overshoot into a heading's strokes below a table); None when it crosses fewer than two.
+
+    A column ruling running on into the page's top or bottom margin (OPEN_EDGE_SHARE of
+    ``height``) keeps that end: it is a table cut by a page break, the ruling at the cut
+    drawn on the other page only, whose row the page layout closes
+    (``layout.tables.close_open_ends``), as it does for a text PDF's."""
     if edge.orientation == "v":
         at = [o.top for o in edges if o.orientation == "h" and _crosses(o, edge, tol)]
         if len(at) < 2:
             return None
         top, bottom = min(at), max(at)
+        margin = OPEN_EDGE_SHARE * height
+        if edge.top <= margin and top - edge.top >= OPEN_END_PT:
+            top = edge.top
+        if edge.bottom >= height - margin and edge.bottom - bottom >= OPEN_END_PT:
+            bottom = edge.bottom
         return edge.spanning(top, bottom)
     at = [o.x0 for o in edges if o.orientation == "v" and _crosses(edge, o, tol)]
     if len(at) < 2:
