@@ -65,23 +65,28 @@ def slashes_read(lines: Sequence[TextLine], gray: np.ndarray) -> list[TextLine]:
     for line in lines:
         alike = SLASH_LOOKALIKES | (LONE_SLASH_LOOKALIKES if len(line.glyphs) == 1 else set())
         if all(g.text in alike for g in line.glyphs):
-            line = TextLine(tuple(_placeholder(g, gray) for g in line.glyphs), line.score)
+            alone = len(line.glyphs) == 1
+            line = TextLine(tuple(_placeholder(g, gray, alone) for g in line.glyphs), line.score)
         out.append(line)
     return out
 
 
-def _placeholder(glyph: Glyph, gray: np.ndarray) -> Glyph:
-    """The glyph read as the ``/`` or ``-`` its shape shows, else as it was read."""
+def _placeholder(glyph: Glyph, gray: np.ndarray, alone: bool = True) -> Glyph:
+    """The glyph read as the ``/`` its slant shows, or, ``alone`` in its line or cell, as
+    the ``-`` its flatness shows (a glyph box inside a run, the recogniser's estimate, may
+    take in only part of its glyph), else as it was read."""
     if is_slanted(glyph, gray):
         return replace(glyph, text="/")
-    if glyph.text in SLASH_LOOKALIKES and is_flat(glyph, gray):
+    if alone and glyph.text in SLASH_LOOKALIKES and is_flat(glyph, gray):
         return replace(glyph, text="-")
     return glyph
 
 
 def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
-    """The ink (Otsu) in the glyph's box, less any column near its sides (RULING_SIDE_SHARE)
-    inked from its top to its bottom: the ruling beside the glyph that the box took in."""
+    """The glyph's ink (Otsu) in its box: the largest connected stroke, after any column near
+    the box's sides (RULING_SIDE_SHARE) inked from its top to its bottom is taken out. What
+    else the box took in is not the glyph: the ruling beside it, whole or broken by the
+    blur of a scan, and specks."""
     x0, x1 = max(int(glyph.x0), 0), int(np.ceil(glyph.x1))
     top, bottom = max(int(glyph.top), 0), int(np.ceil(glyph.bottom))
     crop = gray[top:bottom, x0:x1]
@@ -93,7 +98,10 @@ def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
     side = max(int(ink.shape[1] * RULING_SIDE_SHARE), 1)
     ruled[side:-side] = False  # a stem in the middle is the glyph's own (a tall 1's)
     ink[:, ruled] = False
-    return ink
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return ink
+    return np.asarray(labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA])))
 
 
 def is_flat(glyph: Glyph, gray: np.ndarray) -> bool:
