@@ -84,9 +84,10 @@ def _placeholder(glyph: Glyph, gray: np.ndarray, alone: bool = True) -> Glyph:
 
 def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
     """The glyph's ink (Otsu) in its box: the largest connected stroke, after any column near
-    the box's sides (RULING_SIDE_SHARE) inked from its top to its bottom is taken out. What
-    else the box took in is not the glyph: the ruling beside it, whole or broken by the
-    blur of a scan, and specks."""
+    the box's sides (RULING_SIDE_SHARE) inked from its top to its bottom, and any row near
+    its top or bottom inked across it, is taken out. What else the box took in is not the
+    glyph: the rulings beside, above and below it, whole or broken by the blur of a scan,
+    and specks."""
     x0, x1 = max(int(glyph.x0), 0), int(np.ceil(glyph.x1))
     top, bottom = max(int(glyph.top), 0), int(np.ceil(glyph.bottom))
     crop = gray[top:bottom, x0:x1]
@@ -94,10 +95,14 @@ def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
         return np.zeros((0, 0), dtype=bool)
     threshold, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = crop < threshold
-    ruled = ink.mean(axis=0) >= RULING_COLUMN_SHARE
-    side = max(int(ink.shape[1] * RULING_SIDE_SHARE), 1)
-    ruled[side:-side] = False  # a stem in the middle is the glyph's own (a tall 1's)
-    ink[:, ruled] = False
+    for axis in (0, 1):  # columns, then rows
+        ruled = ink.mean(axis=axis) >= RULING_COLUMN_SHARE
+        side = max(int(ruled.size * RULING_SIDE_SHARE), 1)
+        ruled[side:-side] = False  # a stroke in the middle is the glyph's own (a tall 1's)
+        if axis == 0:
+            ink[:, ruled] = False
+        else:
+            ink[ruled, :] = False
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     if count <= 2:
         return ink
@@ -107,15 +112,15 @@ def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
 def is_flat(glyph: Glyph, gray: np.ndarray) -> bool:
     """Whether the glyph's ink is a short level stroke (a ``-`` or ``—`` placeholder, which
     the recogniser reads alone as ``1`` now and then, scoring up to 0.95): its ink is at most
-    FLAT_SHARE as tall as it is wide and FLAT_MAX_HEIGHT of the line. A ``1``'s is three
-    times taller than wide and fills the line's height."""
+    FLAT_SHARE as tall as it is wide and FLAT_MAX_HEIGHT of the line, in the line's middle
+    half. A ``1``'s is three times taller than wide and fills the line's height."""
     ink = _glyph_ink(glyph, gray)
     ys, xs = np.nonzero(ink)
     if len(ys) == 0:
         return False
-    tall = ys.max() - ys.min() + 1
+    tall, middle = ys.max() - ys.min() + 1, (ys.max() + ys.min()) / 2 / ink.shape[0]
     return bool(tall <= FLAT_SHARE * (xs.max() - xs.min() + 1)
-                and tall <= FLAT_MAX_HEIGHT * ink.shape[0])
+                and tall <= FLAT_MAX_HEIGHT * ink.shape[0] and 0.25 <= middle <= 0.75)
 
 
 def is_slanted(glyph: Glyph, gray: np.ndarray) -> bool:
