@@ -9,7 +9,7 @@ rulings come from PDFium (``parse/pdf``), a scan's from the image and the OCR en
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple
 
@@ -122,6 +122,82 @@ def outward(box: BBox, digits: int = 2) -> BBox:
 
 def merge_edges(edges: Iterable[Edge], snap: float, join: float) -> list[Edge]:
     """Rulings closer than ``snap`` across their direction snapped onto one line, and
-    collinear ones with gaps up to ``join`` joined (pdfplumber's ``merge_edges``)."""
-    merged = plumber.merge_edges([e.as_plumber() for e in edges], snap, snap, join, join)
-    return [Edge.from_plumber(e) for e in merged]
+    collinear ones with gaps up to ``join`` joined (pdfplumber's ``merge_edges``, its
+    snapping kept to rulings that lie beside each other: see ``snap_edges``)."""
+    snapped = [e.as_plumber() for e in snap_edges(edges, snap, join)]
+    return [Edge.from_plumber(e) for e in plumber.merge_edges(snapped, 0, 0, join, join)]
+
+
+def snap_edges(edges: Iterable[Edge], snap: float, reach: float) -> list[Edge]:
+    """Rulings of one orientation moved onto one line, their mean position, where they are
+    within ``snap`` of each other across their direction and lie side by side along it
+    (their extents overlapping or less than ``reach`` apart), and so on from each of them.
+
+    pdfplumber snaps by position alone, over the whole page, and so chains: a column ruling
+    of one table 3 pt from another table's, far above it, pulled both onto their mean (a
+    browser's section 三 and 四 tables, 499.9 and 503.6 pt, both put at 503.6), and a table's
+    border 2.2 pt beside the column ruling of the table on top of it went with it; the
+    lower table's columns then matched neither its glyphs nor its part on the next page.
+    """
+    out: list[Edge] = []
+    for orientation in ("h", "v"):
+        same = sorted((e for e in edges if e.orientation == orientation), key=_position)
+        for chain in _chains(same, snap):
+            for group in _side_by_side(chain, snap, reach):
+                out.extend(_moved_to_mean(group))
+    return out
+
+
+def _position(edge: Edge) -> float:
+    return edge.top if edge.orientation == "h" else edge.x0
+
+
+def _extent(edge: Edge) -> tuple[float, float]:
+    return (edge.x0, edge.x1) if edge.orientation == "h" else (edge.top, edge.bottom)
+
+
+def _chains(edges: Sequence[Edge], snap: float) -> list[list[Edge]]:
+    """Edges (by position) cut where two neighbours are more than ``snap`` apart: no edge
+    snaps onto one in another chain."""
+    chains: list[list[Edge]] = []
+    for edge in edges:
+        if chains and _position(edge) - _position(chains[-1][-1]) <= snap:
+            chains[-1].append(edge)
+        else:
+            chains.append([edge])
+    return chains
+
+
+def _side_by_side(chain: Sequence[Edge], snap: float, reach: float) -> list[list[Edge]]:
+    """The chain's edges in groups, two edges in one group when they are within ``snap``
+    across and their extents within ``reach`` along (a union-find over a sweep along)."""
+    order = sorted(chain, key=lambda e: _extent(e)[0])
+    parent = list(range(len(order)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    active: list[int] = []
+    for i, edge in enumerate(order):
+        low = _extent(edge)[0]
+        active = [j for j in active if _extent(order[j])[1] + reach >= low]
+        for j in active:
+            if abs(_position(order[j]) - _position(edge)) <= snap:
+                parent[root(j)] = root(i)
+        active.append(i)
+    groups: dict[int, list[Edge]] = {}
+    for i, edge in enumerate(order):
+        groups.setdefault(root(i), []).append(edge)
+    return list(groups.values())
+
+
+def _moved_to_mean(group: Sequence[Edge]) -> list[Edge]:
+    if len(group) == 1:
+        return list(group)
+    mean = sum(_position(e) for e in group) / len(group)
+    if group[0].orientation == "h":
+        return [Edge("h", e.x0, mean, e.x1, mean) for e in group]
+    return [Edge("v", mean, e.top, mean, e.bottom) for e in group]

@@ -3,15 +3,18 @@
 Two parts are joined when the first ends its page and the second starts the next one
 (nothing but page furniture between them) and their column edges match: the outer edges
 within COLUMN_MATCH_TOLERANCE_PT and the inner edges of one a subset of the other's (a
-section 二 block with one data column continues a four-column block). They are not joined
-when the second starts like the first does (a caption or header row of the same shape with
-another text) while the first has no such row further down: that is a new table of the same
-kind (section 四 printed as three tables), not a continuation.
+section 二 block with one data column continues a four-column block), or those of the
+first part's last block do (tables set one under another form one part: the third of
+section 四's three tables, cut after its caption). They are not joined when the second
+starts like the first does (a caption or header row of the same shape with another text)
+while the first has no such row further down: that is a new table of the same kind
+(section 四 printed as three tables), not a continuation.
 
 Before stacking the second part under the first:
 
 * a repeated header is dropped: leading rows of the second part equal (text and position)
   to a run of header rows of the first, rows that hold no value (no number, no 无 or /);
+  when the first part ends with no value under its last heading, only to its last rows;
 * a merged cell cut by the page break is mended: when the last row of the first part and the
   first row of the second have cells with the same x extent, one of them spanning several
   rows, and the second is blank or a label continuation (text that does not start with an
@@ -76,7 +79,7 @@ def join_parts(first: TablePart, second: TablePart) -> TablePart | None:
         return None
     xs_first = grid_lines(v for c in first.cells for v in (c.x0, c.x1))
     xs_second = grid_lines(v for c in second.cells for v in (c.x0, c.x1))
-    if not columns_match(xs_first, xs_second):
+    if not (columns_match(xs_first, xs_second) or columns_match(_last_block(first), xs_second)):
         return None
     # Both parts' sides on the first part's grid lines, so that equal edges compare equal.
     above = [_snap_x(c, xs_first) for c in first.cells]
@@ -100,6 +103,25 @@ def columns_match(xs_a: Sequence[float], xs_b: Sequence[float]) -> bool:
     a_in_b = all(_has_near(xs_b, x) for x in xs_a)
     b_in_a = all(_has_near(xs_a, x) for x in xs_b)
     return a_in_b or b_in_a
+
+
+def _last_block(part: TablePart) -> list[float]:
+    """The column edges of the table that a part of tables stacked on each other ends with
+    (section 四 printed as three tables, the third cut by the page break): its last rows as
+    wide as its last row, up to the caption heading them (a row of one cell)."""
+    _, rows = _rows(part.cells)
+    block: list[PartCell] = []
+    for row in reversed([r for r in rows if r]):
+        if block and _extent(row) != _extent(block):
+            break
+        block.extend(row)
+        if len(row) == 1:
+            break
+    return grid_lines(v for c in block for v in (c.x0, c.x1))
+
+
+def _extent(cells: Sequence[PartCell]) -> tuple[int, int]:
+    return round(min(c.x0 for c in cells)), round(max(c.x1 for c in cells))
 
 
 def _has_near(lines: Sequence[float], x: float) -> bool:
@@ -163,15 +185,22 @@ def _shape(row: Sequence[PartCell]) -> tuple[tuple[int, int], ...]:
 
 
 def _drop_repeated_header(first: Sequence[PartCell], second: list[PartCell]) -> list[PartCell]:
+    """The second part without its leading rows that repeat the first part's header. When
+    the first part ends with no value under its last heading (a caption cut from its table),
+    only a repeat of its own last rows is one: the rows the next page starts with are that
+    table's header, however like an earlier block's (section 四's three tables) they are."""
     _, rows_a = _rows(first)
     ys_b, rows_b = _rows(second)
+    end = max((i + 1 for i, row in enumerate(rows_a) if row), default=0)
+    open_end = end > 0 and _is_title_row(rows_a[end - 1])
     repeated = 0
     for start in range(min(HEADER_SCAN_ROWS, len(rows_a))):
         k = 0
         while (k < len(rows_b) and start + k < len(rows_a) and _is_header_row(rows_b[k])
                and _signature(rows_b[k]) == _signature(rows_a[start + k])):
             k += 1
-        repeated = max(repeated, k)
+        if not open_end or start + k == end:
+            repeated = max(repeated, k)
     if not repeated:
         return second
     cut = ys_b[repeated]

@@ -218,12 +218,15 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
 
 
 def _ruled_short_of(x0: float, x1: float, y: float, end: str, hs: Sequence[Edge]) -> bool:
-    """A horizontal ruling across x0..x1 lies within CUT_ROW_MIN_PT before ``y``: the row is
-    closed already, and what the side rulings draw on is a stub into the page's margin (a
-    browser draws a table's outer border to the foot of the page), not a row."""
+    """A horizontal ruling across x0..x1 lies within CUT_ROW_MIN_PT before ``y``, or within
+    the snap tolerance past it: the row is closed already. What the side rulings draw on is
+    a stub into the page's margin (a browser draws a table's outer border to the foot of the
+    page), not a row; and a ruling the snap left just beside ``y`` (a browser's separate
+    cell borders, a cell's bottom and the next row's top, snapped to their mean) would only
+    cut a sliver row off the cells it closes."""
     tol = SNAP_TOLERANCE_PT
     return any(h.x0 - tol <= x0 and x1 <= h.x1 + tol
-               and 0 <= (y - h.top if end == "bottom" else h.top - y) <= CUT_ROW_MIN_PT
+               and -tol <= (y - h.top if end == "bottom" else h.top - y) <= CUT_ROW_MIN_PT
                for h in hs)
 
 
@@ -284,6 +287,10 @@ def table_parts(regions: Sequence[Sequence[BBox]], chars: Sequence[Char],
     A region of one column is no table: a boxed caption (one cell of at most
     CAPTION_MAX_LINES lines) is kept as a part, since it may head a table continued on the
     next page; any other (a framed note, a page border, shaded lines) goes back to the text.
+    A blank box under the rest of a part, across the row above it, is the open sides of
+    rows carried to the next page (a browser draws a table's sides down to the page's foot,
+    where they are closed): it holds nothing, and is left out so that the part ends with its
+    last printed row (a caption, a header) to be joined with the next page's.
     """
     boxes = [region_bbox(r) for r in regions]
     owned: list[list[Char]] = [[] for _ in regions]
@@ -297,6 +304,7 @@ def table_parts(regions: Sequence[Sequence[BBox]], chars: Sequence[Char],
     for region, own in zip(regions, owned):
         part, stray = fill_region(region, own, page)
         flow.extend(stray)
+        part = without_blank_foot(part)
         if part.n_cols >= 2 or _is_caption(part):
             parts.append(part)
         else:
@@ -308,6 +316,29 @@ def table_parts(regions: Sequence[Sequence[BBox]], chars: Sequence[Char],
 def _is_caption(part: TablePart) -> bool:
     texts = [c.text for c in part.cells]
     return len(texts) == 1 and bool(texts[0]) and texts[0].count("\n") < CAPTION_MAX_LINES
+
+
+def without_blank_foot(part: TablePart) -> TablePart:
+    """The part without the blank boxes ending it (see ``table_parts``)."""
+    cells = list(part.cells)
+    while len(cells) > 1:
+        foot = max(cells, key=lambda c: c.bottom)
+        rest = [c for c in cells if c is not foot]
+        if not _is_blank_foot(foot, rest):
+            break
+        cells = rest
+    return part if len(cells) == len(part.cells) else TablePart(part.page, tuple(cells), part.method)
+
+
+def _is_blank_foot(foot: PartCell, rest: Sequence[PartCell]) -> bool:
+    """A blank box that is a row of its own (every other cell ends above it), as wide as
+    the cells it lies under."""
+    snap = GRID_SNAP_PT
+    above = [c for c in rest if abs(c.bottom - foot.top) <= snap]
+    if foot.text or not above or any(c.bottom > foot.top + snap for c in rest):
+        return False
+    return (abs(min(c.x0 for c in above) - foot.x0) <= snap
+            and abs(max(c.x1 for c in above) - foot.x1) <= snap)
 
 
 def region_bbox(boxes: Sequence[BBox]) -> BBox:
