@@ -239,3 +239,18 @@ def test_a_number_a_ruling_cuts_makes_its_whole_row_unsure() -> None:
     confidence = dict.fromkeys(cells, 0.99)
     _cap_cut_rows([TablePart(1, cells, "ruled")], cut, confidence)
     assert [confidence[c] for c in cells] == [CUT_ROW_CONFIDENCE] * 3 + [0.99, 0.99]
+
+
+def test_rulings_in_a_crop_are_found_with_their_blur_at_any_size() -> None:
+    from gk_extract.parse.ocr.readings import _rulings
+
+    thin = np.zeros((2, 5), dtype=bool)  # a crop narrower than the blur's reach
+    thin[:, 0] = True
+    assert _rulings(thin, 0.6, blur=1).tolist() == [[True, True, False, False, False]] * 2
+    box = np.zeros((6, 6), dtype=bool)
+    box[2, :] = True  # a row's ruling
+    box[2:5, 3] = True  # a stem across half the crop: no ruling
+    found = _rulings(box, 0.6, blur=1)
+    assert found[1:4].all() and not found[[0, 4, 5]].any()
+    box[:, 0] = True  # a ruling at the side; the row in the middle counts only where sides do
+    assert _rulings(box, 0.95, side=0.25).tolist() == [[True] + [False] * 5] * 6

@@ -95,18 +95,33 @@ def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
         return np.zeros((0, 0), dtype=bool)
     threshold, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = crop < threshold
-    for axis in (0, 1):  # columns, then rows
-        ruled = ink.mean(axis=axis) >= RULING_COLUMN_SHARE
-        side = max(int(ruled.size * RULING_SIDE_SHARE), 1)
-        ruled[side:-side] = False  # a stroke in the middle is the glyph's own (a tall 1's)
-        if axis == 0:
-            ink[:, ruled] = False
-        else:
-            ink[ruled, :] = False
+    # a stroke in the middle is the glyph's own (a tall 1's), not a ruling
+    ink &= ~_rulings(ink, RULING_COLUMN_SHARE, side=RULING_SIDE_SHARE)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     if count <= 2:
-        return ink
+        return np.asarray(ink)
     return np.asarray(labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA])))
+
+
+def _rulings(ink: np.ndarray, share: float, blur: int = 0, side: float | None = None) -> np.ndarray:
+    """The pixels of ``ink``'s rulings: its columns, then (those left out) its rows, inked
+    across at least ``share`` of it, widened by ``blur`` pixels each way; with ``side``,
+    only those within that share of the crop's edges."""
+    left = ink.copy()
+    mask = np.zeros(ink.shape, dtype=bool)
+    for axis in (0, 1):  # columns, then rows
+        ruled = left.mean(axis=axis) >= share
+        if side is not None:
+            edge = max(int(ruled.size * side), 1)
+            ruled[edge:-edge] = False
+        if blur:
+            ruled = np.convolve(ruled, np.ones(2 * blur + 1))[blur:blur + ruled.size] > 0
+        if axis == 0:
+            mask[:, ruled] = True
+        else:
+            mask[ruled, :] = True
+        left &= ~mask
+    return mask
 
 
 def is_flat(glyph: Glyph, gray: np.ndarray) -> bool:
@@ -187,15 +202,9 @@ def _ink_crop(gray: np.ndarray, cell: PartCell, k: float,
         return None, (0, 0, 0, 0)
     paper = int(np.median(inside))
     dark = inside < paper - INK_CONTRAST
-    clean = inside.copy()
-    for axis in (0, 1):
-        ruled = np.flatnonzero(dark.mean(axis=axis) >= RULING_SHARE)
-        for i in ruled:
-            lo, hi = max(int(i) - 1, 0), int(i) + 2
-            if axis == 0:
-                clean[:, lo:hi], dark[:, lo:hi] = paper, False
-            else:
-                clean[lo:hi, :], dark[lo:hi, :] = paper, False
+    ruled = _rulings(dark, RULING_SHARE, blur=1)
+    clean = np.where(ruled, paper, inside).astype(inside.dtype)
+    dark &= ~ruled
     ys, xs = np.nonzero(dark)
     if len(ys) < MISSED_MIN_INK_PX:
         return None, (0, 0, 0, 0)
