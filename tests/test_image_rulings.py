@@ -242,15 +242,56 @@ def test_a_number_a_ruling_cuts_makes_its_whole_row_unsure() -> None:
 
 
 def test_rulings_in_a_crop_are_found_with_their_blur_at_any_size() -> None:
-    from gk_extract.parse.ocr.readings import _rulings
+    from gk_extract.parse.ocr.readings import ruled_pixels
 
     thin = np.zeros((2, 5), dtype=bool)  # a crop narrower than the blur's reach
     thin[:, 0] = True
-    assert _rulings(thin, 0.6, blur=1).tolist() == [[True, True, False, False, False]] * 2
+    assert ruled_pixels(thin, 0.6, blur=1).tolist() == [[True, True, False, False, False]] * 2
     box = np.zeros((6, 6), dtype=bool)
     box[2, :] = True  # a row's ruling
     box[2:5, 3] = True  # a stem across half the crop: no ruling
-    found = _rulings(box, 0.6, blur=1)
+    found = ruled_pixels(box, 0.6, blur=1)
     assert found[1:4].all() and not found[[0, 4, 5]].any()
     box[:, 0] = True  # a ruling at the side; the row in the middle counts only where sides do
-    assert _rulings(box, 0.95, side=0.25).tolist() == [[True] + [False] * 5] * 6
+    assert ruled_pixels(box, 0.95, side=0.25).tolist() == [[True] + [False] * 5] * 6
+
+
+def test_a_faint_slash_broken_into_pieces_is_still_slanted() -> None:
+    from gk_extract.parse.ocr.engine import Glyph
+    from gk_extract.parse.ocr.readings import is_slanted
+
+    image = np.full((19, 15), 235, dtype=np.uint8)
+    for y, x in ((6, 10), (7, 10), (8, 9), (9, 9), (11, 8), (12, 8), (13, 7), (14, 7)):
+        image[y, x] = 150  # a grey slash of a JPEG scan, gaps of a pixel between its pieces
+    image[10, 9] = 200
+    assert is_slanted(Glyph("1", 0, 0, 15, 19, 0.97), image)
+
+
+def test_a_crisp_dash_in_a_box_as_tight_as_it_is_flat() -> None:
+    from gk_extract.parse.ocr.engine import Glyph
+    from gk_extract.parse.ocr.readings import is_flat
+
+    image = np.full((12, 8), 255, dtype=np.uint8)  # a screenshot: black on white, nothing between
+    image[4, 2:6], image[5, 2:6], image[6, 2:6] = 240, 0, 196
+    assert is_flat(Glyph("1", 0, 0, 8, 12, 0.99), image)
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
+def test_an_unsure_negative_number_read_again_keeps_its_one() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from gk_extract.parse.layout.tables import PartCell, TablePart
+    from gk_extract.parse.ocr.readings import reread_cells
+
+    font_path = _cjk_font()
+    if font_path is None:
+        pytest.skip("no Noto CJK font (make installs fonts-noto-cjk)")
+    image = Image.fromarray(table_image(1, noise=3.0))
+    font = ImageFont.truetype(str(font_path), 34)  # the 1's stem spans most of the row
+    x0, x1 = COLS[1], COLS[2]
+    ImageDraw.Draw(image).text(((x0 + x1) // 2, TOP + ROW_PX // 2), "-12", fill=30, font=font,
+                               anchor="mm")
+    cell = PartCell(x0 * K, TOP * K, x1 * K, (TOP + ROW_PX) * K, "-12", 1)
+    confidence = {cell: 0.85}
+    parts = reread_cells([TablePart(1, (cell,), "ruled")], confidence, np.asarray(image), K)
+    assert parts[0].cells[0].text == "-12"

@@ -309,3 +309,33 @@ def test_row_spanning_two_grid_rows_label_and_values_alike_is_one_row() -> None:
     assert [cells_of(out)[f"s3_not_processed_duplicate__{c.key}"] for c in T.S3_COLS] == values[
         "not_processed_duplicate"]
     assert len(out.cells) == 175
+
+
+def test_stacked_section_4_with_a_group_row_unread_gives_the_values_to_the_group_above_them() -> None:
+    outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    data = [str(i) for i in range(15)]
+    rows = [["行政复议"], outcomes, data[:5],
+            ["行政诉讼（未经复议直接起诉）"], outcomes, ["0 0 0", "0无"],  # its rulings lost
+            ["行政诉讼（复议后起诉）"], outcomes, data[10:]]
+    out = Extraction()
+    extract_s4([table(rows)], out)
+    read = cells_of(out)
+    assert [read[f"s4_suit_after_review__{o.key}"] for o in T.S4_OUTCOMES] == data[10:]
+    assert [read[f"s4_review__{o.key}"] for o in T.S4_OUTCOMES] == data[:5]
+    assert not any(k.startswith("s4_suit_direct") for k in read)
+
+
+def test_numbers_split_out_of_one_ocr_cell_are_unsure_of_their_column() -> None:
+    from dataclasses import replace
+
+    from gk_extract.template.align import SPLIT_CONFIDENCE
+
+    data = [str(i) for i in range(15)]
+    merged = table([*S4_HEADER, [*data[:6], " ".join(data[6:9]), *data[9:]]])
+    read = replace(merged, cells=tuple(replace(c, confidence=0.99) for c in merged.cells))
+    out = Extraction()
+    extract_s4([read], out)
+    confidence = {k: c.confidence for k, c in out.cells.items()}
+    split = {"s4_suit_direct__corrected", "s4_suit_direct__other", "s4_suit_direct__pending"}
+    assert all(confidence[k] == SPLIT_CONFIDENCE for k in split)
+    assert all(v == 0.99 for k, v in confidence.items() if k not in split)

@@ -14,7 +14,8 @@ Neither rule ever overrides a label that names a row: they only fill what is unn
 
 A lost column ruling leaves two or three numbers side by side in one cell (``0 0 0``);
 :func:`split_number_runs` gives each its own cell when the row then holds the template's
-count of values, and not before.
+count of values, and not before. Read by OCR, such a number's column is a guess from the
+count, however sure its reading: its confidence is at most SPLIT_CONFIDENCE.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ from gk_extract.template.labels import best_match, contains_any
 
 # A cell holding several numbers side by side, separated by spaces.
 _NUMBER_RUN = regex.compile(r"^[+\-]?\d[\d,.]*(?:\s+[+\-]?\d[\d,.]*)+$")
+# An OCR cell split into numbers keeps at most this confidence, under template/tables.py
+# LOW_CONFIDENCE, so that its numbers are doubtful: the ruling between them was lost, and
+# with it what says which column each belongs to (a stacked section 四 whose inner rulings
+# a screenshot lost had three of its numbers put in the group above, unflagged).
+SPLIT_CONFIDENCE = 0.5
 # Lines of a merged label cell tried for splitting: k labels of up to 3 lines each.
 MAX_SPLIT_LINES = 16
 # A line that starts a template label: 1. 2、 （三） 四、
@@ -156,7 +162,8 @@ def split_number_runs(cells: Sequence[Cell], fits: Callable[[int], bool]) -> lis
         if _NUMBER_RUN.match(cell.text.strip()):
             # each number's own place in the cell is not known: no box, rather than one
             # holding all of them
-            split.extend(replace(cell, text=part, colspan=1, bbox=None)
+            confidence = None if cell.confidence is None else min(cell.confidence, SPLIT_CONFIDENCE)
+            split.extend(replace(cell, text=part, colspan=1, bbox=None, confidence=confidence)
                          for part in cell.text.split())
         else:
             split.append(cell)

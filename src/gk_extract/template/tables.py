@@ -347,12 +347,20 @@ def _s4_groups(values: list[Cell], text: str, out: Extraction) -> list[tuple[T.C
     return [(g, values[i * n:(i + 1) * n]) for i, g in enumerate(groups)]
 
 
+def _last_position(text: str, terms: Iterable[str]) -> int:
+    """Where the last of ``terms`` found in ``text`` starts; -1 when none is."""
+    return max((text.rfind(term) for term in terms), default=-1)
+
+
 def _lone_group(text: str, out: Extraction) -> T.ColSpec:
-    """The group of a five-cell table: by its label, else the first group not yet read."""
+    """The group of a five-cell table: by its label (of the two suits' labels, the one
+    named last, nearest above the values: the rows since the previous value row may name a
+    group whose values were not read), else the first group not yet read."""
     review, direct, after = T.S4_GROUPS
-    for group in (direct, after):
-        if contains_any(text, group.match):
-            return group
+    named = [(_last_position(text, group.match), group) for group in (direct, after)]
+    named = [(at, group) for at, group in named if at >= 0]
+    if named:
+        return max(named, key=lambda found: found[0])[1]
     if "行政复议" in text and not registry.has_row(out.cells, "s4", review.key):
         return review
     for group in T.S4_GROUPS:

@@ -87,23 +87,25 @@ def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
     the box's sides (RULING_SIDE_SHARE) inked from its top to its bottom, and any row near
     its top or bottom inked across it, is taken out. What else the box took in is not the
     glyph: the rulings beside, above and below it, whole or broken by the blur of a scan,
-    and specks."""
+    and specks. A faint stroke Otsu breaks into pieces a pixel apart is one stroke."""
     x0, x1 = max(int(glyph.x0), 0), int(np.ceil(glyph.x1))
     top, bottom = max(int(glyph.top), 0), int(np.ceil(glyph.bottom))
     crop = gray[top:bottom, x0:x1]
     if crop.size == 0:
         return np.zeros((0, 0), dtype=bool)
     threshold, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink = crop < threshold
+    ink = crop <= threshold  # Otsu puts its threshold in the dark class (0 on a crisp black stroke)
     # a stroke in the middle is the glyph's own (a tall 1's), not a ruling
-    ink &= ~_rulings(ink, RULING_COLUMN_SHARE, side=RULING_SIDE_SHARE)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    ink &= ~ruled_pixels(ink, RULING_COLUMN_SHARE, side=RULING_SIDE_SHARE)
+    # strokes are joined across a pixel's gap first: a faint stroke breaks up under Otsu
+    joined = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     if count <= 2:
         return np.asarray(ink)
-    return np.asarray(labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA])))
+    return np.asarray(ink & (labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))))
 
 
-def _rulings(ink: np.ndarray, share: float, blur: int = 0, side: float | None = None) -> np.ndarray:
+def ruled_pixels(ink: np.ndarray, share: float, blur: int = 0, side: float | None = None) -> np.ndarray:
     """The pixels of ``ink``'s rulings: its columns, then (those left out) its rows, inked
     across at least ``share`` of it, widened by ``blur`` pixels each way; with ``side``,
     only those within that share of the crop's edges."""
@@ -192,8 +194,10 @@ def _ink_crop(gray: np.ndarray, cell: PartCell, k: float,
               inset: float) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
     """The cell's inside (``inset`` points in from its rulings) cut to its ink with a
     margin, when it holds at least MISSED_MIN_INK_PX dark pixels; else None. Ink rows and
-    columns running across RULING_SHARE of it are a ruling (a double border's inner line,
-    a neighbour's border within the inset) and are blanked first, with a pixel of blur."""
+    columns running across RULING_SHARE of it near its sides (RULING_SIDE_SHARE) are a
+    ruling (a double border's inner line, a neighbour's border within the inset) and are
+    blanked first, with a pixel of blur; in its middle such a column is a digit's stem (the
+    1 of ``-12`` in a tight row)."""
     px = 1.0 / k
     x0, top = max(int((cell.x0 + inset) * px), 0), max(int((cell.top + inset) * px), 0)
     x1, bottom = int((cell.x1 - inset) * px), int((cell.bottom - inset) * px)
@@ -202,7 +206,7 @@ def _ink_crop(gray: np.ndarray, cell: PartCell, k: float,
         return None, (0, 0, 0, 0)
     paper = int(np.median(inside))
     dark = inside < paper - INK_CONTRAST
-    ruled = _rulings(dark, RULING_SHARE, blur=1)
+    ruled = ruled_pixels(dark, RULING_SHARE, blur=1, side=RULING_SIDE_SHARE)
     clean = np.where(ruled, paper, inside).astype(inside.dtype)
     dark &= ~ruled
     ys, xs = np.nonzero(dark)
