@@ -50,7 +50,10 @@ class Char(NamedTuple):
 
     @property
     def size(self) -> float:
-        return max(self.bottom - self.top, 1.0)
+        height = self.bottom - self.top
+        # max(height, 1.0) written out, the same float: layout reads each glyph's size several
+        # times over, and the builtin call costs more than the rest of the property
+        return 1.0 if 1.0 > height else height  # noqa: FURB136
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,16 +147,18 @@ def group_lines(chars: Iterable[Char]) -> list[Line]:
     rows: list[list[Char]] = []
     bands: list[tuple[float, float]] = []
     for char in sorted(chars, key=_TOP_X0):
-        size = char.size
-        index = _band_of(char.top, char.bottom, size, bands)
+        char_top, char_bottom, size = char.top, char.bottom, char.size
+        index = _band_of(char_top, char_bottom, size, bands)
         if index is None:
             rows.append([char])
-            bands.append((char.top, char.bottom))
+            bands.append((char_top, char_bottom))
         else:
             rows[index].append(char)
             top, bottom = bands[index]
             if size <= LINE_GROW_MAX_RATIO * (bottom - top):
-                bands[index] = (min(top, char.top), max(bottom, char.bottom))
+                # min() and max() written out (see _band_of)
+                bands[index] = (char_top if char_top < top else top,  # noqa: FURB136
+                                char_bottom if char_bottom > bottom else bottom)  # noqa: FURB136
     lines = [Line(r) for r in rows]
     return sorted((ln for ln in lines if ln.text), key=_TOP_X0)
 
@@ -167,8 +169,13 @@ def _band_of(char_top: float, char_bottom: float, size: float,
     (lines are few per page)."""
     for index in range(len(bands) - 1, max(len(bands) - 8, 0) - 1, -1):
         top, bottom = bands[index]
-        overlap = min(bottom, char_bottom) - max(top, char_top)
-        if overlap >= LINE_OVERLAP_SHARE * min(size, bottom - top):
+        # min(bottom, char_bottom) - max(top, char_top) and min(size, bottom - top), written
+        # out: this runs for every glyph, and a two-argument min() or max() call costs six
+        # times the conditional giving the same float
+        height = bottom - top
+        overlap = ((char_bottom if char_bottom < bottom else bottom)  # noqa: FURB136
+                   - (char_top if char_top > top else top))  # noqa: FURB136
+        if overlap >= LINE_OVERLAP_SHARE * (height if height < size else size):  # noqa: FURB136
             return index
     return None
 
@@ -211,7 +218,9 @@ def _is_word_gap(prev: Char, char: Char) -> bool:
     """A gap that is a space: never between two CJK glyphs (that is justification)."""
     if _is_cjk(prev.text) and _is_cjk(char.text):
         return False
-    return char.x0 - prev.x1 > SPACE_GAP_EM * max(prev.size, char.size)
+    prev_size, size = prev.size, char.size
+    larger = size if size > prev_size else prev_size  # max(), see _band_of  # noqa: FURB136
+    return char.x0 - prev.x1 > SPACE_GAP_EM * larger
 
 
 @lru_cache(maxsize=8192)

@@ -29,7 +29,7 @@ from pdfplumber import table as plumber
 from gk_extract.models import Cell, Table
 from gk_extract.parse.layout.crossings import Crossings
 from gk_extract.parse.layout.geometry import BBox, Char, Edge, merge_edges, outward, text_box
-from gk_extract.parse.layout.lines import Line, group_lines, line_text
+from gk_extract.parse.layout.lines import Line, group_lines, line_text, tidy_spacing
 
 logger = logging.getLogger(__name__)
 
@@ -203,14 +203,18 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
     vs = [v for v in edges if v.orientation == "v" and any(_crosses(h, v) for h in hs)]
     closing: list[Edge] = []
     for end in ("top", "bottom"):
+        # whether each side ruling's end lies on a horizontal ruling: looked up once per
+        # ruling, not again at every level and for every pair it takes part in
+        closed = {id(v): _closed(v, end, hs) for v in vs}
         levels = grid_lines(getattr(v, end) for v in vs)
         for y in levels:
             ending = sorted((v for v in vs if abs(getattr(v, end) - y) <= tol
-                             or _runs_on_open(v, end, y, hs)), key=lambda v: v.x0)
+                             or (not closed[id(v)] and _runs_on_open(v, end, y, hs))),
+                            key=lambda v: v.x0)
             for a, b in pairwise(ending):
                 if abs(getattr(a, end) - y) > tol and abs(getattr(b, end) - y) > tol:
                     continue  # both run on: the row between them goes on
-                open_end = not (_closed(a, end, hs) and _closed(b, end, hs))
+                open_end = not (closed[id(a)] and closed[id(b)])
                 if open_end and _spanned(a.x0, b.x0, hs, a, b) and not _ruled_short_of(
                         a.x0, b.x0, y, end, hs):
                     closing.append(Edge.horizontal(a.x0, b.x0, y))
@@ -231,12 +235,12 @@ def _ruled_short_of(x0: float, x1: float, y: float, end: str, hs: Sequence[Edge]
 
 
 def _runs_on_open(v: Edge, end: str, y: float, hs: Sequence[Edge]) -> bool:
-    """The vertical ruling reaches past ``y`` towards its ``end``, which lies on no horizontal
-    ruling, and no horizontal ruling crosses it beyond ``y``."""
+    """The vertical ruling, whose ``end`` lies on no horizontal ruling (the caller knows),
+    reaches past ``y`` towards that end, and no horizontal ruling crosses it beyond ``y``."""
     tol = SNAP_TOLERANCE_PT
     beyond = (v.bottom > y + tol and v.top < y - tol) if end == "bottom" else (
         v.top < y - tol and v.bottom > y + tol)
-    if not beyond or _closed(v, end, hs):
+    if not beyond:
         return False
     low, high = (y + tol, v.bottom) if end == "bottom" else (v.top, y - tol)
     return not any(low < h.top < high and _crosses(h, v) for h in hs)
@@ -296,9 +300,7 @@ def table_parts(regions: Sequence[Sequence[BBox]], chars: Sequence[Char],
     owned: list[list[Char]] = [[] for _ in regions]
     flow: list[Char] = []
     for char in chars:
-        cx, cy = char.cx, char.cy  # the glyph's centre decides, borders included
-        index = next((i for i, (x0, top, x1, bottom) in enumerate(boxes)
-                      if x0 <= cx <= x1 and top <= cy <= bottom), None)
+        index = _region_holding(char.cx, char.cy, boxes)  # the glyph's centre decides
         (flow if index is None else owned[index]).append(char)
     parts: list[TablePart] = []
     for region, own in zip(regions, owned):
@@ -311,6 +313,15 @@ def table_parts(regions: Sequence[Sequence[BBox]], chars: Sequence[Char],
             strays = {id(c) for c in stray}
             flow.extend(c for c in own if id(c) not in strays)
     return parts, [c for c in flow if c.upright]  # turned glyphs outside tables: watermarks
+
+
+def _region_holding(x: float, y: float, boxes: Sequence[BBox]) -> int | None:
+    """The first of the boxes holding the point, borders included (a plain loop: it runs
+    for every glyph of the page, where a generator costs more than the test)."""
+    for index, (x0, top, x1, bottom) in enumerate(boxes):
+        if x0 <= x <= x1 and top <= y <= bottom:
+            return index
+    return None
 
 
 def _is_caption(part: TablePart) -> bool:
@@ -385,6 +396,10 @@ def holding(box: BBox, chars: Sequence[Char]) -> BBox:
 
 def cell_text(chars: Sequence[Char]) -> str:
     """A cell's glyphs as lines joined by newlines; stacked or rotated text in reading order."""
+    if len(chars) == 1 and chars[0].upright:
+        # one upright glyph (most cells of a report hold one digit): its one line's text, as
+        # the general steps below would make it, without grouping lines
+        return tidy_spacing(chars[0].text)
     upright = [c for c in chars if c.upright]
     texts = _upright_text(upright)
     rotated = [c for c in chars if not c.upright]

@@ -106,7 +106,11 @@ class _Frame:
             ax, ay, bx, by = left - self.left, self.top - bottom, right - self.left, self.top - top
         else:
             (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
-        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+        # min() and max() of the corners, written out: a two-argument min() or max() call
+        # costs ~0.13 us, the conditional a sixth of that, and it gives the very same float
+        # (the first argument unless the second is smaller/larger); this runs for every glyph
+        return (bx if bx < ax else ax, by if by < ay else ay,  # noqa: FURB136
+                bx if bx > ax else ax, by if by > ay else ay)  # noqa: FURB136
 
     def direction(self, dx: float, dy: float) -> int:
         """A user-space direction vector as a display rotation, quantised to 90 degrees."""
@@ -231,7 +235,8 @@ class _CharReader:
         when the size is absurd."""
         size = float(pdfium_c.FPDFText_GetFontSize(self.raw, i)) * scale
         x, y = self.origin
-        if not 0 < size <= EM_MAX_RATIO * max(height, 1.0) or not (
+        height = 1.0 if 1.0 > height else height  # max(height, 1.0)  # noqa: FURB136
+        if not 0 < size <= EM_MAX_RATIO * height or not (
                 pdfium_c.FPDFText_GetCharOrigin(self.raw, i, x, y)):
             return None, None
         baseline = self.frame.point(x.value, y.value)[1]
@@ -240,8 +245,12 @@ class _CharReader:
     def _box(self, i: int) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) in user space: the loose box unless it is absurd."""
         left, top, right, bottom = _FOUR_FLOATS.unpack_from(self.loose)
-        loose = left, min(bottom, top), right, max(bottom, top)
-        if max(right - left, abs(top - bottom)) <= LOOSE_BOX_CHECK_PT:
+        # min(bottom, top), max(bottom, top) and the larger side, written out (see _Frame.box)
+        low = top if top < bottom else bottom  # noqa: FURB136
+        high = top if top > bottom else bottom  # noqa: FURB136
+        loose = left, low, right, high
+        width, height = right - left, abs(top - bottom)
+        if (height if height > width else width) <= LOOSE_BOX_CHECK_PT:  # noqa: FURB136
             return loose
         tight_left, tight_right, tight_bottom, tight_top = self.tight
         pdfium_c.FPDFText_GetCharBox(self.raw, i, tight_left, tight_right, tight_bottom, tight_top)

@@ -92,17 +92,22 @@ class _PathWalk:
             if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 self.n_images += 1
             elif kind == pdfium_c.FPDF_PAGEOBJ_PATH and self.budget >= 0:
-                self._path(obj, _compose(_matrix(obj, self.out), outer))
+                self._path(obj, outer)
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth + 1 < MAX_FORM_DEPTH:
                 count = pdfium_c.FPDFFormObj_CountObjects(obj)
                 children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(max(count, 0))]
                 self.objects(children, _compose(_matrix(obj, self.out), outer), depth + 1)
 
-    def _path(self, obj: Any, matrix: Matrix) -> None:
+    def _path(self, obj: Any, outer: Matrix | None) -> None:
         n_segments = pdfium_c.FPDFPath_CountSegments(obj)
         self.budget -= max(n_segments, 0)
-        if self.budget >= 0:
-            self.edges.extend(_path_edges(obj, n_segments, matrix, self.to_display, self.out))
+        if self.budget < 0:
+            return
+        fill, stroke = _visible_paint(obj, self.out)
+        if fill or stroke:  # the matrix only of what shows: WPS paints most paths white
+            matrix = _compose(_matrix(obj, self.out), outer)
+            self.edges.extend(_path_edges(obj, n_segments, matrix, (fill, stroke),
+                                          self.to_display, self.out))
 
 
 def _matrix(raw: Any, out: _OutParams) -> Matrix:
@@ -122,11 +127,10 @@ def _compose(inner: Matrix, outer: Matrix | None) -> Matrix:
             e * A + f * C + E, e * B + f * D + F)
 
 
-def _path_edges(raw: Any, n_segments: int, matrix: Matrix, to_display: ToDisplay,
-                out: _OutParams) -> list[Edge]:
-    fill, stroke = _visible_paint(raw, out)
-    if not (fill or stroke):
-        return []
+def _path_edges(raw: Any, n_segments: int, matrix: Matrix, paint: tuple[bool, bool],
+                to_display: ToDisplay, out: _OutParams) -> list[Edge]:
+    """The rulings a visible path draws; ``paint``: whether it is filled, stroked."""
+    fill, stroke = paint
     edges: list[Edge] = []
     for points in _subpaths(raw, n_segments, matrix, to_display, out):
         if stroke:
