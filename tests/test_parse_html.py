@@ -21,6 +21,7 @@ from gk_extract.cms import BODY_SELECTORS
 from gk_extract.errors import ParseError
 from gk_extract.models import Cell, Document, Paragraph, Table
 from gk_extract.parse.html import decode_html, parse_html
+from gk_extract.parse.html.body import _NUMBERED_HEADING
 
 REPORT_HEADINGS = (
     "一、总体情况",
@@ -759,3 +760,15 @@ def test_any_tag_soup_parses_or_raises_parse_error(bits: list[str]) -> None:
 def test_any_bytes_parse_or_raise_parse_error(data: bytes) -> None:
     with contextlib.suppress(ParseError):
         parse_html(data)
+
+
+# The section numbers the article body is scored on, in the plain form: the look-behind first.
+_PLAIN_NUMBERED_HEADING = re.compile(
+    r"(?<![一二三四五六七八九十第（(])([一二三四五六七八九十]{1,3})、(?=[\u4e00-\u9fff])"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="一二三四五六七八九十第（(、政a 1", max_size=16))
+def test_section_numbers_are_found_as_the_plain_pattern_finds_them(text: str) -> None:
+    assert _NUMBERED_HEADING.findall(text) == _PLAIN_NUMBERED_HEADING.findall(text)

@@ -224,7 +224,11 @@ class _CellReader:
         return "\n".join(self.lines)
 
     def _read_child(self, child: Element, depth: int) -> None:
-        if depth < MAX_WALK_DEPTH:
+        if not len(child):  # a leaf (the <p> or <span> of most cells): only its text to read
+            text = child.text
+            if text:
+                self._pieces.append(text)
+        elif depth < MAX_WALK_DEPTH:
             self.read(child, depth + 1)
         else:
             self._pieces.append(text_of(child))
