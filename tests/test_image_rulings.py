@@ -295,3 +295,14 @@ def test_an_unsure_negative_number_read_again_keeps_its_one() -> None:
     confidence = {cell: 0.85}
     parts = reread_cells([TablePart(1, (cell,), "ruled")], confidence, np.asarray(image), K)
     assert parts[0].cells[0].text == "-12"
+
+
+def test_a_dash_a_scan_blurs_into_a_blob_is_still_flat() -> None:
+    from gk_extract.parse.ocr.engine import Glyph
+    from gk_extract.parse.ocr.readings import is_flat
+
+    image = np.full((10, 7), 250, dtype=np.uint8)  # a 4-px dash at 100 dpi, blurred: 3 x 5 px
+    image[4, 2:5], image[5, 1:6], image[6, 3] = 120, 90, 150
+    assert is_flat(Glyph("1", 0, 0, 7, 10, 0.996), image)
+    image[1:9, 3] = 90  # a 1 through it fills the line's height
+    assert not is_flat(Glyph("1", 0, 0, 7, 10, 0.996), image)

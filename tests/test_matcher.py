@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conftest import table
 
-from gk_extract.models import Document, Paragraph
+from gk_extract.models import Document, Paragraph, Table
 from gk_extract.template import registry
 from gk_extract.template import spec as T
 from gk_extract.template.match import Source, build_report
@@ -326,8 +328,6 @@ def test_stacked_section_4_with_a_group_row_unread_gives_the_values_to_the_group
 
 
 def test_numbers_split_out_of_one_ocr_cell_are_unsure_of_their_column() -> None:
-    from dataclasses import replace
-
     from gk_extract.template.align import SPLIT_CONFIDENCE
 
     data = [str(i) for i in range(15)]
@@ -339,3 +339,36 @@ def test_numbers_split_out_of_one_ocr_cell_are_unsure_of_their_column() -> None:
     split = {"s4_suit_direct__corrected", "s4_suit_direct__other", "s4_suit_direct__pending"}
     assert all(confidence[k] == SPLIT_CONFIDENCE for k in split)
     assert all(v == 0.99 for k, v in confidence.items() if k not in split)
+
+
+def _read_by_ocr(rows: list[list]) -> Table:
+    printed = table(rows)
+    return replace(printed, cells=tuple(replace(c, confidence=0.99) for c in printed.cells))
+
+
+def test_scanned_group_table_named_nowhere_is_doubtful_and_a_named_one_is_not() -> None:
+    outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    unnamed, named, printed = Extraction(), Extraction(), Extraction()
+    extract_s4([_read_by_ocr([outcomes, ["1", "2", "0", "0", "3"]])], unnamed)
+    extract_s4([_read_by_ocr([["行政诉讼（复议后起诉）"], outcomes, ["1", "2", "0", "0", "3"]])], named)
+    extract_s4([table([outcomes, ["1", "2", "0", "0", "3"]])], printed)
+    assert unnamed.cells and all(c.doubtful for c in unnamed.cells.values())  # a lost table before?
+    assert named.cells and not any(c.doubtful for c in named.cells.values())
+    assert printed.cells and not any(c.doubtful for c in printed.cells.values())  # a text layer
+
+
+def test_scanned_row_of_values_not_a_whole_number_of_groups_is_doubtful() -> None:
+    data = [str(i) for i in range(15)]
+    out = Extraction()
+    extract_s4([_read_by_ocr([*S4_HEADER, [*data[:6], *data[7:]]])], out)  # one value lost
+    assert out.cells and all(c.doubtful for c in out.cells.values())
+
+
+def test_scanned_section_2_row_that_lost_a_column_ruling_is_doubtful() -> None:
+    header = ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]
+    out, printed = Extraction(), Extraction()
+    extract_s2([_read_by_ocr([header, ["行政规范性文件", "10 2", "80"]])], registry.TEMPLATES["2021"], out)
+    extract_s2([_read_by_ocr([header, ["行政规范性文件", "10", "2", "80"]])], registry.TEMPLATES["2021"],
+               printed)
+    assert out.cells and all(c.doubtful for c in out.cells.values())
+    assert printed.cells and not any(c.doubtful for c in printed.cells.values())

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+import regex
+
 from gk_extract.models import Cell, CellValue, Table
 from gk_extract.normalize.numbers import VALUE_KINDS, parse_value
 from gk_extract.normalize.text import squash, tidy
@@ -75,6 +77,8 @@ def is_value_like(cell: Cell) -> bool:
 # ----------------------------------------------------------------------------- classification
 
 
+# Two numbers side by side in one cell.
+_SIDE_BY_SIDE = regex.compile(r"\d\s+[+\-]?\d")
 # Words of every template's section 二 (each template adds its own, registry.py).
 S2_WORDS = ("第二十条", "信息内容")
 
@@ -138,7 +142,7 @@ def extract_s2(tables: Iterable[Table], template: registry.TemplateSpec, out: Ex
                 continue
             block = next(b for b in blocks if row in b.rows)
             cols = _s2_columns(header, block)
-            shifted = _read_shifted(cells[1 + len(cols):])
+            shifted = _read_shifted(cells[1 + len(cols):]) or _lost_ruling(cells[1:], len(cols))
             for col, cell in zip(cols, cells[1:]):
                 unit = _unit_in_label(col.label)
                 made = make_cell(prefix, row.key, col.key, (row.label, col.label), cell, unit)
@@ -233,6 +237,15 @@ def _read_shifted(outside: Sequence[Cell]) -> bool:
                for c in outside)
 
 
+def _lost_ruling(values: Sequence[Cell], columns: int) -> bool:
+    """Whether a row read by OCR has lost a column ruling: fewer cells than the block has
+    columns, or two numbers side by side in one cell. Which column each value then belongs
+    to is a guess (``10 2 | 80`` under three columns put 80 in the middle one)."""
+    if not any(c.confidence is not None for c in values):
+        return False
+    return len(values) < columns or any(_SIDE_BY_SIDE.search(c.text) for c in values)
+
+
 def _is_value_row(values: Sequence[Cell]) -> bool:
     kinds = [parse_value(c.text).kind for c in values]
     return all(k in VALUE_KINDS for k in kinds) and any(k != "blank" for k in kinds)
@@ -310,9 +323,16 @@ def extract_s4(tables: Iterable[Table], out: Extraction) -> None:
                 continue
             text, above = above or whole, ""
             for group, five in _s4_groups(values, text, out):
+                # read by OCR, a group table whose name is not in it may follow one that was
+                # lost, and a row of values not a whole number of groups lost or merged one:
+                # which group a value belongs to is a guess there
+                n = len(T.S4_OUTCOMES)
+                guessed = len(values) % n != 0 or (len(values) < 2 * n and not _names_group(text))
                 for outcome, cell in zip(T.S4_OUTCOMES, five):
                     labels = (group.label, outcome.label)
-                    out.add(make_cell("s4", group.key, outcome.key, labels, cell))
+                    made = make_cell("s4", group.key, outcome.key, labels, cell)
+                    out.add(replace(made, doubtful=True) if guessed and cell.confidence is not None
+                            else made)
 
 
 def _whole_s4_groups(count: int) -> bool:
@@ -345,6 +365,10 @@ def _s4_groups(values: list[Cell], text: str, out: Extraction) -> list[tuple[T.C
     else:
         values, groups = values[-n:], [_lone_group(text, out)]
     return [(g, values[i * n:(i + 1) * n]) for i, g in enumerate(groups)]
+
+
+def _names_group(text: str) -> bool:
+    return any(contains_any(text, group.match) for group in T.S4_GROUPS)
 
 
 def _last_position(text: str, terms: Iterable[str]) -> int:

@@ -29,7 +29,9 @@ SLASH_LOOKALIKES = frozenset({"1", "l", "I", "|", "丨", "｜"})
 # ...and a lone 一 (only alone: a glyph box inside a run may take in a neighbour's ink).
 LONE_SLASH_LOOKALIKES = frozenset({"一"})
 SLASH_MAX_SLOPE = -0.15
-FLAT_SHARE = 0.5
+# A dash is no taller than wide (FLAT_SHARE; a 100-dpi scan blurs a 4-px dash into a blob
+# of 3 x 5 px) and at most FLAT_MAX_HEIGHT of its line high; a 1 fills its line's height.
+FLAT_SHARE = 1.0
 FLAT_MAX_HEIGHT = 0.35
 RULING_COLUMN_SHARE = 0.95
 RULING_SIDE_SHARE = 0.25
