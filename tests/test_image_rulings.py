@@ -306,3 +306,18 @@ def test_a_dash_a_scan_blurs_into_a_blob_is_still_flat() -> None:
     assert is_flat(Glyph("1", 0, 0, 7, 10, 0.996), image)
     image[1:9, 3] = 90  # a 1 through it fills the line's height
     assert not is_flat(Glyph("1", 0, 0, 7, 10, 0.996), image)
+
+
+def test_stems_of_one_glyph_down_a_column_are_no_ruling_however_long() -> None:
+    from gk_extract.parse.layout.geometry import Edge
+    from gk_extract.parse.ocr.engine import Glyph, TextLine
+    from gk_extract.parse.ocr.page import _not_through_glyphs
+
+    k = 1.0
+    rows = [TextLine((Glyph("无", 100, top, 114, top + 16, 0.99),), 0.99) for top in (10, 40, 70, 100)]
+    stems = Edge.vertical(107.0, 5.0, 120.0)  # through all four, blurred across the rows' rulings
+    border = Edge.vertical(90.0, 5.0, 120.0)  # beside them
+    flush = Edge.vertical(102.0, 5.0, 120.0)  # against their left sides, within their boxes
+    kept = _not_through_glyphs([stems, border, flush], rows, k)
+    assert stems not in kept
+    assert border in kept and flush in kept

@@ -46,6 +46,9 @@ BOX_TO_EM = 0.8
 # (hzq2024's 四、结转… row, whose first glyph box overlaps the border) is far longer.
 GLYPH_CORE_SHARE = 0.12
 STROKE_MAX_EM = 3.0
+# A vertical edge through the middle half of this many CJK glyphs is their stems, not a
+# ruling (_stroke_column).
+STROKE_COLUMN_GLYPHS = 2
 # A stroke at a glyph's edge lies within this of the glyph box the recogniser gives; a
 # ruling continues another across a row border when their x differ by at most
 # CONTINUED_X_PT (pdfplumber's 3-pt snapping) and they meet within CONTINUED_Y_PT.
@@ -131,9 +134,26 @@ def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) 
     of a cell whose number is set flush against it (a table's last row alone on a page)."""
     glyphs = [g for line in lines for g in line.glyphs]
     verticals = [e for e in edges if e.orientation == "v"]
-    return [e for e in edges if e.orientation == "h" or not any(
+    return [e for e in edges if e.orientation == "h" or not _stroke_column(e, glyphs, k) and not any(
         _through(e, g, k) or (_touches(e, g, k) and _CJK.match(g.text) and _alone(e, verticals))
         for g in glyphs)]
+
+
+def _stroke_column(edge: Edge, glyphs: Sequence[Glyph], k: float) -> bool:
+    """Whether the vertical edge runs through the middle half of STROKE_COLUMN_GLYPHS or
+    more CJK glyphs: the stems of one glyph repeated down a column (无 in every row of a
+    value column), blurred together through the rulings between the rows, however long.
+    A cell border runs beside its text, at most through a glyph set flush against it."""
+    hits = 0
+    for g in glyphs:
+        x0, x1 = g.x0 * k, g.x1 * k
+        quarter = (x1 - x0) / 4
+        if (x0 + quarter < edge.x0 < x1 - quarter and edge.top <= (g.top + g.bottom) / 2 * k <= edge.bottom
+                and _CJK.match(g.text)):
+            hits += 1
+            if hits >= STROKE_COLUMN_GLYPHS:
+                return True
+    return False
 
 
 def _through(edge: Edge, glyph: Glyph, k: float) -> bool:
