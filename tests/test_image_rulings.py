@@ -321,3 +321,14 @@ def test_stems_of_one_glyph_down_a_column_are_no_ruling_however_long() -> None:
     kept = _not_through_glyphs([stems, border, flush], rows, k)
     assert stems not in kept
     assert border in kept and flush in kept
+
+
+def test_a_broken_ruling_beside_a_one_does_not_make_it_slanted() -> None:
+    from gk_extract.parse.ocr.engine import Glyph
+    from gk_extract.parse.ocr.readings import is_slanted
+
+    image = np.full((24, 17), 250, dtype=np.uint8)
+    image[[0, 2, *range(12, 24)], 1] = 120  # the cell's ruling, broken by the scan's blur
+    image[6:17, 7:10] = 60  # the 1's stem, its flag and its foot two pixels from the ruling
+    image[6, 4:7], image[7, 5:7], image[16:18, 4:12] = 60, 60, 60
+    assert not is_slanted(Glyph("1", 0, 0, 17, 24, 1.0), image)

@@ -89,7 +89,8 @@ def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
     the box's sides (RULING_SIDE_SHARE) inked from its top to its bottom, and any row near
     its top or bottom inked across it, is taken out. What else the box took in is not the
     glyph: the rulings beside, above and below it, whole or broken by the blur of a scan,
-    and specks. A faint stroke Otsu breaks into pieces a pixel apart is one stroke."""
+    and specks. A faint stroke Otsu breaks into pieces a pixel apart along it is one
+    stroke."""
     x0, x1 = max(int(glyph.x0), 0), int(np.ceil(glyph.x1))
     top, bottom = max(int(glyph.top), 0), int(np.ceil(glyph.bottom))
     crop = gray[top:bottom, x0:x1]
@@ -99,8 +100,9 @@ def _glyph_ink(glyph: Glyph, gray: np.ndarray) -> np.ndarray:
     ink = crop <= threshold  # Otsu puts its threshold in the dark class (0 on a crisp black stroke)
     # a stroke in the middle is the glyph's own (a tall 1's), not a ruling
     ink &= ~ruled_pixels(ink, RULING_COLUMN_SHARE, side=RULING_SIDE_SHARE)
-    # strokes are joined across a pixel's gap first: a faint stroke breaks up under Otsu
-    joined = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8))
+    # pieces are joined across a pixel's gap along the line first (a faint stroke breaks up
+    # under Otsu along its length), never across it: a ruling beside a 1 stays apart
+    joined = cv2.dilate(ink.astype(np.uint8), np.ones((3, 1), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     if count <= 2:
         return np.asarray(ink)
