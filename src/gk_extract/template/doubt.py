@@ -17,12 +17,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-import regex
-
 from gk_extract.models import CellValue, Check
-from gk_extract.template.tables import LOW_CONFIDENCE
+from gk_extract.template.tables import LOW_CONFIDENCE, SIDE_BY_SIDE
 
-_SPACED_DIGITS = regex.compile(r"\d\s+[+\-]?\d")
 # A lone 1 is also what OCR makes of a placeholder's stroke it did not take for one (a
 # ``/`` in a screenshot's table read as ``1`` scored 0.876, three times, in the screenshot
 # corpus, while every printed 1 there scored 1.0): below this score it is doubtful.
@@ -52,7 +49,7 @@ def _low(cell: CellValue) -> bool:
     into the ``/`` it is; the score is the ``1``'s)."""
     if cell.confidence is None:
         return False
-    if _SPACED_DIGITS.search(cell.value.raw):
+    if SIDE_BY_SIDE.search(cell.value.raw):
         return True
     if cell.value.raw.strip() in ("1", "１") and cell.confidence < LONE_ONE_CONFIDENCE:
         return True

@@ -77,8 +77,8 @@ def is_value_like(cell: Cell) -> bool:
 # ----------------------------------------------------------------------------- classification
 
 
-# Two numbers side by side in one cell.
-_SIDE_BY_SIDE = regex.compile(r"\d\s+[+\-]?\d")
+# Two numbers side by side in one cell (a column ruling lost between them).
+SIDE_BY_SIDE = regex.compile(r"\d\s+[+\-]?\d")
 # Words of every template's section 二 (each template adds its own, registry.py).
 S2_WORDS = ("第二十条", "信息内容")
 
@@ -243,7 +243,7 @@ def _lost_ruling(values: Sequence[Cell], columns: int) -> bool:
     to is a guess (``10 2 | 80`` under three columns put 80 in the middle one)."""
     if not any(c.confidence is not None for c in values):
         return False
-    return len(values) < columns or any(_SIDE_BY_SIDE.search(c.text) for c in values)
+    return len(values) < columns or any(SIDE_BY_SIDE.search(c.text) for c in values)
 
 
 def _is_value_row(values: Sequence[Cell]) -> bool:
