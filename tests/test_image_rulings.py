@@ -332,3 +332,21 @@ def test_a_broken_ruling_beside_a_one_does_not_make_it_slanted() -> None:
     image[6:17, 7:10] = 60  # the 1's stem, its flag and its foot two pixels from the ruling
     image[6, 4:7], image[7, 5:7], image[16:18, 4:12] = 60, 60, 60
     assert not is_slanted(Glyph("1", 0, 0, 17, 24, 1.0), image)
+
+
+def test_a_border_running_on_into_a_blank_row_is_a_ruling_though_a_header_line_crosses_it() -> None:
+    from gk_extract.parse.layout.geometry import Edge
+    from gk_extract.parse.ocr.engine import Glyph, TextLine
+    from gk_extract.parse.ocr.page import _not_through_glyphs
+
+    k = 1.0
+    rows = [Edge.horizontal(0.0, 300.0, y) for y in (0.0, 20.0, 40.0)]
+    # narrow header cells read as one line across their borders: 果 over the border at x=100
+    header = TextLine(tuple(Glyph(t, x, 3, x + 12, 17, 0.99) for t, x in
+                            (("结", 70), ("果", 94), ("维", 118), ("持", 130))), 0.99)
+    border = Edge.vertical(100.0, 0.0, 40.0)  # on through the blank row below
+    stroke = Edge.vertical(100.0, 0.0, 20.0)  # the header row's only
+    assert border in _not_through_glyphs([*rows, border], [header], k)
+    assert stroke not in _not_through_glyphs([*rows, stroke], [header], k)
+    below = TextLine((Glyph("4", 94, 23, 106, 37, 0.99),), 0.99)  # a stroke joined to the next row's
+    assert border not in _not_through_glyphs([*rows, border], [header, below], k)

@@ -20,6 +20,7 @@ import logging
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import regex
@@ -134,9 +135,33 @@ def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) 
     of a cell whose number is set flush against it (a table's last row alone on a page)."""
     glyphs = [g for line in lines for g in line.glyphs]
     verticals = [e for e in edges if e.orientation == "v"]
-    return [e for e in edges if e.orientation == "h" or not _stroke_column(e, glyphs, k) and not any(
-        _through(e, g, k) or (_touches(e, g, k) and _CJK.match(g.text) and _alone(e, verticals))
-        for g in glyphs)]
+    rows = [e for e in edges if e.orientation == "h"]
+    kept = []
+    for e in edges:
+        if e.orientation == "v":
+            if _stroke_column(e, glyphs, k):
+                continue
+            struck = [g for g in glyphs if _through(e, g, k) or (
+                _touches(e, g, k) and _CJK.match(g.text) and _alone(e, verticals))]
+            if struck and not _runs_on_bare(e, struck, rows, k):
+                continue
+        kept.append(e)
+    return kept
+
+
+def _runs_on_bare(edge: Edge, glyphs: Sequence[Glyph], rows: Sequence[Edge], k: float) -> bool:
+    """Whether the vertical edge runs on, across a row's ruling, through a row where none of
+    the glyphs it passes through lies (a blank row below a header row of narrow cells,
+    whose text the detector read as one line across their borders): a glyph's stroke
+    ends with its glyph, blurred at most into the rulings above and below it, or joins
+    the stroke of a glyph in the next row."""
+    cuts = sorted(h.top for h in rows if edge.top + CONTINUED_Y_PT < h.top < edge.bottom - CONTINUED_Y_PT
+                  and h.x0 - CONTINUED_X_PT <= edge.x0 <= h.x1 + CONTINUED_X_PT)
+    if not cuts:
+        return False
+    centres = [(g.top + g.bottom) / 2 * k for g in glyphs]
+    return any(not any(top <= y <= bottom for y in centres)
+               for top, bottom in pairwise([edge.top, *cuts, edge.bottom]))
 
 
 def _stroke_column(edge: Edge, glyphs: Sequence[Glyph], k: float) -> bool:
