@@ -350,3 +350,7 @@ def test_a_border_running_on_into_a_blank_row_is_a_ruling_though_a_header_line_c
     assert stroke not in _not_through_glyphs([*rows, stroke], [header], k)
     below = TextLine((Glyph("4", 94, 23, 106, 37, 0.99),), 0.99)  # a stroke joined to the next row's
     assert border not in _not_through_glyphs([*rows, border], [header, below], k)
+    # a large glyph's own strokes crossing (县 in a 22-pt title): no row of its own beyond it
+    title = TextLine((Glyph("县", 80, 0, 120, 40, 0.99),), 0.99)
+    stem = Edge.vertical(100.0, 5.0, 35.0)
+    assert stem not in _not_through_glyphs([Edge.horizontal(85.0, 115.0, 28.0), stem], [title], k)
