@@ -35,6 +35,8 @@ S3_HEADER_MIN_LABELS = 3
 # below 0.7 catches 11 misreads and marks 7 right readings, below 0.8 catches 17 and marks
 # 18, below 0.9 catches 17 and marks 26. On hzq2024 at 150 dpi every digit cell scores >= 0.95.
 LOW_CONFIDENCE = 0.8
+# Two numbers side by side in one cell (a column ruling lost between them).
+SIDE_BY_SIDE = regex.compile(r"\d\s+[+\-]?\d")
 
 
 @dataclass(slots=True)
@@ -77,8 +79,6 @@ def is_value_like(cell: Cell) -> bool:
 # ----------------------------------------------------------------------------- classification
 
 
-# Two numbers side by side in one cell (a column ruling lost between them).
-SIDE_BY_SIDE = regex.compile(r"\d\s+[+\-]?\d")
 # Words of every template's section 二 (each template adds its own, registry.py).
 S2_WORDS = ("第二十条", "信息内容")
 
@@ -233,17 +233,21 @@ def _read_shifted(outside: Sequence[Cell]) -> bool:
     """Whether a row read by OCR holds a number outside the template's value columns
     (``outside``: beyond the last, or among the labels): a stray ruling split a cell, and
     the row's values may sit a column off, each a valid number, with nothing else to tell."""
-    return any(c.confidence is not None and parse_value(c.text).value is not None
-               for c in outside)
+    return any(_by_ocr(c) and parse_value(c.text).value is not None for c in outside)
 
 
 def _lost_ruling(values: Sequence[Cell], columns: int) -> bool:
     """Whether a row read by OCR has lost a column ruling: fewer cells than the block has
     columns, or two numbers side by side in one cell. Which column each value then belongs
     to is a guess (``10 2 | 80`` under three columns put 80 in the middle one)."""
-    if not any(c.confidence is not None for c in values):
+    if not any(map(_by_ocr, values)):
         return False
     return len(values) < columns or any(SIDE_BY_SIDE.search(c.text) for c in values)
+
+
+def _by_ocr(cell: Cell) -> bool:
+    """Whether the cell was read by OCR: only OCR gives a reading its confidence."""
+    return cell.confidence is not None
 
 
 def _is_value_row(values: Sequence[Cell]) -> bool:
@@ -322,17 +326,12 @@ def extract_s4(tables: Iterable[Table], out: Extraction) -> None:
                 above += "".join(squash(c.text) for c in cells)
                 continue
             text, above = above or whole, ""
+            guessed = _groups_guessed(len(values), text)
             for group, five in _s4_groups(values, text, out):
-                # read by OCR, a group table whose name is not in it may follow one that was
-                # lost, and a row of values not a whole number of groups lost or merged one:
-                # which group a value belongs to is a guess there
-                n = len(T.S4_OUTCOMES)
-                guessed = len(values) % n != 0 or (len(values) < 2 * n and not _names_group(text))
                 for outcome, cell in zip(T.S4_OUTCOMES, five):
                     labels = (group.label, outcome.label)
                     made = make_cell("s4", group.key, outcome.key, labels, cell)
-                    out.add(replace(made, doubtful=True) if guessed and cell.confidence is not None
-                            else made)
+                    out.add(replace(made, doubtful=True) if guessed and _by_ocr(cell) else made)
 
 
 def _whole_s4_groups(count: int) -> bool:
@@ -367,8 +366,13 @@ def _s4_groups(values: list[Cell], text: str, out: Extraction) -> list[tuple[T.C
     return [(g, values[i * n:(i + 1) * n]) for i, g in enumerate(groups)]
 
 
-def _names_group(text: str) -> bool:
-    return any(contains_any(text, group.match) for group in T.S4_GROUPS)
+def _groups_guessed(count: int, text: str) -> bool:
+    """Whether, read by OCR, a row of ``count`` values takes its groups by guess: a row not
+    a whole number of groups lost or merged a value, and a lone group's table whose name
+    is not in it may follow one that was lost, so its order says nothing certain."""
+    n = len(T.S4_OUTCOMES)
+    named = any(contains_any(text, group.match) for group in T.S4_GROUPS)
+    return count % n != 0 or (count < 2 * n and not named)
 
 
 def _last_position(text: str, terms: Iterable[str]) -> int:
