@@ -196,7 +196,9 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
     at the same height and at least one of them ends on no horizontal ruling, the row
     between them is closed at that height, as printed paper shows it. A side ruling that
     runs on past that height into the open, crossing nothing more (a table's outer border
-    drawn to the page's margin) closes the row beside a ruling that ends there too.
+    drawn to the page's margin) closes the row beside a ruling that ends there too. A row
+    is closed once: an outer border that ends a few points past the inner rulings (a
+    browser's separate borders) closes no sliver row of its own under the closed one.
     """
     tol = SNAP_TOLERANCE_PT
     hs = [e for e in edges if e.orientation == "h"]
@@ -216,7 +218,7 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
                     continue  # both run on: the row between them goes on
                 open_end = not (closed[id(a)] and closed[id(b)])
                 if open_end and _spanned(a.x0, b.x0, hs, a, b) and not _ruled_short_of(
-                        a.x0, b.x0, y, end, hs):
+                        a.x0, b.x0, y, end, hs + closing):
                     closing.append(Edge.horizontal(a.x0, b.x0, y))
     return closing
 
