@@ -11,8 +11,8 @@ import hashlib
 
 import pytest
 
-from gk_extract.parse.layout.geometry import Edge
-from gk_extract.parse.layout.tables import close_open_ends, ruled_regions
+from gk_extract.parse.layout.geometry import Char, Edge
+from gk_extract.parse.layout.tables import close_open_ends, ruled_regions, table_parts
 from gk_extract.pipeline.worker import extract_bytes
 from gk_extract.testing.corpora import CORPORA, missing_tool
 from gk_extract.testing.tally import Tally, compare
@@ -74,3 +74,21 @@ def test_side_rulings_running_on_together_are_not_cut_where_one_ends() -> None:
              Edge.vertical(0, 0, 30), *(Edge.vertical(x, 0, 40) for x in (50.0, 120.0, 200.0))]
     levels = {(e.x0, e.x1): e.top for e in close_open_ends(edges)}
     assert levels == {(0.0, 50.0): 30.0, (50.0, 120.0): 40.0, (120.0, 200.0): 40.0}
+
+
+def test_a_label_cut_below_its_cells_ruling_stays_in_its_cell() -> None:
+    """A merged header cell cut by the break: its side ruling stops where the neighbouring
+    cell on this page ends, so its last glyph lies under the closed box, in no cell. It
+    joins the cell above it, and leaves no stray line of text between the table's parts."""
+    edges = [Edge.horizontal(0, 200, 0.0), Edge.horizontal(0, 200, 20.0),
+             Edge.vertical(0, 0, 60), Edge.vertical(50, 0, 60), Edge.vertical(80, 0, 40),
+             Edge.vertical(200, 0, 60)]
+    glyphs = [_glyph("总", 58, 24), _glyph("计", 58, 44), _glyph("1", 10, 44)]
+    (part,), flow = table_parts(ruled_regions(edges) or [], glyphs, 1)
+    texts = sorted(c.text for c in part.cells if c.text)
+    assert texts == ["1", "总计"]
+    assert flow == []
+
+
+def _glyph(text: str, x0: float, top: float) -> Char:
+    return Char(text, x0, top, x0 + 12, top + 12, True, 0)

@@ -74,6 +74,8 @@ ALIGNED_BOX_PAD_EM = ALIGNED_GAP_EM / 2
 # A whole line that is (the start of) a number, and a whole line of digits that may end it.
 _NUMBER_PIECE = regex.compile(r"^[+\-]?\d[\d,，.．]*$")
 _DIGITS = regex.compile(r"^\d[\d,，.．]*$")
+# A glyph that may continue a label (never a digit or a placeholder: values are not moved).
+_CJK_GLYPH = regex.compile(r"^\p{Han}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,10 +377,22 @@ def fill_region(boxes: Sequence[BBox], chars: Sequence[Char],
     for char in chars:
         r, c = bisect_right(ys, char.cy) - 1, bisect_right(xs, char.cx) - 1
         owner = slots.get((r, c))
+        if owner is None and _CJK_GLYPH.match(char.text):
+            owner = _open_above(slots, r, c)
         (stray if owner is None else owned[owner]).append(char)
     cells = tuple(PartCell(*box, cell_text(own), page, holding(box, own))
                   for box, own in zip(boxes, owned))
     return TablePart(page, cells, "ruled"), stray
+
+
+def _open_above(slots: dict[tuple[int, int], int], row: int, col: int) -> int | None:
+    """The cell above an open slot of the region, with only open slots between: a label
+    cut by a page break whose cell the side rulings leave open below (a browser draws the
+    side of a merged header cell only as far as its neighbour on this page reaches)."""
+    for r in range(row - 1, -1, -1):
+        if (r, col) in slots:
+            return slots[(r, col)]
+    return None
 
 
 def holding(box: BBox, chars: Sequence[Char]) -> BBox:
