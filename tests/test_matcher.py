@@ -372,3 +372,17 @@ def test_scanned_section_2_row_that_lost_a_column_ruling_is_doubtful() -> None:
                printed)
     assert out.cells and all(c.doubtful for c in out.cells.values())
     assert printed.cells and not any(c.doubtful for c in printed.cells.values())
+
+
+def test_scanned_section_2_header_that_lost_a_column_ruling_is_not_trusted() -> None:
+    """The header's one cell over two value columns names one of them; the row's values
+    go to the block's own columns, and are doubtful; from a text layer the same row has no
+    doubt."""
+    rows = [["第二十条第（九）项"], ["信息内容", ("采购项目数量采购总金额", 1, 2)], ["政府集中采购", "10", "无万元"]]
+    out, printed = Extraction(), Extraction()
+    extract_s2([_read_by_ocr(rows)], registry.TEMPLATES["2019"], out)
+    extract_s2([table(rows)], registry.TEMPLATES["2019"], printed)
+    items = "s2v19_central_procurement__procurement_items"
+    assert out.cells[items].value.value == 10 and printed.cells[items].value.value == 10
+    assert all(c.doubtful for c in out.cells.values())
+    assert not any(c.doubtful for c in printed.cells.values())

@@ -141,8 +141,9 @@ def extract_s2(tables: Iterable[Table], template: registry.TemplateSpec, out: Ex
                 _extra_row(cells, out)
                 continue
             block = next(b for b in blocks if row in b.rows)
-            cols = _s2_columns(header, block)
-            shifted = _read_shifted(cells[1 + len(cols):]) or _lost_ruling(cells[1:], len(cols))
+            cols = _s2_columns(header, block, len(cells) - 1)
+            shifted = (_read_shifted(cells[1 + len(cols):]) or _lost_ruling(cells[1:], len(cols))
+                       or _header_lost_ruling(header, cells[1:], block))
             for col, cell in zip(cols, cells[1:]):
                 unit = _unit_in_label(col.label)
                 made = make_cell(prefix, row.key, col.key, (row.label, col.label), cell, unit)
@@ -154,12 +155,29 @@ def _is_s2_header(cells: Sequence[Cell], col_specs: tuple[T.ColSpec, ...]) -> bo
     return bool(labelled) and not any(parse_value(c.text).value is not None for c in cells[1:])
 
 
-def _s2_columns(header: Sequence[T.ColSpec | None], block: T.BlockSpec) -> Sequence[T.ColSpec]:
-    """The header's columns when they belong to this block, else the block's own columns."""
+def _s2_columns(header: Sequence[T.ColSpec | None], block: T.BlockSpec,
+                values: int) -> Sequence[T.ColSpec]:
+    """The header's columns when they belong to this block and name a column for each of
+    the row's ``values`` (a block may print only some of its columns), else the block's own
+    columns: a header with fewer cells than the row under it has lost a ruling, and its one
+    cell may name either column it spans (采购项目数量采购总金额)."""
     named = [c for c in header if c is not None]
-    if named and all(c in block.cols for c in named) and len(named) == len(header):
+    if named and all(c in block.cols for c in named) and len(named) == len(header) \
+            and not _header_short(header, values, block):
         return named
     return block.cols
+
+
+def _header_short(header: Sequence[T.ColSpec | None], values: int, block: T.BlockSpec) -> bool:
+    """The header has fewer cells than the row's values, which the block's columns hold."""
+    return bool(header) and len(header) < values <= len(block.cols)
+
+
+def _header_lost_ruling(header: Sequence[T.ColSpec | None], values: Sequence[Cell],
+                        block: T.BlockSpec) -> bool:
+    """Whether, read by OCR, the row's columns are the block's by guess: its header lost a
+    column ruling (see ``_s2_columns``)."""
+    return any(map(_by_ocr, values)) and _header_short(header, len(values), block)
 
 
 def _unit_in_label(label: str) -> str | None:
