@@ -354,3 +354,27 @@ def test_a_border_running_on_into_a_blank_row_is_a_ruling_though_a_header_line_c
     title = TextLine((Glyph("县", 80, 0, 120, 40, 0.99),), 0.99)
     stem = Edge.vertical(100.0, 5.0, 35.0)
     assert stem not in _not_through_glyphs([Edge.horizontal(85.0, 115.0, 28.0), stem], [title], k)
+
+
+def test_rulings_stacked_a_few_pixels_apart_are_each_a_ruling() -> None:
+    """A table's last row border, its outer border and the top border of a narrower table
+    set right under it (separate borders, as a browser draws them), 3 px apart at 100 dpi:
+    blur joins them into one band too thick for a ruling. Each is still found, and so are
+    both tables' rows; a filled bar as long and as thick is still no ruling."""
+    paper, ruling = 235, 150
+    image = np.full((420, 820), paper, np.uint8)
+    bottom_a = TOP + 3 * ROW_PX
+    top_b = bottom_a + 6
+    for y in (*(TOP + r * ROW_PX for r in range(3)), bottom_a, bottom_a + 3):
+        cv2.line(image, (LEFT, y), (RIGHT, y), ruling, 1)
+    for x in COLS:
+        cv2.line(image, (x, TOP), (x, bottom_a + 3), ruling, 1)
+    for y in (top_b, top_b + ROW_PX, top_b + 2 * ROW_PX):
+        cv2.line(image, (LEFT, y), (COLS[3], y), ruling, 1)
+    for x in COLS[:4]:
+        cv2.line(image, (x, top_b), (x, top_b + 2 * ROW_PX), ruling, 1)
+    cv2.rectangle(image, (LEFT, 380), (RIGHT, 388), ruling, -1)
+    edges = find_rulings(cv2.GaussianBlur(image, (0, 0), 0.9), K)
+    assert horizontals_at(edges, bottom_a) == [pytest.approx((LEFT * K, RIGHT * K), abs=2)]
+    assert horizontals_at(edges, top_b) == [pytest.approx((LEFT * K, COLS[3] * K), abs=2)]
+    assert not horizontals_at(edges, 384)

@@ -92,3 +92,14 @@ def test_a_label_cut_below_its_cells_ruling_stays_in_its_cell() -> None:
 
 def _glyph(text: str, x0: float, top: float) -> Char:
     return Char(text, x0, top, x0 + 12, top + 12, True, 0)
+
+
+def test_a_blank_sliver_between_stacked_rulings_is_no_row() -> None:
+    """A table's last row border and its outer border 4 pt apart (a scan's separate
+    borders): the gap between them is no row of blank cells."""
+    edges = [*(Edge.horizontal(0, 200, y) for y in (0.0, 20.0, 40.0, 44.0)),
+             *(Edge.vertical(x, 0, 44) for x in (0.0, 100.0, 200.0))]
+    glyphs = [Char(t, x, top, x + 10, top + 10, True, 0)
+              for t, x, top in (("甲", 10, 5), ("1", 110, 5), ("乙", 10, 25), ("2", 110, 25))]
+    (part,), _ = table_parts(ruled_regions(edges) or [], glyphs, 1)
+    assert sorted(c.text for c in part.cells) == ["1", "2", "乙", "甲"]

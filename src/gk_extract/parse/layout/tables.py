@@ -310,7 +310,7 @@ def table_parts(regions: Sequence[Sequence[BBox]], chars: Sequence[Char],
     for region, own in zip(regions, owned):
         part, stray = fill_region(region, own, page)
         flow.extend(stray)
-        part = without_blank_foot(part)
+        part = without_blank_foot(without_slivers(part))
         if part.n_cols >= 2 or _is_caption(part):
             parts.append(part)
         else:
@@ -331,6 +331,14 @@ def _region_holding(x: float, y: float, boxes: Sequence[BBox]) -> int | None:
 def _is_caption(part: TablePart) -> bool:
     texts = [c.text for c in part.cells]
     return len(texts) == 1 and bool(texts[0]) and texts[0].count("\n") < CAPTION_MAX_LINES
+
+
+def without_slivers(part: TablePart) -> TablePart:
+    """The part without blank boxes too low for a line of text (CUT_ROW_MIN_PT): the gap
+    between rulings stacked a few points apart (a table's last row, its outer border, and
+    the border of a table set right under it, on a scan)."""
+    cells = tuple(c for c in part.cells if c.text or c.bottom - c.top >= CUT_ROW_MIN_PT)
+    return part if len(cells) == len(part.cells) else TablePart(part.page, cells, part.method)
 
 
 def without_blank_foot(part: TablePart) -> TablePart:

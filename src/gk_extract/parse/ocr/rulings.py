@@ -41,8 +41,11 @@ KERNEL_H_PT = 14.0
 KERNEL_V_PT = 10.0
 MIN_RULE_H_PT = 20.0
 MIN_RULE_V_PT = 12.0
-# A ruling is thin: a run of ink thicker than this (a filled block, a stamp) is no ruling.
+# A ruling is thin: a run of ink thicker than this (a filled block, a stamp) is no ruling,
+# unless lines STACK_CONTRAST grey levels lighter than the band's darkest on both sides cut
+# it into thin ones (rulings stacked a pixel or two apart, joined by blur: see _stacked).
 MAX_RULE_THICKNESS_PT = 4.0
+STACK_CONTRAST = 8
 # A table ruling crosses at least two perpendicular ones (T, L and + joints) and is cut to
 # its first and last crossing; a stroke of a large glyph (a 16-pt heading's 丨 is ~14 pt),
 # or a glyph stroke blurred into the ruling above it, meets one at most. Stray strokes
@@ -137,7 +140,7 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
 def find_rulings(gray: np.ndarray, pt_per_px: float) -> list[Edge]:
     """Horizontal and vertical rulings of a straight page image, as edges in points."""
     mask = ink_mask(gray)
-    edges = _runs(mask, True, pt_per_px) + _runs(mask, False, pt_per_px)
+    edges = _runs(mask, gray, True, pt_per_px) + _runs(mask, gray, False, pt_per_px)
     edges = merge_edges(edges, COLLINEAR_PT, JOIN_GAP_PT)
     tol = TOUCH_TOLERANCE_PT + TOUCH_TOLERANCE_PX * pt_per_px
     edges = _closed(edges, tol, gray.shape[1] * pt_per_px)
@@ -272,7 +275,7 @@ def _crosses(h: Edge, v: Edge, tol: float) -> bool:
                 and v.top - tol <= h.top <= v.bottom + tol)
 
 
-def _runs(mask: np.ndarray, horizontal: bool, pt_per_px: float) -> list[Edge]:
+def _runs(mask: np.ndarray, gray: np.ndarray, horizontal: bool, pt_per_px: float) -> list[Edge]:
     """Long thin runs of ink in one direction, each as an edge."""
     px = 1.0 / pt_per_px
     length = max(int((KERNEL_H_PT if horizontal else KERNEL_V_PT) * px), 3)
@@ -281,9 +284,51 @@ def _runs(mask: np.ndarray, horizontal: bool, pt_per_px: float) -> list[Edge]:
     lines = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
     close = (bridge, 1) if horizontal else (1, bridge)
     lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close))
-    count, _, stats, centres = cv2.connectedComponentsWithStats(lines, connectivity=8)
-    edges = (_edge(stats[i], centres[i], horizontal, pt_per_px) for i in range(1, count))
+    count, labels, stats, centres = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    edges: list[Edge | None] = []
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i][:5])
+        if area / (w if horizontal else h) * pt_per_px <= MAX_RULE_THICKNESS_PT:
+            edges.append(_edge(stats[i], centres[i], horizontal, pt_per_px))
+        else:
+            edges.extend(_stacked(labels[y:y + h, x:x + w] == i, gray[y:y + h, x:x + w], x, y,
+                                  horizontal, pt_per_px))
     return [e for e in edges if e is not None]
+
+
+def _stacked(run: np.ndarray, gray: np.ndarray, x: int, y: int, horizontal: bool,
+             k: float) -> list[Edge | None]:
+    """A run of ink too thick for one ruling, as the rulings stacked in it: a row's border,
+    a table's outer border and the border of a table set right under it, a pixel or two
+    apart, which blur joins into one band. The band is cut along its lines whose ink is at
+    least STACK_CONTRAST lighter than a darker line's on each side of them; a filled block
+    (a bar, a stamp) is as dark all through and stays whole, and too thick."""
+    along, shade = (run, gray) if horizontal else (run.T, gray.T)
+    counts = along.sum(axis=1)
+    profile = np.where(counts > 0, (shade * along).sum(axis=1) / np.maximum(counts, 1), 255.0)
+    cut = [0 < i < len(profile) - 1 and profile[i] >= profile[:i].min() + STACK_CONTRAST
+           and profile[i] >= profile[i + 1:].min() + STACK_CONTRAST for i in range(len(profile))]
+    edges: list[Edge | None] = []
+    start = None
+    for index, split in enumerate([*cut, True]):
+        if not split and start is None:
+            start = index
+        elif split and start is not None:
+            part = along[start:index]
+            cols = np.flatnonzero(part.any(axis=0))
+            if len(cols):
+                first, width = int(cols[0]), int(cols[-1] - cols[0] + 1)
+                centre = start + float(np.nonzero(part)[0].mean())
+                area, thick = int(part.sum()), index - start
+                if horizontal:
+                    stats = (x + first, y + start, width, thick, area)
+                    middle = (x + first + width / 2, y + centre)
+                else:
+                    stats = (x + start, y + first, thick, width, area)
+                    middle = (x + centre, y + first + width / 2)
+                edges.append(_edge(np.asarray(stats), np.asarray(middle), horizontal, k))
+            start = None
+    return edges
 
 
 def _edge(stats: np.ndarray, centre: np.ndarray, horizontal: bool, k: float) -> Edge | None:
