@@ -378,3 +378,37 @@ def test_rulings_stacked_a_few_pixels_apart_are_each_a_ruling() -> None:
     assert horizontals_at(edges, bottom_a) == [pytest.approx((LEFT * K, RIGHT * K), abs=2)]
     assert horizontals_at(edges, top_b) == [pytest.approx((LEFT * K, COLS[3] * K), abs=2)]
     assert not horizontals_at(edges, 384)
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
+def test_a_placeholder_told_from_its_shape_is_not_read_again() -> None:
+    """A ``/`` the slant test made of an unsure ``1`` stays a ``/``: the recogniser, reading
+    the same ink again, may only say ``1`` or ``7`` surer. An unsure number is read again."""
+    from gk_extract.parse.layout.tables import PartCell, TablePart
+    from gk_extract.parse.ocr.readings import reread_cells
+
+    image = table_with_text([["", "7", "7", ""]], fill=60)
+    box = [(COLS[c] * K, TOP * K, COLS[c + 1] * K, (TOP + ROW_PX) * K) for c in (1, 2)]
+    slash, number = PartCell(*box[0], "/", 1), PartCell(*box[1], "1", 1)
+    confidence = {slash: 0.5, number: 0.5}
+    (part,) = reread_cells([TablePart(1, (slash, number), "ruled")], confidence, image, K)
+    assert [c.text for c in part.cells] == ["/", "7"]
+    assert confidence[part.cells[0]] == 0.5
+
+
+def test_a_slanted_one_opening_a_word_makes_its_line_unsure() -> None:
+    """``/万元`` read as ``1万元``: the slanted head keeps its reading but loses its score;
+    an upright 1 before a word, and a slanted-looking 1 before a digit, keep theirs."""
+    from gk_extract.parse.ocr.engine import Glyph, TextLine
+    from gk_extract.parse.ocr.readings import SLANTED_HEAD_SCORE, slashes_read
+
+    image = np.full((30, 90), 235, dtype=np.uint8)
+    cv2.line(image, (14, 6), (7, 24), 60, 2)  # a slash in the first box
+    cv2.line(image, (40, 6), (40, 24), 60, 2)  # an upright 1 in the third
+    word = Glyph("万", 20, 3, 34, 27, 0.99)
+    slanted, upright = Glyph("1", 3, 3, 18, 27, 0.6), Glyph("1", 33, 3, 48, 27, 0.6)
+    lines = [TextLine((slanted, word), 0.8), TextLine((upright, word), 0.8),
+             TextLine((slanted, Glyph("2", 20, 3, 34, 27, 0.99)), 0.8)]
+    heads = [line.glyphs[0] for line in slashes_read(lines, image)]
+    assert [g.text for g in heads] == ["1", "1", "1"]
+    assert [g.score for g in heads] == [SLANTED_HEAD_SCORE, 0.6, 0.6]

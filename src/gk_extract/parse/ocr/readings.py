@@ -29,6 +29,9 @@ SLASH_LOOKALIKES = frozenset({"1", "l", "I", "|", "丨", "｜"})
 # ...and a lone 一 (only alone: a glyph box inside a run may take in a neighbour's ink).
 LONE_SLASH_LOOKALIKES = frozenset({"一"})
 SLASH_MAX_SLOPE = -0.15
+# A slanted 1 opening a line of other glyphs (``1万元``) is left as read but scored this,
+# which makes its cell's mean score doubtful (template/tables.py LOW_CONFIDENCE).
+SLANTED_HEAD_SCORE = 0.0
 # A dash is no taller than wide (FLAT_SHARE; a 100-dpi scan blurs a 4-px dash into a blob
 # of 3 x 5 px) and at most FLAT_MAX_HEIGHT of its line high; a 1 fills its line's height.
 FLAT_SHARE = 1.0
@@ -47,14 +50,15 @@ INK_CONTRAST = 60
 MISSED_MIN_INK_PX = 8
 CROP_MARGIN_PT = 3.0
 MISSED_MIN_SCORE = 0.5
-# A cell read as a short run of no CJK glyph (a number, a placeholder) scoring under
-# UNSURE_SCORE is read again from the crop of its inside, UNSURE_INSET_PT in from its
-# rulings (their ink and blur, not a glyph set flush against them); the new reading
-# replaces the first when it scores higher.
+# A cell read as a short run of no CJK glyph (a number, ``—``) scoring under UNSURE_SCORE
+# is read again from the crop of its inside, UNSURE_INSET_PT in from its rulings (their
+# ink and blur, not a glyph set flush against them); the new reading replaces the first
+# when it scores higher. A ``/`` or ``-`` told from its ink's shape (PLACEHOLDERS) is not.
 UNSURE_SCORE = 0.9
 UNSURE_MAX_CHARS = 12
 UNSURE_INSET_PT = 1.0
 RULING_SHARE = 0.6
+PLACEHOLDERS = frozenset({"/", "-"})
 _CJK = regex.compile(r"\p{Han}")
 
 
@@ -69,8 +73,23 @@ def slashes_read(lines: Sequence[TextLine], gray: np.ndarray) -> list[TextLine]:
         if all(g.text in alike for g in line.glyphs):
             alone = len(line.glyphs) == 1
             line = TextLine(tuple(_placeholder(g, gray, alone) for g in line.glyphs), line.score)
+        elif _slanted_head(line, gray):
+            head, *rest = line.glyphs
+            line = TextLine((replace(head, score=min(head.score, SLANTED_HEAD_SCORE)), *rest),
+                            line.score)
         out.append(line)
     return out
+
+
+def _slanted_head(line: TextLine, gray: np.ndarray) -> bool:
+    """Whether the line opens with a slanted ``1`` followed by a word, not a digit (``/万元``
+    read as ``1万元``): a ``/`` or a 1, its box may have taken in the word's slanting
+    stroke, with nothing to tell which."""
+    if len(line.glyphs) < 2:
+        return False
+    head, following = line.glyphs[0], line.glyphs[1]
+    return (head.text in SLASH_LOOKALIKES and not following.text.isdigit()
+            and is_slanted(head, gray))
 
 
 def _placeholder(glyph: Glyph, gray: np.ndarray, alone: bool = True) -> Glyph:
@@ -189,9 +208,12 @@ def reread_cells(parts: Sequence[TablePart], confidence: dict[PartCell, float],
 
 
 def _unsure(cell: PartCell, confidence: dict[PartCell, float]) -> bool:
+    """A short unsure reading that is no placeholder: a ``/`` or ``-`` was told from its
+    ink's shape (see :func:`slashes_read`), which reading the same ink again cannot
+    overturn (the recogniser reads it as ``1`` or ``7`` again, now and then surer)."""
     text = cell.text.strip()
     return (confidence.get(cell, 1.0) < UNSURE_SCORE and len(text) <= UNSURE_MAX_CHARS
-            and not _CJK.search(text))
+            and not _CJK.search(text) and text not in PLACEHOLDERS)
 
 
 def _ink_crop(gray: np.ndarray, cell: PartCell, k: float,
