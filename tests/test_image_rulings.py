@@ -412,3 +412,17 @@ def test_a_slanted_one_opening_a_word_makes_its_line_unsure() -> None:
     heads = [line.glyphs[0] for line in slashes_read(lines, image)]
     assert [g.text for g in heads] == ["1", "1", "1"]
     assert [g.score for g in heads] == [SLANTED_HEAD_SCORE, 0.6, 0.6]
+
+
+def test_faint_column_rulings_beside_bold_text_are_carried_to_the_row_under() -> None:
+    """A section 四 table scanned at 100 dpi (grey, JPEG): the sub-header row's column
+    rulings are faint beside its bold glyphs, and thresholding keeps only their top
+    pieces, which cross one ruling. Each is carried on down to the row's bottom, where the
+    image shows it, instead of being dropped."""
+    crop = cv2.imread(str(Path(__file__).parent / "fixtures" / "scan_faint_subheader.png"),
+                      cv2.IMREAD_GRAYSCALE)
+    edges = find_rulings(crop, K)
+    sub_top, bottom = 55.2, 101.2  # the sub-header row (points), under 未经复议… / 复议后起诉
+    inner = [e for e in edges if e.orientation == "v" and 155 < e.x0 < 430
+             and e.top <= sub_top + 2 and e.bottom >= bottom - 8]
+    assert len(inner) >= 5

@@ -144,6 +144,10 @@ def find_rulings(gray: np.ndarray, pt_per_px: float) -> list[Edge]:
     edges = merge_edges(edges, COLLINEAR_PT, JOIN_GAP_PT)
     tol = TOUCH_TOLERANCE_PT + TOUCH_TOLERANCE_PX * pt_per_px
     edges = _closed(edges, tol, gray.shape[1] * pt_per_px)
+    # a piece of a faint ruling that crosses one ruling only (the rest of it lost beside
+    # dense text) is carried on where the image shows it, before trimming drops it
+    edges = [_extended(e, edges, gray, pt_per_px, tol) if _crossings(e, edges, tol) == 1 else e
+             for e in edges]
     for _ in range(ANCHOR_PASSES):
         edges = [t for t in (_trimmed(e, edges, tol, gray.shape[0] * pt_per_px) for e in edges)
                  if t is not None]
@@ -268,6 +272,13 @@ def _trimmed(edge: Edge, edges: list[Edge], tol: float, height: float) -> Edge |
         return None
     x0, x1 = min(at), max(at)
     return edge.spanning(x0, x1)
+
+
+def _crossings(edge: Edge, edges: list[Edge], tol: float) -> int:
+    """How many perpendicular rulings the ruling crosses."""
+    if edge.orientation == "v":
+        return sum(1 for o in edges if o.orientation == "h" and _crosses(o, edge, tol))
+    return sum(1 for o in edges if o.orientation == "v" and _crosses(edge, o, tol))
 
 
 def _crosses(h: Edge, v: Edge, tol: float) -> bool:
