@@ -400,7 +400,7 @@ def test_a_slanted_one_opening_a_word_makes_its_line_unsure() -> None:
     """``/万元`` read as ``1万元``: the slanted head keeps its reading but loses its score;
     an upright 1 before a word, and a slanted-looking 1 before a digit, keep theirs."""
     from gk_extract.parse.ocr.engine import Glyph, TextLine
-    from gk_extract.parse.ocr.readings import SLANTED_HEAD_SCORE, slashes_read
+    from gk_extract.parse.ocr.readings import UNSURE_GLYPH_SCORE, slashes_read
 
     image = np.full((30, 90), 235, dtype=np.uint8)
     cv2.line(image, (14, 6), (7, 24), 60, 2)  # a slash in the first box
@@ -411,7 +411,7 @@ def test_a_slanted_one_opening_a_word_makes_its_line_unsure() -> None:
              TextLine((slanted, Glyph("2", 20, 3, 34, 27, 0.99)), 0.8)]
     heads = [line.glyphs[0] for line in slashes_read(lines, image)]
     assert [g.text for g in heads] == ["1", "1", "1"]
-    assert [g.score for g in heads] == [SLANTED_HEAD_SCORE, 0.6, 0.6]
+    assert [g.score for g in heads] == [UNSURE_GLYPH_SCORE, 0.6, 0.6]
 
 
 def test_faint_column_rulings_beside_bold_text_are_carried_to_the_row_under() -> None:
@@ -426,3 +426,19 @@ def test_faint_column_rulings_beside_bold_text_are_carried_to_the_row_under() ->
     inner = [e for e in edges if e.orientation == "v" and 155 < e.x0 < 430
              and e.top <= sub_top + 2 and e.bottom >= bottom - 8]
     assert len(inner) >= 5
+
+
+def test_a_number_read_as_vertical_text_is_unsure() -> None:
+    """A small crop taller than wide (a 5 with a ruling's piece above it) read as vertical
+    text gives ``15``, its glyphs one above the other: they lose their scores. A number
+    read across, and a label read down, keep theirs."""
+    from gk_extract.parse.ocr.engine import Glyph, TextLine
+    from gk_extract.parse.ocr.readings import UNSURE_GLYPH_SCORE, slashes_read
+
+    image = np.full((40, 60), 235, dtype=np.uint8)
+    down = TextLine((Glyph("1", 10, 5, 25, 15, 0.82), Glyph("5", 10, 15, 25, 26, 0.99)), 0.9)
+    across = TextLine((Glyph("1", 10, 5, 20, 25, 0.82), Glyph("5", 20, 5, 30, 25, 0.99)), 0.9)
+    label = TextLine((Glyph("结", 10, 5, 25, 18, 0.9), Glyph("果", 10, 18, 25, 31, 0.9)), 0.9)
+    read = slashes_read([down, across, label], image)
+    assert [g.score for g in read[0].glyphs] == [UNSURE_GLYPH_SCORE] * 2
+    assert read[1] == across and read[2] == label

@@ -29,9 +29,10 @@ SLASH_LOOKALIKES = frozenset({"1", "l", "I", "|", "丨", "｜"})
 # ...and a lone 一 (only alone: a glyph box inside a run may take in a neighbour's ink).
 LONE_SLASH_LOOKALIKES = frozenset({"一"})
 SLASH_MAX_SLOPE = -0.15
-# A slanted 1 opening a line of other glyphs (``1万元``) is left as read but scored this,
-# which makes its cell's mean score doubtful (template/tables.py LOW_CONFIDENCE).
-SLANTED_HEAD_SCORE = 0.0
+# A slanted 1 opening a line of other glyphs (``1万元``), and the glyphs of a number read
+# as vertical text, are left as read but scored this, which makes their cell's mean score
+# doubtful (template/tables.py LOW_CONFIDENCE) and has it read again (reread_cells).
+UNSURE_GLYPH_SCORE = 0.0
 # A dash is no taller than wide (FLAT_SHARE; a 100-dpi scan blurs a 4-px dash into a blob
 # of 3 x 5 px) and at most FLAT_MAX_HEIGHT of its line high; a 1 fills its line's height.
 FLAT_SHARE = 1.0
@@ -75,10 +76,24 @@ def slashes_read(lines: Sequence[TextLine], gray: np.ndarray) -> list[TextLine]:
             line = TextLine(tuple(_placeholder(g, gray, alone) for g in line.glyphs), line.score)
         elif _slanted_head(line, gray):
             head, *rest = line.glyphs
-            line = TextLine((replace(head, score=min(head.score, SLANTED_HEAD_SCORE)), *rest),
+            line = TextLine((replace(head, score=min(head.score, UNSURE_GLYPH_SCORE)), *rest),
                             line.score)
+        elif _stacked_digits(line):
+            line = TextLine(tuple(replace(g, score=min(g.score, UNSURE_GLYPH_SCORE))
+                                  for g in line.glyphs), line.score)
         out.append(line)
     return out
+
+
+def _stacked_digits(line: TextLine) -> bool:
+    """Whether the line holds a digit and its glyphs lie one above another: the
+    recogniser took a small crop taller than wide (a digit with a ruling's piece above or
+    under it) for vertical text and read the ruling as a ``1`` (``15`` for 5)."""
+    if len(line.glyphs) < 2 or not any(ch.isdigit() for g in line.glyphs for ch in g.text):
+        return False
+    xs = [(g.x0 + g.x1) / 2 for g in line.glyphs]
+    ys = [(g.top + g.bottom) / 2 for g in line.glyphs]
+    return max(ys) - min(ys) > max(xs) - min(xs)
 
 
 def _slanted_head(line: TextLine, gray: np.ndarray) -> bool:
