@@ -442,3 +442,19 @@ def test_a_number_read_as_vertical_text_is_unsure() -> None:
     read = slashes_read([down, across, label], image)
     assert [g.score for g in read[0].glyphs] == [UNSURE_GLYPH_SCORE] * 2
     assert read[1] == across and read[2] == label
+
+
+def test_a_seven_whose_stem_slants_is_no_slash() -> None:
+    """A 7 read as ``1`` has a slanting stem, as a ``/`` has; its bar across the top tells
+    it apart. A ruling's piece above a slash, a blank row away, is no bar."""
+    from gk_extract.parse.ocr.engine import Glyph
+    from gk_extract.parse.ocr.readings import is_slanted
+
+    seven = np.full((20, 14), 235, dtype=np.uint8)
+    cv2.line(seven, (2, 3), (11, 3), 60, 2)
+    cv2.line(seven, (11, 3), (5, 17), 60, 2)
+    slash = np.full((20, 14), 235, dtype=np.uint8)
+    cv2.line(slash, (1, 0), (13, 0), 60, 1)  # the ruling above, cut by the glyph's box
+    cv2.line(slash, (10, 3), (4, 17), 60, 2)
+    assert not is_slanted(Glyph("1", 0, 0, 14, 20, 0.66), seven)
+    assert is_slanted(Glyph("1", 0, 0, 14, 20, 0.9), slash)

@@ -29,6 +29,8 @@ SLASH_LOOKALIKES = frozenset({"1", "l", "I", "|", "丨", "｜"})
 # ...and a lone 一 (only alone: a glyph box inside a run may take in a neighbour's ink).
 LONE_SLASH_LOOKALIKES = frozenset({"一"})
 SLASH_MAX_SLOPE = -0.15
+SEVEN_TOP_ROWS = 0.2
+SEVEN_BAR_SHARE = 0.75
 # A slanted 1 opening a line of other glyphs (``1万元``), and the glyphs of a number read
 # as vertical text, are left as read but scored this, which makes their cell's mean score
 # doubtful (template/tables.py LOW_CONFIDENCE) and has it read again (reread_cells).
@@ -179,7 +181,12 @@ def is_flat(glyph: Glyph, gray: np.ndarray) -> bool:
 
 
 def is_slanted(glyph: Glyph, gray: np.ndarray) -> bool:
+    """Whether the glyph's ink is one slanting stroke: its rows' centres move left going
+    down (SLASH_MAX_SLOPE), and its top is no bar across it (a 7's, whose stem slants as
+    a ``/`` does: its top SEVEN_TOP_ROWS span at least SEVEN_BAR_SHARE of its width)."""
     ink = _glyph_ink(glyph, gray)
+    if _has_top_bar(ink):
+        return False
     height = ink.shape[0]
     ys, xs = [], []
     for y in range(int(height * SLANT_ROWS[0]), min(int(height * SLANT_ROWS[1]) + 1, height)):
@@ -190,6 +197,22 @@ def is_slanted(glyph: Glyph, gray: np.ndarray) -> bool:
     if len(ys) < MIN_SLANT_ROWS or len(set(ys)) < 2:
         return False
     return bool(np.polyfit(ys, xs, 1)[0] < SLASH_MAX_SLOPE)
+
+
+def _has_top_bar(ink: np.ndarray) -> bool:
+    """Whether the ink's top rows span it (see :func:`is_slanted`). Ink above a blank row
+    near the top is left out first: a piece of the ruling above, which the join along
+    strokes took in, is no bar of the glyph's."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    if len(rows) == 0:
+        return False
+    height = rows[-1] - rows[0] + 1
+    starts = [rows[gap + 1] for gap in np.flatnonzero(np.diff(rows) > 1)
+              if rows[gap] - rows[0] < SEVEN_TOP_ROWS * height]
+    ys, xs = np.nonzero(ink[max(starts, default=0):])
+    top = ys <= ys.min() + SEVEN_TOP_ROWS * (ys.max() - ys.min() + 1)
+    width = xs.max() - xs.min() + 1
+    return bool(xs[top].max() - xs[top].min() + 1 >= SEVEN_BAR_SHARE * width)
 
 
 def reread_cells(parts: Sequence[TablePart], confidence: dict[PartCell, float],
