@@ -458,3 +458,17 @@ def test_a_seven_whose_stem_slants_is_no_slash() -> None:
     cv2.line(slash, (10, 3), (4, 17), 60, 2)
     assert not is_slanted(Glyph("1", 0, 0, 14, 20, 0.66), seven)
     assert is_slanted(Glyph("1", 0, 0, 14, 20, 0.9), slash)
+
+
+def test_a_steep_narrow_slash_has_no_bar() -> None:
+    """A steep slash four pixels wide: its top rows span most of its width, and are still
+    no wider than its stroke, so no 7's bar."""
+    from gk_extract.parse.ocr.engine import Glyph
+    from gk_extract.parse.ocr.readings import is_slanted
+
+    image = np.full((25, 13), 235, dtype=np.uint8)
+    for y, x in ((4, 7), (5, 7), (6, 6), (7, 6), (8, 6), (9, 6), (10, 5), (11, 5), (12, 5),
+                 (13, 5), (14, 5)):
+        image[y, x:x + 2] = 60
+    image[6, 8] = image[10, 7] = 60
+    assert is_slanted(Glyph("1", 0, 0, 13, 25, 0.97), image)

@@ -31,6 +31,8 @@ LONE_SLASH_LOOKALIKES = frozenset({"一"})
 SLASH_MAX_SLOPE = -0.15
 SEVEN_TOP_ROWS = 0.2
 SEVEN_BAR_SHARE = 0.75
+# ...and at least this many times as wide as its stem (a steep slash is narrow all along)
+SEVEN_BAR_STROKES = 2.5
 # A slanted 1 opening a line of other glyphs (``1万元``), and the glyphs of a number read
 # as vertical text, are left as read but scored this, which makes their cell's mean score
 # doubtful (template/tables.py LOW_CONFIDENCE) and has it read again (reread_cells).
@@ -183,7 +185,8 @@ def is_flat(glyph: Glyph, gray: np.ndarray) -> bool:
 def is_slanted(glyph: Glyph, gray: np.ndarray) -> bool:
     """Whether the glyph's ink is one slanting stroke: its rows' centres move left going
     down (SLASH_MAX_SLOPE), and its top is no bar across it (a 7's, whose stem slants as
-    a ``/`` does: its top SEVEN_TOP_ROWS span at least SEVEN_BAR_SHARE of its width)."""
+    a ``/`` does: its top SEVEN_TOP_ROWS span SEVEN_BAR_SHARE of its width, and
+    SEVEN_BAR_STROKES times its stem's)."""
     ink = _glyph_ink(glyph, gray)
     if _has_top_bar(ink):
         return False
@@ -209,10 +212,14 @@ def _has_top_bar(ink: np.ndarray) -> bool:
     height = rows[-1] - rows[0] + 1
     starts = [rows[gap + 1] for gap in np.flatnonzero(np.diff(rows) > 1)
               if rows[gap] - rows[0] < SEVEN_TOP_ROWS * height]
-    ys, xs = np.nonzero(ink[max(starts, default=0):])
+    ink = ink[max(starts, default=0):]
+    ys, xs = np.nonzero(ink)
     top = ys <= ys.min() + SEVEN_TOP_ROWS * (ys.max() - ys.min() + 1)
-    width = xs.max() - xs.min() + 1
-    return bool(xs[top].max() - xs[top].min() + 1 >= SEVEN_BAR_SHARE * width)
+    bar = xs[top].max() - xs[top].min() + 1
+    spans = [row.max() - row.min() + 1 for row in map(np.flatnonzero, ink) if len(row)]
+    stroke = float(np.median(spans[len(spans) // 3:]))  # below the top: the stem's rows
+    return bool(bar >= SEVEN_BAR_SHARE * (xs.max() - xs.min() + 1)
+                and bar >= SEVEN_BAR_STROKES * stroke)
 
 
 def reread_cells(parts: Sequence[TablePart], confidence: dict[PartCell, float],
