@@ -141,9 +141,12 @@ def extract_s2(tables: Iterable[Table], template: registry.TemplateSpec, out: Ex
                 _extra_row(cells, out)
                 continue
             block = next(b for b in blocks if row in b.rows)
-            cols = _s2_columns(header, block, len(cells) - 1)
-            shifted = (_read_shifted(cells[1 + len(cols):]) or _lost_ruling(cells[1:], len(cols))
-                       or _header_lost_ruling(header, cells[1:], block))
+            # a header with fewer cells than the row under it has lost a ruling, and its one
+            # cell may name either column it spans (采购项目数量采购总金额)
+            header_short = bool(header) and len(header) < len(cells) - 1 <= len(block.cols)
+            cols = block.cols if header_short else _s2_columns(header, block)
+            shifted = (_read_shifted(cells[1 + len(cols):])
+                       or _lost_ruling(cells[1:], len(cols), header_short))
             for col, cell in zip(cols, cells[1:]):
                 unit = _unit_in_label(col.label)
                 made = make_cell(prefix, row.key, col.key, (row.label, col.label), cell, unit)
@@ -155,29 +158,12 @@ def _is_s2_header(cells: Sequence[Cell], col_specs: tuple[T.ColSpec, ...]) -> bo
     return bool(labelled) and not any(parse_value(c.text).value is not None for c in cells[1:])
 
 
-def _s2_columns(header: Sequence[T.ColSpec | None], block: T.BlockSpec,
-                values: int) -> Sequence[T.ColSpec]:
-    """The header's columns when they belong to this block and name a column for each of
-    the row's ``values`` (a block may print only some of its columns), else the block's own
-    columns: a header with fewer cells than the row under it has lost a ruling, and its one
-    cell may name either column it spans (采购项目数量采购总金额)."""
+def _s2_columns(header: Sequence[T.ColSpec | None], block: T.BlockSpec) -> Sequence[T.ColSpec]:
+    """The header's columns when they belong to this block, else the block's own columns."""
     named = [c for c in header if c is not None]
-    if named and all(c in block.cols for c in named) and len(named) == len(header) \
-            and not _header_short(header, values, block):
+    if named and all(c in block.cols for c in named) and len(named) == len(header):
         return named
     return block.cols
-
-
-def _header_short(header: Sequence[T.ColSpec | None], values: int, block: T.BlockSpec) -> bool:
-    """The header has fewer cells than the row's values, which the block's columns hold."""
-    return bool(header) and len(header) < values <= len(block.cols)
-
-
-def _header_lost_ruling(header: Sequence[T.ColSpec | None], values: Sequence[Cell],
-                        block: T.BlockSpec) -> bool:
-    """Whether, read by OCR, the row's columns are the block's by guess: its header lost a
-    column ruling (see ``_s2_columns``)."""
-    return any(map(_by_ocr, values)) and _header_short(header, len(values), block)
 
 
 def _unit_in_label(label: str) -> str | None:
@@ -254,13 +240,15 @@ def _read_shifted(outside: Sequence[Cell]) -> bool:
     return any(_by_ocr(c) and parse_value(c.text).value is not None for c in outside)
 
 
-def _lost_ruling(values: Sequence[Cell], columns: int) -> bool:
-    """Whether a row read by OCR has lost a column ruling: fewer cells than the block has
-    columns, or two numbers side by side in one cell. Which column each value then belongs
-    to is a guess (``10 2 | 80`` under three columns put 80 in the middle one)."""
+def _lost_ruling(values: Sequence[Cell], columns: int, header_short: bool) -> bool:
+    """Whether a row read by OCR, or its header, has lost a column ruling: fewer cells than
+    the block has columns, two numbers side by side in one cell, or a header with fewer
+    cells than the row. Which column each value then belongs to is a guess (``10 2 | 80``
+    under three columns put 80 in the middle one)."""
     if not any(map(_by_ocr, values)):
         return False
-    return len(values) < columns or any(SIDE_BY_SIDE.search(c.text) for c in values)
+    return header_short or len(values) < columns or any(SIDE_BY_SIDE.search(c.text)
+                                                        for c in values)
 
 
 def _by_ocr(cell: Cell) -> bool:

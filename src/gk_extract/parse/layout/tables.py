@@ -206,6 +206,7 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
     hs = [e for e in edges if e.orientation == "h"]
     vs = [v for v in edges if v.orientation == "v" and any(_crosses(h, v) for h in hs)]
     closing: list[Edge] = []
+    ruled = list(hs)  # and the closings made so far: a row is closed once
     for end in ("top", "bottom"):
         # whether each side ruling's end lies on a horizontal ruling: looked up once per
         # ruling, not again at every level and for every pair it takes part in
@@ -220,8 +221,9 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
                     continue  # both run on: the row between them goes on
                 open_end = not (closed[id(a)] and closed[id(b)])
                 if open_end and _spanned(a.x0, b.x0, hs, a, b) and not _ruled_short_of(
-                        a.x0, b.x0, y, end, hs + closing):
+                        a.x0, b.x0, y, end, ruled):
                     closing.append(Edge.horizontal(a.x0, b.x0, y))
+                    ruled.append(closing[-1])
     return closing
 
 

@@ -146,8 +146,8 @@ def find_rulings(gray: np.ndarray, pt_per_px: float) -> list[Edge]:
     edges = _closed(edges, tol, gray.shape[1] * pt_per_px)
     # a piece of a faint ruling that crosses one ruling only (the rest of it lost beside
     # dense text) is carried on where the image shows it, before trimming drops it
-    edges = [_extended(e, edges, gray, pt_per_px, tol) if _crossings(e, edges, tol) == 1 else e
-             for e in edges]
+    edges = [_extended(e, edges, gray, pt_per_px, tol) if len(_crossings(e, edges, tol)) == 1
+             else e for e in edges]
     for _ in range(ANCHOR_PASSES):
         edges = [t for t in (_trimmed(e, edges, tol, gray.shape[0] * pt_per_px) for e in edges)
                  if t is not None]
@@ -256,10 +256,10 @@ def _trimmed(edge: Edge, edges: list[Edge], tol: float, height: float) -> Edge |
     ``height``) keeps that end: it is a table cut by a page break, the ruling at the cut
     drawn on the other page only, whose row the page layout closes
     (``layout.tables.close_open_ends``), as it does for a text PDF's."""
+    at = _crossings(edge, edges, tol)
+    if len(at) < 2:
+        return None
     if edge.orientation == "v":
-        at = [o.top for o in edges if o.orientation == "h" and _crosses(o, edge, tol)]
-        if len(at) < 2:
-            return None
         top, bottom = min(at), max(at)
         margin = OPEN_EDGE_SHARE * height
         if edge.top <= margin and top - edge.top >= OPEN_END_PT:
@@ -267,18 +267,15 @@ def _trimmed(edge: Edge, edges: list[Edge], tol: float, height: float) -> Edge |
         if edge.bottom >= height - margin and edge.bottom - bottom >= OPEN_END_PT:
             bottom = edge.bottom
         return edge.spanning(top, bottom)
-    at = [o.x0 for o in edges if o.orientation == "v" and _crosses(edge, o, tol)]
-    if len(at) < 2:
-        return None
-    x0, x1 = min(at), max(at)
-    return edge.spanning(x0, x1)
+    return edge.spanning(min(at), max(at))
 
 
-def _crossings(edge: Edge, edges: list[Edge], tol: float) -> int:
-    """How many perpendicular rulings the ruling crosses."""
+def _crossings(edge: Edge, edges: list[Edge], tol: float) -> list[float]:
+    """Where the ruling crosses perpendicular rulings: their y for a column ruling, their
+    x for a row ruling."""
     if edge.orientation == "v":
-        return sum(1 for o in edges if o.orientation == "h" and _crosses(o, edge, tol))
-    return sum(1 for o in edges if o.orientation == "v" and _crosses(edge, o, tol))
+        return [o.top for o in edges if o.orientation == "h" and _crosses(o, edge, tol)]
+    return [o.x0 for o in edges if o.orientation == "v" and _crosses(edge, o, tol)]
 
 
 def _crosses(h: Edge, v: Edge, tol: float) -> bool:
@@ -317,28 +314,25 @@ def _stacked(run: np.ndarray, gray: np.ndarray, x: int, y: int, horizontal: bool
     along, shade = (run, gray) if horizontal else (run.T, gray.T)
     counts = along.sum(axis=1)
     profile = np.where(counts > 0, (shade * along).sum(axis=1) / np.maximum(counts, 1), 255.0)
-    cut = [0 < i < len(profile) - 1 and profile[i] >= profile[:i].min() + STACK_CONTRAST
-           and profile[i] >= profile[i + 1:].min() + STACK_CONTRAST for i in range(len(profile))]
+    kept = [i for i in range(len(profile)) if not (
+        0 < i < len(profile) - 1 and profile[i] >= profile[:i].min() + STACK_CONTRAST
+        and profile[i] >= profile[i + 1:].min() + STACK_CONTRAST)]
     edges: list[Edge | None] = []
-    start = None
-    for index, split in enumerate([*cut, True]):
-        if not split and start is None:
-            start = index
-        elif split and start is not None:
-            part = along[start:index]
-            cols = np.flatnonzero(part.any(axis=0))
-            if len(cols):
-                first, width = int(cols[0]), int(cols[-1] - cols[0] + 1)
-                centre = start + float(np.nonzero(part)[0].mean())
-                area, thick = int(part.sum()), index - start
-                if horizontal:
-                    stats = (x + first, y + start, width, thick, area)
-                    middle = (x + first + width / 2, y + centre)
-                else:
-                    stats = (x + start, y + first, thick, width, area)
-                    middle = (x + centre, y + first + width / 2)
-                edges.append(_edge(np.asarray(stats), np.asarray(middle), horizontal, k))
-            start = None
+    for rows in np.split(np.asarray(kept), np.flatnonzero(np.diff(kept) > 1) + 1):
+        part = along[rows[0]:rows[-1] + 1]
+        cols = np.flatnonzero(part.any(axis=0))
+        if not len(cols):
+            continue
+        first, width, start = int(cols[0]), int(cols[-1] - cols[0] + 1), int(rows[0])
+        centre = start + float(np.nonzero(part)[0].mean())
+        area, thick = int(part.sum()), len(rows)
+        if horizontal:
+            stats = (x + first, y + start, width, thick, area)
+            middle = (x + first + width / 2, y + centre)
+        else:
+            stats = (x + start, y + first, thick, width, area)
+            middle = (x + centre, y + first + width / 2)
+        edges.append(_edge(np.asarray(stats), np.asarray(middle), horizontal, k))
     return edges
 
 
