@@ -20,6 +20,8 @@ K = 72 / DPI  # points per pixel
 LEFT, RIGHT, TOP = 60, 760, 60
 ROW_PX = 34
 COLS = (60, 300, 460, 610, 760)
+# The height of the page the hand-made edges and glyphs lie on (points): A4.
+PAGE_PT = 842.0
 
 
 def table_image(rows: int, faint_row: int | None = None, noise: float = 8.0,
@@ -318,7 +320,7 @@ def test_stems_of_one_glyph_down_a_column_are_no_ruling_however_long() -> None:
     stems = Edge.vertical(107.0, 5.0, 120.0)  # through all four, blurred across the rows' rulings
     border = Edge.vertical(90.0, 5.0, 120.0)  # beside them
     flush = Edge.vertical(102.0, 5.0, 120.0)  # against their left sides, within their boxes
-    kept = _not_through_glyphs([stems, border, flush], rows, k)
+    kept = _not_through_glyphs([stems, border, flush], rows, k, PAGE_PT)
     assert stems not in kept
     assert border in kept and flush in kept
 
@@ -346,14 +348,14 @@ def test_a_border_running_on_into_a_blank_row_is_a_ruling_though_a_header_line_c
                             (("结", 70), ("果", 94), ("维", 118), ("持", 130))), 0.99)
     border = Edge.vertical(100.0, 0.0, 40.0)  # on through the blank row below
     stroke = Edge.vertical(100.0, 0.0, 20.0)  # the header row's only
-    assert border in _not_through_glyphs([*rows, border], [header], k)
-    assert stroke not in _not_through_glyphs([*rows, stroke], [header], k)
+    assert border in _not_through_glyphs([*rows, border], [header], k, PAGE_PT)
+    assert stroke not in _not_through_glyphs([*rows, stroke], [header], k, PAGE_PT)
     below = TextLine((Glyph("4", 94, 23, 106, 37, 0.99),), 0.99)  # a stroke joined to the next row's
-    assert border not in _not_through_glyphs([*rows, border], [header, below], k)
+    assert border not in _not_through_glyphs([*rows, border], [header, below], k, PAGE_PT)
     # a large glyph's own strokes crossing (县 in a 22-pt title): no row of its own beyond it
     title = TextLine((Glyph("县", 80, 0, 120, 40, 0.99),), 0.99)
     stem = Edge.vertical(100.0, 5.0, 35.0)
-    assert stem not in _not_through_glyphs([Edge.horizontal(85.0, 115.0, 28.0), stem], [title], k)
+    assert stem not in _not_through_glyphs([Edge.horizontal(85.0, 115.0, 28.0), stem], [title], k, PAGE_PT)
 
 
 def test_rulings_stacked_a_few_pixels_apart_are_each_a_ruling() -> None:
@@ -472,3 +474,29 @@ def test_a_steep_narrow_slash_has_no_bar() -> None:
         image[y, x:x + 2] = 60
     image[6, 8] = image[10, 7] = 60
     assert is_slanted(Glyph("1", 0, 0, 13, 25, 0.97), image)
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
+def test_column_rulings_at_the_top_of_a_band_stay_beside_glyphs_set_against_them() -> None:
+    """A tall screenshot is read in bands cut at a row's ruling: the rows at a band's top
+    have column rulings no longer than their rows, with nothing above them in the band. A
+    无 set flush against such a ruling touches it, as 行 touches its own left stem taken for
+    a ruling; the ruling is kept, since it reaches the image's edge and may go on beyond."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from gk_extract.parse.ocr.page import read_page_image
+
+    font_path = _cjk_font()
+    if font_path is None:
+        pytest.skip("no Noto CJK font (make installs fonts-noto-cjk)")
+    image = Image.fromarray(table_image(2, noise=3.0))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(font_path), 17)
+    for r in range(2):
+        for c in range(1, len(COLS) - 1):
+            draw.text((COLS[c] + 2, TOP + r * ROW_PX + ROW_PX // 2), "无", fill=30, font=font,
+                      anchor="lm")
+    band = np.asarray(image)[TOP - 1:]  # the band starts on the table's top ruling
+    page = read_page_image(band, DPI, 1)
+    first_row = [c for p in page.parts for c in p.cells if c.top < ROW_PX * K / 2]
+    assert sorted(c.text for c in first_row if c.x0 > COLS[1] * K - 3) == ["无"] * 3

@@ -96,7 +96,7 @@ def read_page_image(gray: np.ndarray, dpi: float, number: int,
         logger.debug("page %d: turned by %d degrees", number, turned)
     k = 72.0 / dpi
     lines = slashes_read(lines, straight)
-    edges = _not_through_glyphs(find_rulings(straight, k), lines, k)
+    edges = _not_through_glyphs(find_rulings(straight, k), lines, k, straight.shape[0] * k)
     verticals = _vertical_rulings(edges)
     chars, scores, cut = _chars(_off_rulings(lines, k, verticals), k, verticals)
     laid = lay_out(number, straight.shape[1] * k, straight.shape[0] * k, chars, edges, [])
@@ -121,7 +121,8 @@ def _part_confidence(parts: Sequence[TablePart], scores: dict[Char, float]) -> d
     return {cell: sum(v) / len(v) for cell, v in found.items() if v}
 
 
-def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) -> list[Edge]:
+def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float,
+                        height: float) -> list[Edge]:
     """Edges less the vertical strokes of glyphs taken for rulings (十 in a tight caption
     band, blurred into the rulings above and below; the stems of a ``1`` above a ``4`` in
     the next row, joined through the ruling between them): a ruling never runs through the
@@ -130,7 +131,9 @@ def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) 
 
     A stroke at a glyph's edge (the left stem of 行) is dropped when it is also alone: no
     ruling continues it through the row above or below, as every cell border of a table
-    row either does or ends the table. Only a CJK glyph's: the box the recogniser gives a
+    row either does or ends the table; one reaching the image's top or bottom (``height``,
+    points) may go on beyond it (a band of a tall screenshot cut at a row's ruling), so it
+    is never alone. Only a CJK glyph's: the box the recogniser gives a
     digit is its share of the line, often wider than the digit, and reaches the border
     of a cell whose number is set flush against it (a table's last row alone on a page)."""
     glyphs = [g for line in lines for g in line.glyphs]
@@ -142,7 +145,7 @@ def _not_through_glyphs(edges: list[Edge], lines: Sequence[TextLine], k: float) 
             if _stroke_column(e, glyphs, k):
                 continue
             struck = [g for g in glyphs if _through(e, g, k) or (
-                _touches(e, g, k) and _CJK.match(g.text) and _alone(e, verticals))]
+                _touches(e, g, k) and _CJK.match(g.text) and _alone(e, verticals, height))]
             if struck and not _runs_on_bare(e, struck, rows, k):
                 continue
         kept.append(e)
@@ -200,7 +203,9 @@ def _beside(edge: Edge, glyph: Glyph, k: float) -> bool:
     return bool(short and edge.top <= cy <= edge.bottom)
 
 
-def _alone(edge: Edge, verticals: Sequence[Edge]) -> bool:
+def _alone(edge: Edge, verticals: Sequence[Edge], height: float) -> bool:
+    if edge.top <= CONTINUED_Y_PT or edge.bottom >= height - CONTINUED_Y_PT:
+        return False
     return not any(o is not edge and abs(o.x0 - edge.x0) <= CONTINUED_X_PT and (
         abs(o.top - edge.bottom) <= CONTINUED_Y_PT
         or abs(o.bottom - edge.top) <= CONTINUED_Y_PT) for o in verticals)
