@@ -117,6 +117,8 @@ def test_hzq2024_scan_gives_the_text_pdfs_cells(hzq_doc: Document) -> None:
     assert scan.ocr and scan.format == "pdf" and scan.status == "ok", scan.error
     assert (scan.agency, scan.year, scan.template) == (text.agency, text.year, text.template)
     assert [s.key for s in scan.sections] == [s.key for s in text.sections]
+    for read, printed in zip(scan.sections, text.sections):  # each begins as printed
+        assert "".join(read.text.split())[:12] == "".join(printed.text.split())[:12]
     wrong = wrong_cells(scan, {c.key: c.value.value for c in text.cells if c.table != "extra"})
     assert len(wrong) <= 0.01 * len(text.cells), wrong
     assert "unflagged" not in wrong.values(), wrong

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 # Zero-width characters and soft hyphens are invisible when printed; Word and CMS editors
 # scatter them inside labels, where they would break label containment matching. Dropped by
 # one regex substitution: ``str.translate`` with a deletion table looks up every character
@@ -23,3 +25,24 @@ def clean_line(text: str) -> str:
     (``&nbsp;``) and U+3000, which is exactly the set of layout spaces we want to collapse.
     """
     return " ".join(_INVISIBLE.sub("", text).split())
+
+
+# The recogniser reads a full-width （ ） ， ： ； ？ ！ as its ASCII form as often as not: set
+# in a CJK font, the two differ only in the space around the mark. Beside a CJK character
+# (spaces between them aside) the page printed the full-width mark: the one CJK text uses.
+# A pair of brackets is one mark: both are full-width when either is, or when they hold CJK.
+_FULL_WIDTH = str.maketrans("(),:;?!", "（），：；？！")
+_CJK = r"[\p{Han}\u3000-\u303f\uff00-\uffef]"
+_PAIR = regex.compile(rf"(?<={_CJK}\s*)\([^()\n]*\)|\([^()\n]*\)(?=\s*{_CJK})"
+                      rf"|\([^()\n]*{_CJK}[^()\n]*\)")
+_MARK = regex.compile(rf"(?<={_CJK}\s*)[(),:;?!]|[(),:;?!](?=\s*{_CJK})")
+
+
+def full_width_marks(text: str) -> str:
+    """OCR text with the ASCII marks beside CJK characters as the full-width ones printed:
+    ``(一) 存在的问题:`` -> ``（一） 存在的问题：``, ``(1)本年`` -> ``（1）本年``. Marks
+    between digits or Latin letters (``1,234``, ``16:34``, ``(a)``) stay as they are."""
+    if text.isascii():
+        return text
+    text = _PAIR.sub(lambda m: "（" + m.group()[1:-1] + "）", text)
+    return _MARK.sub(lambda m: m.group().translate(_FULL_WIDTH), text)
