@@ -74,3 +74,14 @@ def test_a_long_body_sentence_after_the_lead_is_no_title() -> None:
             "由办公室汇总编制的全年情况说明，请予审阅。")
     d = doc("· 首页", "· 政务公开", "· 政务服务", "· 互动交流", "· 走进本地", body)
     assert read_meta(d).agency is None
+
+
+def test_title_below_a_page_pictured_without_its_stylesheet() -> None:
+    """Dozens of menu lines above the title (a page's screenshot without its CSS): a short
+    title line before the first heading is still found; one after it is body text."""
+    menus = [f"· 栏目{i}" for i in range(40)]
+    d = doc(*menus, "某县应急管理局2021年政府信息公开工作年度报告", "来源：某县应急管理局",
+            "一、总体情况", "正文。")
+    assert (read_meta(d).agency, read_meta(d).year) == ("某县应急管理局", 2021)
+    later = doc(*menus, "一、总体情况", "某县应急管理局2021年政府信息公开工作年度报告")
+    assert read_meta(later).agency is None

@@ -32,6 +32,11 @@ TITLE_LINES = 4
 # (首页 · 政务公开 · … · 当前位置：…): short lines, up to this many, may come before it.
 LEAD_LINES = 12
 LEAD_MAX_CHARS = 60
+# A page pictured without its stylesheet prints its menus as dozens of lines above the
+# title: short lines up to the report's first heading (一、), among the first FAR_LINES, are
+# looked at after all the others.
+FAR_LINES = 80
+_FIRST_HEADING = regex.compile(r"^\s*一\s*[、.．]")
 # How many closing paragraphs may hold the signature date.
 SIGNATURE_LINES = 4
 # Longest paragraph taken as a bare signature date (a date inside a sentence is no signature).
@@ -61,7 +66,14 @@ def _candidates(doc: Document) -> list[str]:
     joined = ["".join(lead[i:i + 2]) for i in range(len(lead) - 1)]
     short = [text for p in doc.paragraphs[TITLE_LINES:LEAD_LINES]
              if len(text := tidy(p.text)) <= LEAD_MAX_CHARS]
-    found = [doc.meta.get("ArticleTitle"), doc.title, *lead, *joined, *short]
+    far = []
+    for paragraph in doc.paragraphs[LEAD_LINES:FAR_LINES]:
+        text = tidy(paragraph.text)
+        if _FIRST_HEADING.match(text):
+            break
+        if len(text) <= LEAD_MAX_CHARS:
+            far.append(text)
+    found = [doc.meta.get("ArticleTitle"), doc.title, *lead, *joined, *short, *far]
     return [t for t in found if t]
 
 
