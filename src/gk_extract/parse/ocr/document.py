@@ -34,7 +34,7 @@ import pypdfium2 as pdfium
 from gk_extract.errors import ParseError
 from gk_extract.formats import Format
 from gk_extract.models import BBox, Block, Cell, Document, Paragraph, Table
-from gk_extract.parse._text import full_width_marks
+from gk_extract.parse._text import full_width_brackets
 from gk_extract.parse.images import ImageSource, data_uri
 from gk_extract.parse.layout import assembly
 from gk_extract.parse.layout.geometry import outward
@@ -323,7 +323,7 @@ REF_PREFIX = "ocr-"
 
 def assemble(pages: Sequence[OcrPage]) -> list[Block]:
     """The pages' tables and paragraphs in reading order, with tables joined across pages;
-    every table cell is ``method="ocr"`` with its confidence. The ASCII marks read beside CJK
+    every table cell is ``method="ocr"`` with its confidence. The brackets read beside CJK
     text are the full-width ones the page prints (``parse/_text.py``)."""
     assembly.drop_furniture(pages)
     known = {cell: score for p in pages for cell, score in p.confidence.items()}
@@ -332,13 +332,13 @@ def assemble(pages: Sequence[OcrPage]) -> list[Block]:
     def make_table(part: TablePart, number: int) -> Table:
         table = build_table(part, number, REF_PREFIX)
         confidence = _cell_confidence(part, known)
-        cells = tuple(replace(c, text=full_width_marks(c.text), method="ocr",
+        cells = tuple(replace(c, text=full_width_brackets(c.text), method="ocr",
                               confidence=confidence.get((c.row, c.col), EMPTY_CELL_CONFIDENCE),
                               bbox=_on_source(c, to_source))
                       for c in table.cells)
         return replace(table, cells=cells)
 
-    return [replace(block, text=full_width_marks(block.text)) if isinstance(block, Paragraph)
+    return [replace(block, text=full_width_brackets(block.text)) if isinstance(block, Paragraph)
             else block for block in assembly.assemble(pages, REF_PREFIX, make_table)]
 
 
