@@ -1,8 +1,8 @@
 """How close an extracted report came to the generator's truth, cell by cell, and in sum.
 
 Round-trip tests and the corpus benchmark judge a fixture set the way the project is
-judged: cells right, cells invented, sections found, and above all the wrong values that
-nothing flags (a wrong cell not marked ``doubtful``)::
+judged: cells right, cells invented, sections found (beginning as printed), and above all
+the wrong values that nothing flags (a wrong cell not marked ``doubtful``)::
 
     tally = Tally()
     for data, truth in corpus:
@@ -54,12 +54,25 @@ def compare(report: Report, truth: SyntheticReport) -> Outcome:
             wrong.append(Wrong(key, want, None, doubtful=False))
         elif cell.value.value != want:
             wrong.append(Wrong(key, want, cell.value.raw, cell.doubtful, cell.source_ref))
-    found = {s.key for s in report.sections}
+    found = sum(_begins_as_printed(section.text, truth.sections.get(section.key))
+                for section in report.sections if section.key in truth.headings)
     meta = (report.agency, report.year, report.template) == (truth.agency, truth.year, truth.template)
     return Outcome(cells=len(truth.expected), wrong=tuple(wrong),
                    invented=len(set(got) - set(truth.expected)),
-                   sections_found=len(found & set(truth.headings)), sections=len(truth.headings),
+                   sections_found=found, sections=len(truth.headings),
                    meta_ok=meta, status=report.status)
+
+
+# A section is found when its text begins as printed: its first characters, whitespace left
+# out (an OCR line break or a PDF's space between glyphs is no difference).
+SECTION_PREFIX_CHARS = 12
+
+
+def _begins_as_printed(text: str, printed: str | None) -> bool:
+    if printed is None:
+        return True  # the truth says nothing of its text
+    return ("".join(text.split())[:SECTION_PREFIX_CHARS]
+            == "".join(printed.split())[:SECTION_PREFIX_CHARS])
 
 
 @dataclass
