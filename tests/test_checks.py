@@ -6,7 +6,7 @@ from gk_extract.models import CellValue, Section
 from gk_extract.normalize.numbers import parse_value
 from gk_extract.template import spec as T
 from gk_extract.template.checks import run_checks
-from gk_extract.template.doubt import doubtful_keys, mark_doubtful
+from gk_extract.template.doubt import doubtful_keys, mark_doubtful, unsure_checks
 
 
 def s3_cells(values: dict[str, list[str]], rows=T.S3_ROWS) -> dict[str, CellValue]:  # type: ignore[no-untyped-def]
@@ -109,3 +109,25 @@ def test_ocr_digits_with_a_gap_are_doubtful_text_layer_ones_are_not() -> None:
     assert merged.key in doubtful_keys(cells.values(), [])
     cells[merged.key] = replace(merged, value=parse_value("2 1"), confidence=None)
     assert merged.key not in doubtful_keys(cells.values(), [])
+
+
+def test_a_rule_over_a_doubtful_reading_is_uncertain_one_over_sure_readings_fails() -> None:
+    """A lone 1 scored 0.52 where the report prints nothing (a placeholder's stroke) breaks
+    its row's rule: the rule shows a doubtful reading, not a report that does not add up.
+    The same row printed wrong and read for sure still fails; the cells are marked as
+    before."""
+    values = consistent()
+    values["unable_not_held"] = ["1", "0", "0", "1", "0", "0", "1"]
+    cells = s3_cells(values)
+    stroke = cells["s3_unable_not_held__social_welfare_org"]
+    sure = {k: replace(c, confidence=0.99) for k, c in cells.items()}
+    checks = run_checks(sure, [])
+    assert by_rule(unsure_checks(checks, sure.values()), "R3.3", "unable_not_held").status == "fail"
+    read = {**sure, stroke.key: replace(stroke, confidence=0.52)}
+    checks = run_checks(read, [])
+    assert by_rule(checks, "R3.3", "unable_not_held").status == "fail"
+    assert by_rule(unsure_checks(checks, read.values()), "R3.3", "unable_not_held").status == "uncertain"
+    assert by_rule(unsure_checks(checks, read.values()), "R3.1", "total").status == "pass"
+    assert any(c.doubtful for c in mark_doubtful(read.values(), checks) if c.key == stroke.key)
+    # from a text layer a printed total that does not add up always fails
+    assert by_rule(unsure_checks(checks, cells.values(), ocr=False), "R3.3", "unable_not_held").status == "fail"

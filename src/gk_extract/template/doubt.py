@@ -1,5 +1,6 @@
 """Which readings are doubtful: low OCR confidence, read blank where the report prints its
-zeros, placed by text alignment alone, or pointed at by failed checks.
+zeros, placed by text alignment alone, or pointed at by failed checks; and which failed
+checks only show a doubtful reading.
 
 Readings are never changed here (report-format.md: printed values are kept as printed); a
 doubtful cell keeps its value and is marked, so an analyst can filter or re-read it.
@@ -84,3 +85,16 @@ def mark_doubtful(cells: Iterable[CellValue], checks: Sequence[Check],
     doubtful = (doubtful_keys(cells, checks) if ocr
                 else {c.key for c in cells if _unruled(c)})
     return [replace(c, doubtful=True) if c.key in doubtful else c for c in cells]
+
+
+def unsure_checks(checks: Sequence[Check], cells: Iterable[CellValue], ocr: bool = True) -> list[Check]:
+    """The checks, a failed one ``uncertain`` when it sums a reading doubtful in itself (see
+    :func:`doubtful_keys`, less the failed checks; or marked by the matcher: a row whose
+    columns were guessed). Such a rule fails on what was read, not surely on what the
+    report prints; a rule over sure readings that does not add up still fails."""
+    cells = list(cells)
+    unsure = {c.key for c in cells if c.doubtful}
+    unsure |= doubtful_keys(cells, []) if ocr else {c.key for c in cells if _unruled(c)}
+    return [replace(check, status="uncertain")
+            if check.status == "fail" and not unsure.isdisjoint(check.cells) else check
+            for check in checks]

@@ -11,7 +11,7 @@ from gk_extract.template import registry
 from gk_extract.template import spec as T
 from gk_extract.template.aligned import aligned_cells, stacked_text
 from gk_extract.template.checks import run_checks
-from gk_extract.template.doubt import mark_doubtful
+from gk_extract.template.doubt import mark_doubtful, unsure_checks
 from gk_extract.template.labels import contains_any
 from gk_extract.template.legacy import legacy_cells
 from gk_extract.template.meta import Meta, read_meta
@@ -55,6 +55,7 @@ def build_report(doc: Document, source: Source) -> Report:
         version = "not_a_report"
     checks = run_checks(found.cells, sections) if mapped is not None else []
     cells = mark_doubtful(found.cells.values(), checks, ocr=doc.ocr)
+    checks = unsure_checks(checks, found.cells.values(), ocr=doc.ocr)
     status, error = _status(version, found, sections, meta)
     if _links_only(doc, meta, found):
         status, error = "link_only", f"the report is in an attachment: {doc.links[0]}"
