@@ -18,6 +18,7 @@ def test_a_section_is_found_when_its_text_begins_as_printed() -> None:
     report = extract_bytes(data, "page.html", hashlib.sha256(data).hexdigest(), 60)
     outcome = compare(report, truth)
     assert (outcome.sections_found, outcome.sections) == (6, 6) and not outcome.wrong
+    assert outcome.checks_ok
     # the same words, with a line break and spaces: still as printed
     spaced = [replace(s, text=" \n".join(s.text)) for s in report.sections]
     assert compare(replace(report, sections=tuple(spaced)), truth).sections_found == 6
@@ -25,3 +26,12 @@ def test_a_section_is_found_when_its_text_begins_as_printed() -> None:
     first = report.sections[0]
     changed = (replace(first, text="(" + first.text[1:]), *report.sections[1:])
     assert compare(replace(report, sections=changed), truth).sections_found == 5
+
+
+def test_checks_are_right_when_a_rule_fails_exactly_where_the_report_breaks_one() -> None:
+    broken = random_report(random.Random(6), template="2021", consistent=False)
+    data = render_html(broken, STYLES[1], "utf-8")
+    report = extract_bytes(data, "page.html", hashlib.sha256(data).hexdigest(), 60)
+    assert compare(report, broken).checks_ok
+    passing = tuple(replace(c, status="pass") for c in report.checks)
+    assert not compare(replace(report, checks=passing), broken).checks_ok

@@ -1,8 +1,9 @@
 """How close an extracted report came to the generator's truth, cell by cell, and in sum.
 
 Round-trip tests and the corpus benchmark judge a fixture set the way the project is
-judged: cells right, cells invented, sections found (beginning as printed), and above all
-the wrong values that nothing flags (a wrong cell not marked ``doubtful``)::
+judged: cells right, cells invented, sections found (beginning as printed), metadata, a
+failed check exactly where the report breaks a rule, and above all the wrong values that
+nothing flags (a wrong cell not marked ``doubtful``)::
 
     tally = Tally()
     for data, truth in corpus:
@@ -39,6 +40,7 @@ class Outcome:
     sections: int
     meta_ok: bool
     status: str
+    checks_ok: bool = True  # a rule fails exactly when the report breaks one
 
     @property
     def unflagged(self) -> int:
@@ -60,7 +62,8 @@ def compare(report: Report, truth: SyntheticReport) -> Outcome:
     return Outcome(cells=len(truth.expected), wrong=tuple(wrong),
                    invented=len(set(got) - set(truth.expected)),
                    sections_found=found, sections=len(truth.headings),
-                   meta_ok=meta, status=report.status)
+                   meta_ok=meta, status=report.status,
+                   checks_ok=any(c.status == "fail" for c in report.checks) == (not truth.consistent))
 
 
 # A section is found when its text begins as printed: its first characters, whitespace left
@@ -120,7 +123,8 @@ class Tally:
         return (f"{name}: {len(self.outcomes)} reports, cells {self.right}/{self.cells} right "
                 f"({self.cell_share:.2%}), missing {self.missing}, invented {self.invented}, "
                 f"wrong unflagged {self.unflagged}, sections {self.sections_found}/{self.sections}, "
-                f"metadata {sum(o.meta_ok for o in self.outcomes)}/{len(self.outcomes)}")
+                f"metadata {sum(o.meta_ok for o in self.outcomes)}/{len(self.outcomes)}, "
+                f"checks {sum(o.checks_ok for o in self.outcomes)}/{len(self.outcomes)}")
 
     def worst(self, count: int = 5) -> list[tuple[int, Outcome]]:
         """The ``count`` reports with most wrong cells, by their index in the set."""
