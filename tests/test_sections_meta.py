@@ -85,3 +85,5 @@ def test_title_below_a_page_pictured_without_its_stylesheet() -> None:
     assert (read_meta(d).agency, read_meta(d).year) == ("某县应急管理局", 2021)
     later = doc(*menus, "一、总体情况", "某县应急管理局2021年政府信息公开工作年度报告")
     assert read_meta(later).agency is None
+    early = doc("正文。", "一、总体情况", *menus, "某县应急管理局2021年政府信息公开工作年度报告")
+    assert read_meta(early).agency is None

@@ -67,11 +67,11 @@ def _candidates(doc: Document) -> list[str]:
     short = [text for p in doc.paragraphs[TITLE_LINES:LEAD_LINES]
              if len(text := tidy(p.text)) <= LEAD_MAX_CHARS]
     far = []
-    for paragraph in doc.paragraphs[LEAD_LINES:FAR_LINES]:
+    for index, paragraph in enumerate(doc.paragraphs[:FAR_LINES]):
         text = tidy(paragraph.text)
         if _FIRST_HEADING.match(text):
             break
-        if len(text) <= LEAD_MAX_CHARS:
+        if index >= LEAD_LINES and len(text) <= LEAD_MAX_CHARS:
             far.append(text)
     found = [doc.meta.get("ArticleTitle"), doc.title, *lead, *joined, *short, *far]
     return [t for t in found if t]
