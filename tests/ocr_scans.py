@@ -96,3 +96,21 @@ def html_with_images(pages: list[Image.Image], folder: Path | None = None) -> by
     body = "\n".join(tags)
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>年度报告</title></head>"
             f"<body><div class='article'>{body}</div></body></html>").encode()
+
+
+def docx_with_images(pages: list[Image.Image], title: str = "年度报告") -> bytes:
+    """A Word report whose body is its title and the page images as pictures (a 图片版
+    report typed in Word: the pages scanned, then pasted in)."""
+    import docx
+    from docx.shared import Cm
+
+    document = docx.Document()
+    document.add_paragraph(title)
+    for page in pages:
+        buffer = io.BytesIO()
+        page.save(buffer, "PNG")
+        buffer.seek(0)
+        document.add_picture(buffer, width=Cm(16))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

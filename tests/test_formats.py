@@ -105,3 +105,14 @@ def test_importing_the_pipeline_loads_no_pdf_ocr_or_office_stack() -> None:
             f"print([m for m in {heavy!r} if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_ole_directory_megabytes_in_still_names_the_file() -> None:
+    """LibreOffice writes a .doc's directory after its streams: a document holding
+    pictures names its WordDocument stream megabytes in. Names near the start decide first
+    (a Word file whose picture bytes happen to hold Workbook is still a .doc)."""
+    pictures = bytes(range(256)) * (3 << 12)  # 3 MB of stream data before the directory
+    assert sniff_ext(OLE_MAGIC + pictures + "WordDocument".encode("utf-16-le")) == "doc"
+    assert sniff_ext(OLE_MAGIC + pictures + "Workbook".encode("utf-16-le")) == "xls"
+    assert sniff_ext(OLE_WORD + pictures + "Workbook".encode("utf-16-le")) == "doc"
+    assert sniff_ext(OLE_MAGIC + pictures) == "bin"

@@ -21,7 +21,14 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import sample
 from fetch_sites import article, crawl, listing, serve, write_sources
-from ocr_scans import Degradation, degrade, html_with_images, image_pdf, scan_pages
+from ocr_scans import (
+    Degradation,
+    degrade,
+    docx_with_images,
+    html_with_images,
+    image_pdf,
+    scan_pages,
+)
 from pdf_corpus import pdf_corpus
 from PIL import Image
 
@@ -203,6 +210,29 @@ def test_html_with_image_tables(scans: list[tuple[list[Image.Image], int, Synthe
     assert report.ocr and report.template == truth.template
     bad = wrong_cells(report, truth.expected)
     assert len(bad) <= 0.01 * len(truth.expected), bad
+
+
+@requires_ocr
+def test_word_report_of_pictured_pages_is_read_from_its_pictures(
+        scans: list[tuple[list[Image.Image], int, SyntheticReport]], tmp_path: Path) -> None:
+    """A report typed in Word as pictures of its pages: the pictures are read from the
+    document's own package, as a .docx and as the .doc LibreOffice saves it."""
+    from pdf_corpus import require_soffice
+
+    from gk_extract.testing.synth.office import convert_many
+
+    pages, _, truth = scans[0]
+    data = docx_with_images(pages)
+    report = extract(data, "report.docx")
+    assert report.ocr and report.format == "docx" and report.template == truth.template
+    bad = wrong_cells(report, truth.expected)
+    assert len(bad) <= 0.01 * len(truth.expected), bad
+    require_soffice()
+    (tmp_path / "report.docx").write_bytes(data)
+    [doc] = convert_many([tmp_path / "report.docx"], "doc", tmp_path / "doc")
+    old = extract(doc.read_bytes(), "report.doc")
+    assert old.ocr and old.format == "doc", old.error
+    assert wrong_cells(old, truth.expected) == bad
 
 
 @requires_ocr

@@ -87,3 +87,5 @@ def test_title_below_a_page_pictured_without_its_stylesheet() -> None:
     assert read_meta(later).agency is None
     early = doc("正文。", "一、总体情况", *menus, "某县应急管理局2021年政府信息公开工作年度报告")
     assert read_meta(early).agency is None
+    listing = doc(*menus, *(f"某县应急管理局{year}年政府信息公开工作年度报告" for year in (2021, 2022)))
+    assert read_meta(listing).agency is None  # a column's listing, no report

@@ -43,7 +43,7 @@ _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta ")
 _WPS_STREAMS = ("WpsContent".encode("utf-16-le"), "Kingsoft".encode("utf-16-le"))
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 _EXCEL_STREAM = "Workbook".encode("utf-16-le")
-# Stream names are in the OLE directory, near the start for the files seen in practice.
+# Stream names are in the OLE directory, near the start for most files (see _ole_ext).
 OLE_PROBE_BYTES = 1 << 20
 
 IMAGE_EXTS = frozenset({"png", "jpg", "gif", "tif", "bmp", "webp"})
@@ -134,13 +134,21 @@ def _zip_ext(data: bytes) -> str:
 
 
 def _ole_ext(data: bytes) -> str:
-    """Word 97-2003, WPS and Excel all use OLE; WPS writes its own stream names."""
-    probe = data[:OLE_PROBE_BYTES]
-    if any(stream in probe for stream in _WPS_STREAMS):
-        return "wps"
-    if _WORD_STREAM in probe:
-        return "doc"
-    return "xls" if _EXCEL_STREAM in probe else "bin"
+    """Word 97-2003, WPS and Excel all use OLE; WPS writes its own stream names.
+
+    The names are looked for near the start first, then in the whole file: LibreOffice
+    writes the directory after the streams, megabytes in when the document holds pictures.
+    """
+    for probe in (data[:OLE_PROBE_BYTES], data):
+        if any(stream in probe for stream in _WPS_STREAMS):
+            return "wps"
+        if _WORD_STREAM in probe:
+            return "doc"
+        if _EXCEL_STREAM in probe:
+            return "xls"
+        if len(probe) == len(data):
+            break
+    return "bin"
 
 
 # Byte-order marks of the wide encodings, longest first (UTF-32-LE's begins like UTF-16-LE's).

@@ -16,8 +16,9 @@ from gk_extract.formats import Format
 ValueKind = Literal["number", "zero", "blank", "placeholder", "text"]
 CheckStatus = Literal["pass", "fail", "uncertain"]
 Status = Literal["ok", "partial", "link_only", "failed", "not_a_report"]
-# Where an HTML page's images come from, by their ``src``: their bytes, or None and why not
-# (files beside the page, a crawl store, nothing at all).
+# Where a document's images come from, by their ``src`` (an HTML page's: files beside the
+# page, a crawl store, nothing at all) or their part name (a Word document's own package):
+# their bytes, or None and why not.
 ImageSource = Callable[[str], tuple[bytes | None, str]]
 # Where a cell sits on its page: (x0, top, x1, bottom), origin at the page's top-left corner,
 # y growing downwards (pdfplumber's convention); in PDF points of the page as PDFium renders
@@ -124,7 +125,8 @@ class Document:
 
     * ``unreadable_pages``: 1-based pages whose text layer cannot be used (left for OCR);
     * ``ocr_pages``: the pages that were read by OCR;
-    * ``images``: the ``src`` of each body image of an HTML page, in page order;
+    * ``images``: the ``src`` of each body image of an HTML page, or the image part of each
+      picture of a Word document, in reading order;
     * ``converter``: the program that converted the file before parsing (LibreOffice for
       .doc/.wps), with its version; for a document read by OCR without one, the OCR engine
       and the onnxruntime provider it ran on (``parse/ocr/engine.py`` ``describe``);

@@ -85,19 +85,21 @@ def _format(name: str) -> Format:
 def _html(data: bytes, fmt: Format, images: ImageSource) -> Document:
     from gk_extract.parse.html import parse_html
 
-    return ocr_html_images(parse_html(data), images)
+    return ocr_body_images(parse_html(data), images)
 
 
 def _docx(data: bytes, fmt: Format, images: ImageSource) -> Document:
-    from gk_extract.parse.docx import parse_docx
+    from gk_extract.parse.docx import package_images, parse_docx
 
-    return parse_docx(data)
+    return ocr_body_images(parse_docx(data), package_images(data))
 
 
 def _office(data: bytes, fmt: Format, images: ImageSource) -> Document:
-    from gk_extract.parse.office import parse_office
+    from gk_extract.parse.docx import package_images
+    from gk_extract.parse.office import parse_office_package
 
-    return parse_office(data, fmt.value)
+    document, docx = parse_office_package(data, fmt.value)
+    return ocr_body_images(document, package_images(docx))
 
 
 def _pdf(data: bytes, fmt: Format, images: ImageSource) -> Document:
@@ -142,12 +144,14 @@ def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
                    unreadable_pages=(), ocr_pages=numbers)
 
 
-def ocr_html_images(doc: Document, images: ImageSource = no_images) -> Document:
-    """An HTML document whose tables are pictures, with those pictures read by OCR.
+def ocr_body_images(doc: Document, images: ImageSource = no_images) -> Document:
+    """A web page or Word document whose tables are pictures, with those pictures read by
+    OCR and their blocks put after the document's own.
 
-    Only when the page has no table of its own (its images then are the tables, or the
-    whole report); images are read from data: URIs and from ``images``; the others are
-    skipped with a warning (no network).
+    Only when the document has no table of its own (its pictures then are the tables, or
+    the whole report). An HTML page's images are read from data: URIs and from ``images``
+    (files beside it, a crawl store), the others skipped with a warning (no network); a
+    Word document's from its own package.
     """
     srcs = doc.images
     if not srcs or any(t.n_cols >= 2 for t in doc.tables):
@@ -157,9 +161,9 @@ def ocr_html_images(doc: Document, images: ImageSource = no_images) -> Document:
     if not ocr_available():
         hint = f"images not read; OCR extra not installed: {INSTALL_HINT}"
         return replace(doc, warnings=(*doc.warnings, hint))
-    from gk_extract.parse.ocr.document import assemble, read_html_images
+    from gk_extract.parse.ocr.document import assemble, read_images
 
-    pages, warnings = read_html_images(srcs, images)
+    pages, warnings = read_images(srcs, images)
     if not pages:
         return replace(doc, warnings=(*doc.warnings, *warnings))
     return replace(doc, blocks=(*doc.blocks, *assemble(pages)), ocr=True,

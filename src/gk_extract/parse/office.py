@@ -397,11 +397,17 @@ def _converted(data: bytes, fmt: str, settings: OfficeSettings) -> tuple[bytes, 
 
 def parse_office(data: bytes, fmt: str, settings: OfficeSettings | None = None) -> Document:
     """Parse a .doc or .wps file's bytes by way of a LibreOffice conversion to DOCX."""
+    return parse_office_package(data, fmt, settings)[0]
+
+
+def parse_office_package(data: bytes, fmt: str,
+                         settings: OfficeSettings | None = None) -> tuple[Document, bytes]:
+    """:func:`parse_office`, with the DOCX it was read from (where its pictures are)."""
     if fmt not in OFFICE_FORMATS:
         raise ValueError(f"fmt must be one of {sorted(OFFICE_FORMATS)}, got {fmt!r}")
     docx, converter = _converted(data, fmt, settings or OfficeSettings.from_env())
     document = parse_docx(docx)
-    return replace(document, format=OFFICE_FORMATS[fmt], converter=converter)
+    return replace(document, format=OFFICE_FORMATS[fmt], converter=converter), docx
 
 
 # --------------------------------------------------------------------------- many files

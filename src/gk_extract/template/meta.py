@@ -33,7 +33,7 @@ TITLE_LINES = 4
 LEAD_LINES = 12
 LEAD_MAX_CHARS = 60
 # A page pictured without its stylesheet prints its menus as dozens of lines above the
-# title: short lines up to the report's first heading (一、), among the first FAR_LINES, are
+# title: short lines up to the report's first heading (一、), within the first FAR_LINES, are
 # looked at after all the others.
 FAR_LINES = 80
 _FIRST_HEADING = regex.compile(r"^\s*一\s*[、.．]")
@@ -66,15 +66,21 @@ def _candidates(doc: Document) -> list[str]:
     joined = ["".join(lead[i:i + 2]) for i in range(len(lead) - 1)]
     short = [text for p in doc.paragraphs[TITLE_LINES:LEAD_LINES]
              if len(text := tidy(p.text)) <= LEAD_MAX_CHARS]
+    found = [doc.meta.get("ArticleTitle"), doc.title, *lead, *joined, *short, *_far(doc)]
+    return [t for t in found if t]
+
+
+def _far(doc: Document) -> list[str]:
+    """The short lines after the lead and before the report's first heading; none when no
+    heading follows within FAR_LINES (a column's listing of report titles is no report)."""
     far = []
     for index, paragraph in enumerate(doc.paragraphs[:FAR_LINES]):
         text = tidy(paragraph.text)
         if _FIRST_HEADING.match(text):
-            break
+            return far
         if index >= LEAD_LINES and len(text) <= LEAD_MAX_CHARS:
             far.append(text)
-    found = [doc.meta.get("ArticleTitle"), doc.title, *lead, *joined, *short, *far]
-    return [t for t in found if t]
+    return []
 
 
 def _find_title(doc: Document) -> tuple[str | None, regex.Match[str] | None]:

@@ -48,13 +48,15 @@ from lxml import etree
 from gk_extract.errors import ParseError
 from gk_extract.formats import Format
 from gk_extract.models import Block, Document, Paragraph
-from gk_extract.parse.docx.ooxml import BLOCKS, W_BODY, W_P, flat_children
+from gk_extract.parse.docx.ooxml import A_BLIP, BLOCKS, V_IMAGEDATA, W_BODY, W_P, R, flat_children
 from gk_extract.parse.docx.package import (
     core_meta,
     document_title,
     open_package,
+    package_images,
     package_parts,
     parse_xml,
+    part_targets,
     read_part,
 )
 from gk_extract.parse.docx.styles import Styles
@@ -63,7 +65,7 @@ from gk_extract.parse.docx.text import Context, paragraph_text
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["parse_docx"]
+__all__ = ["package_images", "parse_docx"]
 
 
 
@@ -90,7 +92,19 @@ def parse_docx(data: bytes) -> Document:
         title=document_title(meta),
         meta=meta,
         warnings=tuple(warnings),
+        images=tuple(_pictures(body, part_targets(package, main_name, warnings))),
     )
+
+
+def _pictures(body: etree._Element, targets: dict[str, str]) -> list[str]:
+    """The image parts the body shows, in reading order, once each (a picture Word writes
+    twice, DrawingML and its VML fallback, names one part)."""
+    found: dict[str, None] = {}
+    for el in body.iter(A_BLIP, V_IMAGEDATA):
+        rid = el.get(R + "embed") if el.tag == A_BLIP else el.get(R + "id")
+        if rid in targets:
+            found.setdefault(targets[rid], None)
+    return list(found)
 
 
 

@@ -24,6 +24,11 @@ W_TXBX = W + "txbxContent"
 W_PPR, W_RPR, W_TCPR, W_TRPR = W + "pPr", W + "rPr", W + "tcPr", W + "trPr"
 W_VAL = W + "val"
 MC_ALT, MC_CHOICE, MC_FALLBACK = MC + "AlternateContent", MC + "Choice", MC + "Fallback"
+# Pictures: DrawingML's a:blip (r:embed) and legacy VML's v:imagedata (r:id) name an image
+# part by a relationship of the document part.
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 
 # Block-level wrappers (around w:p, w:tbl, w:tr, w:tc) that we look through.
 _BLOCK_WRAPPERS = frozenset(W + t for t in ("customXml", "ins", "moveTo"))

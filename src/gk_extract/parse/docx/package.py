@@ -7,6 +7,7 @@ and a part we can do without (styles, metadata, rels) costs a warning when it is
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 import zlib
 from datetime import datetime
@@ -15,6 +16,7 @@ import regex
 from lxml import etree
 
 from gk_extract.errors import ParseError
+from gk_extract.models import ImageSource
 from gk_extract.parse.docx.ooxml import DC, DCTERMS, REL, W_NS, W_STRICT_NS
 
 # Largest XML part we decompress. A 300-page report with heavily formatted tables has
@@ -160,3 +162,30 @@ def document_title(meta: dict[str, str]) -> str | None:
         return None
     return title
 
+
+
+def part_targets(package: zipfile.ZipFile, part: str, warnings: list[str]) -> dict[str, str]:
+    """The relationships of ``part`` as id -> the part they name inside the package
+    (external targets, which would be fetched, are left out)."""
+    folder, name = posixpath.split(part)
+    rels = optional_xml(package, posixpath.join(folder, "_rels", f"{name}.rels"), warnings)
+    targets: dict[str, str] = {}
+    for rel in () if rels is None else rels.iter(REL + "Relationship"):
+        rid, target = rel.get("Id"), rel.get("Target")
+        if rid and target and rel.get("TargetMode") != "External":
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            targets[rid] = posixpath.normpath(path)
+    return targets
+
+
+def package_images(data: bytes) -> ImageSource:
+    """Where the pictures of a DOCX are read from: its own parts, by name (``images`` of the
+    Document :func:`~gk_extract.parse.docx.parse_docx` gives), size-checked as they inflate."""
+    def read(name: str) -> tuple[bytes | None, str]:
+        try:
+            raw = read_part(open_package(data), name, required=True)
+        except ParseError as exc:
+            return None, str(exc)
+        return raw, ""
+
+    return read

@@ -7,8 +7,9 @@ tables continued on the next page joined, paragraphs):
 * :func:`parse_image`: a standalone image file (PNG, JPEG, TIFF with several frames ...);
 * :func:`ocr_pdf_pages`: the pages of a PDF whose text layer is missing or unreadable,
   rendered with PDFium at RENDER_DPI;
-* :func:`read_html_images`: ``<img>`` tables of an HTML report (data: URIs, files beside a
-  local page, images a crawl stored with the page; nothing is fetched from the network).
+* :func:`read_images`: pictured tables of an HTML report (``<img>``: data: URIs, files
+  beside a local page, images a crawl stored with the page; nothing is fetched from the
+  network) or of a Word document (its image parts).
 
 Every table cell is ``method="ocr"`` with ``confidence`` = the mean score of its glyphs
 (1.0 for an empty cell: nothing was read, and a blank printed cell is a confident blank),
@@ -16,7 +17,7 @@ and ``bbox`` = its box on the source (``ocr/frame.py``): PDF points of the page 
 renders it, or pixels of the image file as stored (an HTML page's picture: of that picture).
 
 References: ``p{page} ocr-para{n}``, ``p{page} ocr-table{t}`` and ``p{page} ocr-table{t}
-r{row} c{col}``; for an HTML image ``page`` is the image's 1-based index in the page.
+r{row} c{col}``; for a picture ``page`` is its 1-based index among the document's pictures.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from gk_extract.parse.ocr.page import OcrPage, read_page_image
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["assemble", "ocr_pdf_pages", "parse_image", "read_html_images"]
+__all__ = ["assemble", "ocr_pdf_pages", "parse_image", "read_images"]
 
 # PDF pages are rendered at 150 dpi for OCR: PP-OCR reads 10.5-pt text reliably from ~16 px
 # glyph height up and 150 dpi gives 22 px; the detector works on the page scaled to 1280 px
@@ -136,9 +137,9 @@ def _read_page(page: Any, number: int) -> OcrPage:
     return read_page_image(pixels, dpi, number, source)
 
 
-def read_html_images(srcs: Sequence[str], images: ImageSource) -> tuple[list[OcrPage], list[str]]:
-    """OCR'd pages of an HTML report's images that can be read offline (data: URIs, and
-    what ``images`` finds for the others), and warnings for the rest."""
+def read_images(srcs: Sequence[str], images: ImageSource) -> tuple[list[OcrPage], list[str]]:
+    """OCR'd pages of a document's pictures that can be read offline (data: URIs, and what
+    ``images`` finds for the others), and warnings for the rest."""
     pages: list[OcrPage] = []
     warnings: list[str] = []
     for index, src in enumerate(srcs, start=1):
