@@ -73,7 +73,7 @@ def _candidates(doc: Document) -> list[str]:
 def _far(doc: Document) -> list[str]:
     """The short lines after the lead and before the report's first heading; none when no
     heading follows within FAR_LINES (a column's listing of report titles is no report)."""
-    far = []
+    far: list[str] = []
     for index, paragraph in enumerate(doc.paragraphs[:FAR_LINES]):
         text = tidy(paragraph.text)
         if _FIRST_HEADING.match(text):
