@@ -129,5 +129,7 @@ def test_a_rule_over_a_doubtful_reading_is_uncertain_one_over_sure_readings_fail
     assert by_rule(unsure_checks(checks, read.values()), "R3.3", "unable_not_held").status == "uncertain"
     assert by_rule(unsure_checks(checks, read.values()), "R3.1", "total").status == "pass"
     assert any(c.doubtful for c in mark_doubtful(read.values(), checks) if c.key == stroke.key)
-    # from a text layer a printed total that does not add up always fails
-    assert by_rule(unsure_checks(checks, cells.values(), ocr=False), "R3.3", "unable_not_held").status == "fail"
+    # from a text layer a printed total that does not add up always fails, even placed by
+    # text alignment (doubtful as to its place, exact as to its value)
+    aligned = {k: replace(c, method="aligned", doubtful=True) for k, c in cells.items()}
+    assert by_rule(unsure_checks(checks, aligned.values()), "R3.3", "unable_not_held").status == "fail"

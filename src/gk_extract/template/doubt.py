@@ -87,14 +87,15 @@ def mark_doubtful(cells: Iterable[CellValue], checks: Sequence[Check],
     return [replace(c, doubtful=True) if c.key in doubtful else c for c in cells]
 
 
-def unsure_checks(checks: Sequence[Check], cells: Iterable[CellValue], ocr: bool = True) -> list[Check]:
-    """The checks, a failed one ``uncertain`` when it sums a reading doubtful in itself (see
-    :func:`doubtful_keys`, less the failed checks; or marked by the matcher: a row whose
-    columns were guessed). Such a rule fails on what was read, not surely on what the
-    report prints; a rule over sure readings that does not add up still fails."""
+def unsure_checks(checks: Sequence[Check], cells: Iterable[CellValue]) -> list[Check]:
+    """The checks, a failed one ``uncertain`` when it sums an OCR reading doubtful in itself
+    (a low score, a blank among printed zeros, see :func:`doubtful_keys`; or marked so by
+    the matcher: a row whose columns were guessed). Such a rule fails on what was read, not
+    surely on what the report prints. A rule over sure readings, or over a text layer's
+    (exact, if placed by alignment), that does not add up still fails."""
     cells = list(cells)
-    unsure = {c.key for c in cells if c.doubtful}
-    unsure |= doubtful_keys(cells, []) if ocr else {c.key for c in cells if _unruled(c)}
+    unsure = {c.key for c in cells if c.confidence is not None and (c.doubtful or _low(c))}
+    unsure.update(c.key for c in _lost(cells))
     return [replace(check, status="uncertain")
             if check.status == "fail" and not unsure.isdisjoint(check.cells) else check
             for check in checks]

@@ -55,7 +55,7 @@ def build_report(doc: Document, source: Source) -> Report:
         version = "not_a_report"
     checks = run_checks(found.cells, sections) if mapped is not None else []
     cells = mark_doubtful(found.cells.values(), checks, ocr=doc.ocr)
-    checks = unsure_checks(checks, found.cells.values(), ocr=doc.ocr)
+    checks = unsure_checks(checks, found.cells.values())
     status, error = _status(version, found, sections, meta)
     if _links_only(doc, meta, found):
         status, error = "link_only", f"the report is in an attachment: {doc.links[0]}"

@@ -72,8 +72,8 @@ SECTION_PREFIX_CHARS = 12
 
 
 def _begins_as_printed(text: str, printed: str | None) -> bool:
-    if printed is None:
-        return True  # the truth says nothing of its text
+    if not printed or printed.isspace():
+        return True  # a section that is only a table: finding it is enough
     return ("".join(text.split())[:SECTION_PREFIX_CHARS]
             == "".join(printed.split())[:SECTION_PREFIX_CHARS])
 
