@@ -98,19 +98,23 @@ def html_with_images(pages: list[Image.Image], folder: Path | None = None) -> by
             f"<body><div class='article'>{body}</div></body></html>").encode()
 
 
-def docx_with_images(pages: list[Image.Image], title: str = "年度报告") -> bytes:
+def docx_with_images(pages: list[Image.Image], title: str = "年度报告", text: str = "",
+                     width_cm: float = 16.0) -> bytes:
     """A Word report whose body is its title and the page images as pictures (a 图片版
-    report typed in Word: the pages scanned, then pasted in)."""
+    report typed in Word: the pages scanned, then pasted in), each after ``text`` when
+    given (typed text on every page, the pictures beside it)."""
     import docx
     from docx.shared import Cm
 
     document = docx.Document()
     document.add_paragraph(title)
     for page in pages:
+        if text:
+            document.add_paragraph(text)
         buffer = io.BytesIO()
         page.save(buffer, "PNG")
         buffer.seek(0)
-        document.add_picture(buffer, width=Cm(16))
+        document.add_picture(buffer, width=Cm(width_cm))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -236,6 +236,30 @@ def test_word_report_of_pictured_pages_is_read_from_its_pictures(
 
 
 @requires_ocr
+def test_text_pdf_with_tables_pasted_as_pictures_reads_them(
+        scans: list[tuple[list[Image.Image], int, SyntheticReport]], tmp_path: Path) -> None:
+    """A report typed in Word with its pages pasted in as pictures beside typed text, printed
+    to PDF: the text layer is read as text, and each picture no text lies on is read by
+    OCR when it holds a ruled table."""
+    from pdf_corpus import require_soffice
+
+    from gk_extract.testing.synth.office import convert_many
+
+    require_soffice()
+    pages, _, truth = scans[0]
+    (tmp_path / "report.docx").write_bytes(
+        docx_with_images(pages, truth.title, truth.preamble, width_cm=11.0))
+    [pdf] = convert_many([tmp_path / "report.docx"], "pdf", tmp_path / "pdf")
+    document = parse_document(pdf.read_bytes())
+    assert document.pictures and document.ocr and not document.unreadable_pages
+    assert truth.preamble[:20] in "".join(p.text for p in document.paragraphs)
+    report = extract(pdf.read_bytes(), "report.pdf")
+    assert report.template == truth.template and report.agency == truth.agency
+    bad = wrong_cells(report, truth.expected)
+    assert len(bad) <= 0.01 * len(truth.expected), bad
+
+
+@requires_ocr
 def test_saved_page_reads_the_images_beside_it_and_none_outside(
         scans: list[tuple[list[Image.Image], int, SyntheticReport]], tmp_path: Path) -> None:
     pages, _, truth = scans[0]

@@ -134,7 +134,9 @@ class Document:
       printed, in page order;
     * ``lines``: the positioned text lines of the pages that hold no ruled table, in reading
       order, for the template's alignment stage (``template/aligned.py``): the tables found
-      by text alignment alone are rebuilt there, knowing the template's rows and columns.
+      by text alignment alone are rebuilt there, knowing the template's rows and columns;
+    * ``pictures``: a PDF's large images on pages with a text layer that no text lies over
+      (a table pasted as a picture), as (page, box on it), left for OCR.
     """
 
     format: Format
@@ -149,6 +151,7 @@ class Document:
     converter: str | None = None
     links: tuple[str, ...] = ()
     lines: tuple[TextLine, ...] = ()
+    pictures: tuple[tuple[int, BBox], ...] = ()
 
     @property
     def tables(self) -> list[Table]:

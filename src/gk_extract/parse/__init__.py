@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from gk_extract.errors import UnsupportedFormat
 from gk_extract.formats import Format, sniff
-from gk_extract.models import Block, Document, Paragraph
+from gk_extract.models import BBox, Block, Document, Paragraph
 from gk_extract.normalize.codepoints import has_lookalikes, unify_lookalikes
 from gk_extract.parse.images import ImageSource, no_images
 
@@ -105,7 +105,7 @@ def _office(data: bytes, fmt: Format, images: ImageSource) -> Document:
 def _pdf(data: bytes, fmt: Format, images: ImageSource) -> Document:
     from gk_extract.parse.pdf import parse_pdf
 
-    return _ocr_unreadable_pages(data, parse_pdf(data))
+    return _ocr_pictures(data, _ocr_unreadable_pages(data, parse_pdf(data)))
 
 
 def _image(data: bytes, fmt: Format, images: ImageSource) -> Document:
@@ -142,6 +142,31 @@ def _ocr_unreadable_pages(data: bytes, doc: Document) -> Document:
     ocr_blocks = assemble(ocr_pdf_pages(data, numbers))
     return replace(doc, blocks=_merge_by_page(doc.blocks, ocr_blocks), ocr=True,
                    unreadable_pages=(), ocr_pages=numbers)
+
+
+def _ocr_pictures(data: bytes, doc: Document) -> Document:
+    """The PDF's document with the tables pictured on its text pages read by OCR, each
+    picture's blocks after its page's own. Without the ``[ocr]`` extra they are named in
+    a warning."""
+    from gk_extract.parse.ocr.engine import INSTALL_HINT, ocr_available
+
+    if not doc.pictures:
+        return doc
+    if not ocr_available():
+        hint = f"pictures on pages {_pages(doc.pictures)} not read; OCR extra not installed: {INSTALL_HINT}"
+        return replace(doc, warnings=(*doc.warnings, hint))
+    from gk_extract.parse.ocr.document import assemble, ocr_pdf_pictures
+
+    pages = ocr_pdf_pictures(data, doc.pictures)
+    if not pages:
+        return doc
+    numbers = tuple(sorted({*doc.ocr_pages, *(p.number for p in pages)}))
+    return replace(doc, blocks=_merge_by_page(doc.blocks, assemble(pages)), ocr=True,
+                   ocr_pages=numbers)
+
+
+def _pages(pictures: tuple[tuple[int, BBox], ...]) -> str:
+    return ",".join(str(n) for n in sorted({number for number, _ in pictures}))
 
 
 def ocr_body_images(doc: Document, images: ImageSource = no_images) -> Document:

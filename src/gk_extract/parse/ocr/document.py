@@ -53,7 +53,7 @@ from gk_extract.parse.ocr.page import OcrPage, read_page_image
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["assemble", "ocr_pdf_pages", "parse_image", "read_images"]
+__all__ = ["assemble", "ocr_pdf_pages", "ocr_pdf_pictures", "parse_image", "read_images"]
 
 # PDF pages are rendered at 150 dpi for OCR: PP-OCR reads 10.5-pt text reliably from ~16 px
 # glyph height up and 150 dpi gives 22 px; the detector works on the page scaled to 1280 px
@@ -99,6 +99,10 @@ RULING_OVERLAP_PX = 2
 EXIF_ORIENTATION = 0x0112
 # Images smaller than this on either side hold no readable table (icons, spacer GIFs).
 MIN_IMAGE_SIDE_PX = 200
+# A picture on a text page is a table's when OCR finds a ruled table of this many cells in it.
+MIN_PICTURE_TABLE_CELLS = 4
+# A small picture is rendered at up to this resolution to be read as a whole page.
+MAX_PICTURE_DPI = 400
 # Pixels per image: a 600-dpi A3 scan is ~70 M; beyond this the file is hostile.
 MAX_IMAGE_PIXELS = 80_000_000
 # Frames read from a multi-page TIFF/GIF: reports are < 40 pages.
@@ -130,6 +134,35 @@ def ocr_pdf_pages(data: bytes, numbers: Sequence[int]) -> list[OcrPage]:
         return [_read_page(pdf[n - 1], n) for n in numbers]
     finally:
         pdf.close()
+
+
+def ocr_pdf_pictures(data: bytes, pictures: Sequence[tuple[int, BBox]]) -> list[OcrPage]:
+    """OCR the pictures of a PDF's text pages (``Document.pictures``): each is cut from its
+    page rendered at RENDER_DPI and read as a page of its own, numbered as its page. Those
+    holding no ruled table (a photograph, a chart) are left out: their text is no report's."""
+    pdf = pdfium.PdfDocument(data)
+    pages = []
+    try:
+        for number, box in pictures:
+            # rendered so that the picture is as many pixels wide as a page at RENDER_DPI,
+            # and read as such a page: a page pasted in at half size reads as a page
+            dpi = min(max(A4_WIDTH_IN * RENDER_DPI / ((box[2] - box[0]) / 72), RENDER_DPI),
+                      MAX_PICTURE_DPI)
+            px = dpi / 72
+            pixels = np.asarray(pdf[number - 1].render(scale=px, grayscale=True)
+                                .to_pil().convert("L"))
+            left, top = max(int(box[0] * px), 0), max(int(box[1] * px), 0)
+            crop = pixels[top:int(np.ceil(box[3] * px)), left:int(np.ceil(box[2] * px))]
+            if min(crop.shape) < MIN_IMAGE_SIDE_PX:
+                continue
+            placed = compose(translate(left / px, top / px), scale(1 / px, 1 / px))
+            page = read_page_image(crop, crop.shape[1] / A4_WIDTH_IN, number, placed)
+            if any(part.method == "ruled" and len(part.cells) >= MIN_PICTURE_TABLE_CELLS
+                   for part in page.parts):
+                pages.append(page)
+    finally:
+        pdf.close()
+    return pages
 
 
 def _read_page(page: Any, number: int) -> OcrPage:

@@ -57,6 +57,9 @@ MAX_INPUT_BYTES = 256 * 1024 * 1024
 EOF_TAIL_BYTES = 8192
 # A page with an image and fewer glyphs than this is a scan (perhaps with a text page number).
 IMAGE_PAGE_MAX_GLYPHS = 20
+# An image covering this share of a text page, with no glyph of the text layer on it, holds
+# what the text layer lacks: a table pasted as a picture (seals and logos are a few percent).
+PICTURE_MIN_SHARE = 0.1
 _METADATA_KEYS = ("Title", "Author", "Producer", "Creator", "CreationDate")
 # Info strings are a line or two; a longer one is junk and is cut.
 MAX_META_BYTES = 4096
@@ -93,7 +96,19 @@ def parse_pdf(data: bytes) -> Document:
         warnings=tuple(warnings),
         unreadable_pages=tuple(unreadable),
         lines=tuple(lines),
+        pictures=tuple((c.number, box) for c in contents if c.number not in unreadable
+                       for box in _pictures(c)),
     )
+
+
+def _pictures(content: PageContent) -> list[tuple[float, float, float, float]]:
+    """The page's images of at least PICTURE_MIN_SHARE of it that no glyph lies on."""
+    least = PICTURE_MIN_SHARE * content.width * content.height
+    return [box for box in content.images
+            if (box[2] - box[0]) * (box[3] - box[1]) >= least
+            and not any(box[0] <= (c.x0 + c.x1) / 2 <= box[2]
+                        and box[1] <= (c.top + c.bottom) / 2 <= box[3]
+                        for c in content.chars if c.text != " ")]
 
 
 # --------------------------------------------------------------------------- opening

@@ -24,7 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import regex
 
-from gk_extract.parse.layout.geometry import Char, Edge
+from gk_extract.parse.layout.geometry import BBox, Char, Edge
 from gk_extract.parse.pdf.rulings import read_rulings
 
 logger = logging.getLogger(__name__)
@@ -72,9 +72,13 @@ class PageContent:
     height: float
     chars: tuple[Char, ...]
     edges: tuple[Edge, ...]
-    n_images: int
+    images: tuple[BBox, ...]  # where each image object lies on the page
     unreadable: str | None = None
     warnings: tuple[str, ...] = ()
+
+    @property
+    def n_images(self) -> int:
+        return len(self.images)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +135,9 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
             chars, verdict, warnings = _read_chars(textpage.raw, frame, index + 1)
         finally:
             textpage.close()
-        edges, n_images, more = read_rulings(page.raw, frame.point, index + 1)
+        edges, images, more = read_rulings(page.raw, frame.point, index + 1)
         width, height = frame.size
-        return PageContent(index + 1, width, height, tuple(chars), tuple(edges), n_images,
+        return PageContent(index + 1, width, height, tuple(chars), tuple(edges), tuple(images),
                            verdict, tuple(warnings + more))
     finally:
         page.close()

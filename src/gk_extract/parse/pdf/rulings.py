@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import pypdfium2.raw as pdfium_c
 
-from gk_extract.parse.layout.geometry import Edge
+from gk_extract.parse.layout.geometry import BBox, Edge
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +55,16 @@ class _OutParams:
         self.fill_mode, self.stroke = ctypes.c_int(), ctypes.c_int()
         self.rgba = tuple(ctypes.c_uint() for _ in range(4))
         self.x, self.y = ctypes.c_float(), ctypes.c_float()
+        self.bounds = tuple(ctypes.c_float() for _ in range(4))
 
 
 # FS_MATRIX: six C floats, read as Python floats exactly as ctypes' fields read them.
 _MATRIX = struct.Struct("=6f")
 
 
-def read_rulings(page: Any, to_display: ToDisplay, number: int) -> tuple[list[Edge], int, list[str]]:
-    """Visible straight rulings as pdfplumber edges, and the number of image objects.
+def read_rulings(page: Any, to_display: ToDisplay,
+                 number: int) -> tuple[list[Edge], list[BBox], list[str]]:
+    """Visible straight rulings as pdfplumber edges, and the box of each image object.
 
     Walks the raw object list (and Form XObjects) without pypdfium2's wrappers: a text-heavy
     page has one object per glyph run, and wrapping each cost more than reading the paths.
@@ -74,7 +76,7 @@ def read_rulings(page: Any, to_display: ToDisplay, number: int) -> tuple[list[Ed
     if walk.budget < 0:
         walk.warnings.append(f"page {number}: more than {MAX_PATH_SEGMENTS} path segments; "
                              "rulings beyond them ignored")
-    return walk.edges, walk.n_images, walk.warnings
+    return walk.edges, walk.images, walk.warnings
 
 
 class _PathWalk:
@@ -82,7 +84,7 @@ class _PathWalk:
         self.to_display = to_display
         self.edges: list[Edge] = []
         self.warnings: list[str] = []
-        self.n_images = 0
+        self.images: list[BBox] = []
         self.budget = MAX_PATH_SEGMENTS
         self.out = _OutParams()
 
@@ -90,13 +92,27 @@ class _PathWalk:
         for obj in objs:
             kind = pdfium_c.FPDFPageObj_GetType(obj)
             if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                self.n_images += 1
+                self.images.append(self._box(obj, outer))
             elif kind == pdfium_c.FPDF_PAGEOBJ_PATH and self.budget >= 0:
                 self._path(obj, outer)
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth + 1 < MAX_FORM_DEPTH:
                 count = pdfium_c.FPDFFormObj_CountObjects(obj)
                 children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(max(count, 0))]
                 self.objects(children, _compose(_matrix(obj, self.out), outer), depth + 1)
+
+    def _box(self, obj: Any, outer: Matrix | None) -> BBox:
+        """An object's bounds on the page's display (of a Form XObject's child: through
+        the forms' matrices); an empty box when PDFium cannot say."""
+        left, bottom, right, top = self.out.bounds
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            return (0.0, 0.0, 0.0, 0.0)
+        corners = [(x, y) for x in (left.value, right.value) for y in (bottom.value, top.value)]
+        if outer is not None:
+            a, b, c, d, e, f = outer
+            corners = [(x * a + y * c + e, x * b + y * d + f) for x, y in corners]
+        points = [self.to_display(x, y) for x, y in corners]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        return (min(xs), min(ys), max(xs), max(ys))
 
     def _path(self, obj: Any, outer: Matrix | None) -> None:
         n_segments = pdfium_c.FPDFPath_CountSegments(obj)
