@@ -213,6 +213,21 @@ def test_html_with_image_tables(scans: list[tuple[list[Image.Image], int, Synthe
 
 
 @requires_ocr
+def test_html_with_one_tall_picture_of_the_whole_report(
+        scans: list[tuple[list[Image.Image], int, SyntheticReport]]) -> None:
+    """A 图片版 page whose body is one picture of every page stacked (a long screenshot): it
+    is read in bands, as an image file is, not shrunk whole to the detector's size."""
+    pages, _, truth = scans[0]
+    tall = Image.new("L", (pages[0].width, sum(p.height for p in pages)), 255)
+    for i, page in enumerate(pages):
+        tall.paste(page, (0, sum(p.height for p in pages[:i])))
+    report = extract(html_with_images([tall]))
+    assert report.ocr and report.template == truth.template
+    bad = wrong_cells(report, truth.expected)
+    assert len(bad) <= 0.01 * len(truth.expected), bad
+
+
+@requires_ocr
 def test_word_report_of_pictured_pages_is_read_from_its_pictures(
         scans: list[tuple[list[Image.Image], int, SyntheticReport]], tmp_path: Path) -> None:
     """A report typed in Word as pictures of its pages: the pictures are read from the

@@ -17,7 +17,8 @@ and ``bbox`` = its box on the source (``ocr/frame.py``): PDF points of the page 
 renders it, or pixels of the image file as stored (an HTML page's picture: of that picture).
 
 References: ``p{page} ocr-para{n}``, ``p{page} ocr-table{t}`` and ``p{page} ocr-table{t}
-r{row} c{col}``; for a picture ``page`` is its 1-based index among the document's pictures.
+r{row} c{col}``; for a picture ``page`` numbers the pictures' pages in reading order (one
+per picture, or per band of a picture taller than a page).
 """
 
 from __future__ import annotations
@@ -172,7 +173,9 @@ def _read_page(page: Any, number: int) -> OcrPage:
 
 def read_images(srcs: Sequence[str], images: ImageSource) -> tuple[list[OcrPage], list[str]]:
     """OCR'd pages of a document's pictures that can be read offline (data: URIs, and what
-    ``images`` finds for the others), and warnings for the rest."""
+    ``images`` finds for the others), and warnings for the rest. A picture taller than a
+    page (a screenshot of the whole report) is read in bands, as an image file is; the
+    pages are numbered in reading order."""
     pages: list[OcrPage] = []
     warnings: list[str] = []
     for index, src in enumerate(srcs, start=1):
@@ -185,7 +188,9 @@ def read_images(srcs: Sequence[str], images: ImageSource) -> tuple[list[OcrPage]
         except ParseError as exc:
             warnings.append(f"image {index}: {exc}; not read")
             continue
-        pages.extend(read_page_image(gray, dpi, index, source) for gray, dpi, source in frames[:1])
+        bands = [band for frame in frames[:1] for band in _bands(*frame)]
+        pages += [read_page_image(gray, dpi, number, source)
+                  for number, (gray, dpi, source) in enumerate(bands, start=len(pages) + 1)]
     return pages, warnings
 
 
