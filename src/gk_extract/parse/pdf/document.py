@@ -41,6 +41,7 @@ from gk_extract.parse.layout.assembly import (
     lay_out,
     positioned_lines,
 )
+from gk_extract.parse.layout.geometry import BBox
 from gk_extract.parse.pdf.page import PageContent, read_page
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ IMAGE_PAGE_MAX_GLYPHS = 20
 # An image covering this share of a text page, with no glyph of the text layer on it, holds
 # what the text layer lacks: a table pasted as a picture (seals and logos are a few percent).
 PICTURE_MIN_SHARE = 0.1
+# Pictures read by OCR per document, each a page's worth of OCR: a report pastes a few.
+MAX_PICTURES = 20
 _METADATA_KEYS = ("Title", "Author", "Producer", "Creator", "CreationDate")
 # Info strings are a line or two; a longer one is junk and is cut.
 MAX_META_BYTES = 4096
@@ -96,19 +99,25 @@ def parse_pdf(data: bytes) -> Document:
         warnings=tuple(warnings),
         unreadable_pages=tuple(unreadable),
         lines=tuple(lines),
-        pictures=tuple((c.number, box) for c in contents if c.number not in unreadable
-                       for box in _pictures(c)),
+        pictures=_pictures([c for c in contents if c.number not in unreadable], warnings),
     )
 
 
-def _pictures(content: PageContent) -> list[tuple[float, float, float, float]]:
-    """The page's images of at least PICTURE_MIN_SHARE of it that no glyph lies on."""
-    least = PICTURE_MIN_SHARE * content.width * content.height
-    return [box for box in content.images
-            if (box[2] - box[0]) * (box[3] - box[1]) >= least
-            and not any(box[0] <= (c.x0 + c.x1) / 2 <= box[2]
-                        and box[1] <= (c.top + c.bottom) / 2 <= box[3]
-                        for c in content.chars if c.text != " ")]
+def _pictures(contents: list[PageContent], warnings: list[str]) -> tuple[tuple[int, BBox], ...]:
+    """The images of at least PICTURE_MIN_SHARE of their page that no glyph lies on, once
+    each, at most MAX_PICTURES."""
+    found: dict[tuple[int, BBox], None] = {}
+    for content in contents:
+        least = PICTURE_MIN_SHARE * content.width * content.height
+        glyphs = [((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2) for c in content.chars
+                  if c.text != " "]
+        for box in content.images:
+            if (box[2] - box[0]) * (box[3] - box[1]) >= least and not any(
+                    box[0] <= x <= box[2] and box[1] <= y <= box[3] for x, y in glyphs):
+                found.setdefault((content.number, box), None)
+    if len(found) > MAX_PICTURES:
+        warnings.append(f"{len(found)} pictures on text pages; only the first {MAX_PICTURES} read")
+    return tuple(found)[:MAX_PICTURES]
 
 
 # --------------------------------------------------------------------------- opening
