@@ -889,3 +889,20 @@ def test_libreoffice_table_over_a_page_break_is_one_table(office_pdf: Document) 
     assert [row[1:] for row in rows[1:]] == [[f"{i}.事项", str(i), str(2 * i)] for i in range(1, 50)]
     (label,) = {c for c in table.cells if c.col == 0 and c.row > 0}
     assert squash(label.text) == "三、本年度办理结果" and label.rowspan == 49
+
+
+def test_pictures_are_large_images_no_glyph_lies_on_once_each_and_at_most_twenty() -> None:
+    from gk_extract.parse.layout.geometry import Char
+    from gk_extract.parse.pdf.document import MAX_PICTURES, _pictures
+    from gk_extract.parse.pdf.page import PageContent
+
+    table = (50.0, 100.0, 550.0, 500.0)  # a third of an A4 page
+    seal = (400.0, 700.0, 500.0, 800.0)  # small: no table
+    under_text = (50.0, 520.0, 550.0, 800.0)  # a background the text layer lies over
+    glyph = Char("年", 100.0, 600.0, 110.0, 612.0, True, 0)
+    page = PageContent(1, 595.0, 842.0, (glyph,), (), (table, table, seal, under_text))
+    warnings: list[str] = []
+    assert _pictures([page], warnings) == ((1, table),) and not warnings
+    many = [PageContent(n, 595.0, 842.0, (), (), (table,)) for n in range(1, 26)]
+    assert len(_pictures(many, warnings)) == MAX_PICTURES
+    assert warnings == ["25 pictures on text pages; only the first 20 read"]
