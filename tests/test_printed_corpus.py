@@ -8,32 +8,23 @@ before printing, as LibreOffice leaves it out of the page.
 
 from __future__ import annotations
 
-import io
 import random
-import zipfile
 from pathlib import Path
 
 from pdf_corpus import require_soffice
 
-from gk_extract.testing.corpora import libreoffice_printed, printed_whole
+from gk_extract.testing.corpora import libreoffice_printed, printed_whole, with_document_xml
 from gk_extract.testing.synth import random_report, render_docx
 from gk_extract.testing.synth.office import convert_many
 
 
 def _without_last_row(data: bytes) -> bytes:
     """The DOCX with its last table row (section 四's values) taken out."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            body = source.read(item)
-            if item.filename == "word/document.xml":
-                xml = body.decode("utf-8")
-                start = max(xml.rfind("<w:tr>"), xml.rfind("<w:tr "))
-                end = xml.index("</w:tr>", start) + len("</w:tr>")
-                body = (xml[:start] + xml[end:]).encode("utf-8")
-            target.writestr(item, body)
-    return out.getvalue()
+    def cut(xml: str) -> str:
+        start = max(xml.rfind("<w:tr>"), xml.rfind("<w:tr "))
+        return xml[:start] + xml[xml.index("</w:tr>", start) + len("</w:tr>"):]
+
+    return with_document_xml(data, cut)
 
 
 def _printed(tmp_path: Path, name: str, data: bytes) -> bytes:

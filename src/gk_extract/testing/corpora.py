@@ -162,25 +162,31 @@ _NIL_EDGES = "".join(f'<w:{edge} w:val="nil"/>'
 _TBL_PR = re.compile(r"<w:tblPr>(<w:tblStyle [^>]*/>)?")
 
 
-def without_borders(data: bytes) -> bytes:
-    """The DOCX ``data`` with no table rulings, as reports typed without borders are printed.
-
-    The table style draws the rulings, so each table gets explicit nil borders and every
-    cell's own borders are dropped.
-    """
+def with_document_xml(data: bytes, edit: Callable[[str], str]) -> bytes:
+    """The DOCX ``data`` with its ``word/document.xml`` rewritten by ``edit``."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             body = source.read(item)
             if item.filename == "word/document.xml":
-                xml = re.sub(r"<w:tcBorders>.*?</w:tcBorders>|<w:tblBorders>.*?</w:tblBorders>",
-                             "", body.decode("utf-8"))
-                xml = _TBL_PR.sub(lambda m: m.group(0) + f"<w:tblBorders>{_NIL_EDGES}"
-                                  "</w:tblBorders>", xml)
-                body = xml.encode("utf-8")
+                body = edit(body.decode("utf-8")).encode("utf-8")
             target.writestr(item, body)
     return out.getvalue()
+
+
+def without_borders(data: bytes) -> bytes:
+    """The DOCX ``data`` with no table rulings, as reports typed without borders are printed.
+
+    The table style draws the rulings, so each table gets explicit nil borders and every
+    cell's own borders are dropped.
+    """
+    def unruled(xml: str) -> str:
+        xml = re.sub(r"<w:tcBorders>.*?</w:tcBorders>|<w:tblBorders>.*?</w:tblBorders>", "", xml)
+        return _TBL_PR.sub(lambda m: m.group(0) + f"<w:tblBorders>{_NIL_EDGES}</w:tblBorders>",
+                           xml)
+
+    return with_document_xml(data, unruled)
 
 
 def borderless_pdfs(work_dir: Path, count: int, seed: int) -> list[Pair]:
