@@ -89,3 +89,13 @@ def test_title_below_a_page_pictured_without_its_stylesheet() -> None:
     assert read_meta(early).agency is None
     listing = doc(*menus, *(f"某县应急管理局{year}年政府信息公开工作年度报告" for year in (2021, 2022)))
     assert read_meta(listing).agency is None  # a column's listing, no report
+
+
+def test_a_heading_wrapped_onto_a_line_of_its_own_is_joined() -> None:
+    d = doc("三、收到和处理政府信息公开申请情况", "正文。", "四、政府信息公开行政复议、行政诉讼", "情况",
+            "本年度未发生因政府信息公开引起的行政复议、行政诉讼案件。", "五、存在的主要问题及改进情况",
+            "情况说明如下。")
+    sections = find_sections(d)
+    assert sections[1].heading == "四、政府信息公开行政复议、行政诉讼情况"
+    assert sections[1].text.startswith("本年度未发生")
+    assert sections[2].text == "情况说明如下。"  # a whole heading takes no line after it

@@ -25,6 +25,8 @@ _GLUED = regex.compile(r"(?<=[。！？；!?;])\s*(?P<num>[一二三四五六])(
 KEYWORD_WINDOW = 16
 # A heading glued to its text ends at the first of these words after the keyword.
 _HEADING_END = regex.compile(r"^.*?(?:情况|事项|情形)")
+# The end of a heading wrapped onto a line of its own: its closing word, a few before it.
+_WRAPPED_END = regex.compile(r"^.{0,4}(?:情况|事项|情形)$")
 # Paragraph length above which an unnumbered paragraph is body text, not a bare heading.
 BARE_HEADING_MAX = 20
 
@@ -49,10 +51,20 @@ def find_sections(doc: Document) -> list[Section]:
             if hit is not None:
                 found.append(hit)
                 seen.add(hit.spec.key)
+            elif found and _wraps(found[-1], piece):
+                found[-1].heading += piece
             elif found:
                 found[-1].lines.append(piece)
     return [Section(o.spec.key, o.number, o.heading, "\n".join(_trim_signature(o.lines)))
             for o in found]
+
+
+def _wraps(opened: _Open, piece: str) -> bool:
+    """Whether ``piece`` is the end of the heading just opened, wrapped onto a line of its
+    own (四、政府信息公开行政复议、行政诉讼 / 情况): the heading lacks its closing word and
+    the line is little more than that word."""
+    return (not opened.lines and _HEADING_END.match(squash(opened.heading)) is None
+            and _WRAPPED_END.match(squash(piece)) is not None)
 
 
 def _unglue(text: str) -> list[str]:
