@@ -184,7 +184,7 @@ CHECKS = pa.schema([
     col("found", pa.float64(), SAME, null=True),
     col("status", pa.string(),
         "`pass`, `fail`, `uncertain` (a participating cell is blank or not "
-        "numeric)"),
+        "numeric; or the rule would fail on a doubtful OCR reading)"),
     col("cells", pa.list_(pa.string()), "the keys involved"),
 ])
 

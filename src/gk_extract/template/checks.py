@@ -1,7 +1,8 @@
 """Consistency rules (勾稽关系, report-format.md §3) over the printed cells.
 
 Printed values are never changed: a total that does not add up fails its rule. A rule is
-``uncertain`` when a participating cell is blank, a placeholder or text, or not printed.
+``uncertain`` when a participating cell is blank, a placeholder or text, or not printed
+(and, after ``doubt.unsure_checks``, when it fails on a doubtful OCR reading).
 """
 
 from __future__ import annotations
