@@ -11,6 +11,7 @@ import posixpath
 import zipfile
 import zlib
 from datetime import datetime
+from functools import cache
 
 import regex
 from lxml import etree
@@ -181,9 +182,13 @@ def part_targets(package: zipfile.ZipFile, part: str, warnings: list[str]) -> di
 def package_images(data: bytes) -> ImageSource:
     """Where the pictures of a DOCX are read from: its own parts, by name (``images`` of the
     Document :func:`~gk_extract.parse.docx.parse_docx` gives), size-checked as they inflate."""
+    @cache
+    def package() -> zipfile.ZipFile:  # opened once, and only for a document with pictures
+        return open_package(data)
+
     def read(name: str) -> tuple[bytes | None, str]:
         try:
-            raw = read_part(open_package(data), name, required=True)
+            raw = read_part(package(), name, required=True)
         except ParseError as exc:
             return None, str(exc)
         return raw, ""

@@ -150,8 +150,12 @@ def ocr_pdf_pictures(data: bytes, pictures: Sequence[tuple[int, BBox]]) -> list[
             dpi = min(max(A4_WIDTH_IN * RENDER_DPI / ((box[2] - box[0]) / 72), RENDER_DPI),
                       MAX_PICTURE_DPI)
             px = dpi / 72
-            pixels = np.asarray(pdf[number - 1].render(scale=px, grayscale=True)
-                                .to_pil().convert("L"))
+            page_object = pdf[number - 1]
+            try:
+                pixels = np.asarray(page_object.render(scale=px, grayscale=True)
+                                    .to_pil().convert("L"))
+            finally:
+                page_object.close()
             left, top = max(int(box[0] * px), 0), max(int(box[1] * px), 0)
             crop = pixels[top:int(np.ceil(box[3] * px)), left:int(np.ceil(box[2] * px))]
             if min(crop.shape) < MIN_IMAGE_SIDE_PX:
