@@ -156,3 +156,29 @@ def test_names_that_are_not_utf8_text_that_is_not_unicode_and_long_paths_are_row
     too_long = [r for p, r in by_path.items() if p.endswith("deep.html")]
     assert [(r["status"], r["error_kind"]) for r in too_long] == [("failed", "input")]
     assert "too long" in too_long[0]["error"]
+
+
+def test_workers_start_with_what_their_parent_loaded_even_where_processes_are_spawned(
+        tmp_path: Path) -> None:
+    """A Dask worker is a spawned process, and its own children would be spawned too, each
+    loading everything again. The pool forks its workers, so they start with what ``preload``
+    loaded (here: the region tables, built once in the parent)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "spawned.py"
+    script.write_text(
+        "import multiprocessing\n"
+        "from gk_extract.normalize.regions import gazetteer\n"
+        "from gk_extract.pipeline.pool import worker_pool\n"
+        "from gk_extract.pipeline.worker import preload\n"
+        "def tables_built():\n"
+        "    return gazetteer.cache_info().currsize\n"
+        "if __name__ == '__main__':\n"
+        "    multiprocessing.set_start_method('spawn')\n"
+        "    preload()\n"
+        "    with worker_pool(1, None) as pool:\n"
+        "        print(pool.schedule(tables_built).result(timeout=60))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "1"

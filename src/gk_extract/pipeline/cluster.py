@@ -66,7 +66,8 @@ SENT_PER_WORKER = 4
 MAX_CHUNK = 8
 TASKS_PER_CLUSTER_WORKER = 4
 
-_local = threading.local()
+# Each Dask worker thread's own pool, made on first use (see ``_pool``).
+_pools: dict[int, ProcessPool] = {}
 
 
 def run_cluster(args: Sequence[Args], scheduler: str, max_memory: int | None,
@@ -97,6 +98,8 @@ def run_cluster(args: Sequence[Args], scheduler: str, max_memory: int | None,
                     done[path] = outcome
                     on_done(outcome)
         finally:
+            if cluster is not None:
+                client.run(stop_pools)
             client.close()
             if cluster is not None:
                 cluster.close()
@@ -119,11 +122,20 @@ def run_documents(chunk: Sequence[Args], max_memory: int | None) -> list[tuple[s
 
 
 def _pool(max_memory: int | None) -> ProcessPool:
-    pool = getattr(_local, "pool", None)
+    pool = _pools.get(threading.get_ident())
     if pool is None:
         preload()
-        pool = _local.pool = worker_pool(1, max_memory)
+        pool = _pools[threading.get_ident()] = worker_pool(1, max_memory)
     return pool
+
+
+def stop_pools() -> None:
+    """On a Dask worker: stop its pools. Their processes are forked from the worker and hold
+    its pipes, so the LocalCluster closing it would otherwise wait seconds for them."""
+    while _pools:
+        _thread, pool = _pools.popitem()
+        pool.stop()
+        pool.join()
 
 
 def _sent(client: Client, args: Sequence[Args], max_memory: int | None,
