@@ -608,6 +608,25 @@ def test_blank_continuation_of_a_merged_cell_is_merged_and_numbered_labels_are_n
     assert all(len(r) == 5 for r in rows_of(table)[1:])
 
 
+def test_merged_labels_reaching_below_the_last_row_are_continued_not_a_header() -> None:
+    """A browser prints a table cut by the page break with its merged label cells reaching
+    below the last row's values: the part's last row holds only labels. It is no header row
+    ending the part; the labels go on on the next page (（五）不予处 + 理)."""
+    ys = [*_row_edges(600, 3), 680.0]
+    first = Page().table(XS, ys, _header() + [
+        (1, 0, "（四）无法提供"), (1, 1, "1.不掌握"), (1, 2, "3"), (1, 3, "0"), (1, 4, "3"),
+        (2, 0, "（五）不予处", 2, 1), (2, 1, "1.信访"), (2, 2, "2"), (2, 3, "0"), (2, 4, "2"),
+    ])
+    second = Page().table(XS, _row_edges(80, 2), [
+        (0, 0, "理", 2, 1), (0, 1, "2.重复申请"), (0, 2, "1"), (0, 3, "0"), (0, 4, "1"),
+        (1, 1, "3.要求提供"), (1, 2, "0"), (1, 3, "0"), (1, 4, "0"),
+    ])
+    (table,) = parse_pdf(make_pdf([first, second])).tables
+    assert [(r[0], r[1]) for r in rows_of(table)[1:] if len(r) == 5] == [
+        ("（四）无法提供", "1.不掌握"), ("（五）不予处\n理", "1.信访"),
+        ("（五）不予处\n理", "2.重复申请"), ("（五）不予处\n理", "3.要求提供")]
+
+
 def test_section2_caption_alone_at_the_bottom_of_a_page_joins_its_table() -> None:
     xs = [72.0, 262.0, 522.0]
     first = body_page(["\t二、主动公开政府信息情况"], top=700)

@@ -29,8 +29,9 @@ A mended cell keeps its box on the first page (``PartCell.bbox``) when the secon
 added no text to it, and has none otherwise: no one box on a page holds its text. Every
 other cell keeps the box on its own page, however the parts' coordinates were moved.
 
-Nothing is mended when the first part ends with its header (a title row: text in every
-cell, no value), nor is a cell of the first part's header merged with a cell of a row that
+Nothing is mended when the first part ends with its header (a title row across the table:
+text in every cell, no value; merged labels that alone reach below the last values, as a
+browser prints them, are no header), nor is a cell of the first part's header merged with a cell of a row that
 holds a value: the header was complete, the data start on the new page. A row that a
 numbered label opens at the table's left edge (一、本年新收…) is a new row of the template:
 none of its cells continues a merged cell.
@@ -221,7 +222,7 @@ def _mend_cut_cells(first: list[PartCell], second: list[PartCell]) -> list[PartC
     ys_b = grid_lines(v for c in second for v in (c.top, c.bottom))
     last = {_shape([c])[0]: c for c in first if abs(c.bottom - ys_a[-1]) < 1.0}
     opening = [c for c in second if abs(c.top - ys_b[0]) < 1.0]
-    if _is_title_row(list(last.values())):
+    if _is_title_row(list(last.values())) and _extent(list(last.values())) == _extent(first):
         return first + second  # the part ends with its header: nothing above was cut
     pairs = [(last.get(_shape([c])[0]), c) for c in opening]
     row_cut = _is_cut_row(pairs)
