@@ -92,6 +92,21 @@ def test_pdf_header_cut_by_a_page_break_leaves_no_sliver_row() -> None:
     assert min(bottom - top for _, top, _, bottom in region) >= CUT_ROW_MIN_PT
 
 
+def test_pdf_cut_header_block_beside_one_with_its_top_ruling_is_one_table() -> None:
+    """Section 四 cut inside its header: at the top of the next page the first block of
+    header cells has bare side rulings (from 72.0 pt) and ends at 144.5 pt, while the block
+    beside it has its top ruling drawn (72.3 pt) and reaches the value row. The first
+    block is closed at the ruling beside it, so that both share their corner and form one
+    table with the value row (it was a table of its own, and section 四 lost its values)."""
+    edges = [V(x, 72.0, 144.9) for x in (95.6, 123.5, 151.7)] + [H(95.3, 151.7, 144.5)]
+    edges += [H(151.9, 260.0, 72.3), H(95.6, 260.0, 164.6), H(95.6, 260.0, 203.0)]
+    edges += [V(151.7, 72.0, 203.0), V(200.0, 72.3, 203.0), V(260.0, 72.3, 203.0)]
+    edges += [V(x, 164.9, 203.0) for x in (95.6, 123.5)]
+    assert {e.top for e in close_open_ends(edges)} == {72.3}
+    (region,) = ruled_regions(edges) or []
+    assert len(region) == 2 + 2 + 4  # the cut header, the header beside it, the value row
+
+
 def _glyphs(text: str, x0: float, top: float, size: float = 10.5) -> list[Char]:
     return [Char(ch, x0 + i * size, top, x0 + (i + 1) * size, top + size, True, 0)
             for i, ch in enumerate(text)]

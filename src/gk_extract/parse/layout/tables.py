@@ -216,15 +216,25 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
             ending = sorted((v for v in vs if abs(getattr(v, end) - y) <= tol
                              or (not closed[id(v)] and _runs_on_open(v, end, y, hs))),
                             key=lambda v: v.x0)
+            level = _level_beside(y, ending, hs)
             for a, b in pairwise(ending):
                 if abs(getattr(a, end) - y) > tol and abs(getattr(b, end) - y) > tol:
                     continue  # both run on: the row between them goes on
                 open_end = not (closed[id(a)] and closed[id(b)])
                 if open_end and _spanned(a.x0, b.x0, hs, a, b) and not _ruled_short_of(
                         a.x0, b.x0, y, end, ruled):
-                    closing.append(Edge.horizontal(a.x0, b.x0, y))
+                    closing.append(Edge.horizontal(a.x0, b.x0, level))
                     ruled.append(closing[-1])
     return closing
+
+
+def _level_beside(y: float, sides: Sequence[Edge], hs: Sequence[Edge]) -> float:
+    """The height of the horizontal ruling nearest ``y`` (within the snap tolerance) that
+    meets one of the side rulings there, else ``y``: the rows closed at ``y`` then meet it
+    in shared corners, so that they and the cells beside them form one table (a browser's
+    cut block of header cells, beside a block whose top ruling it drew)."""
+    beside = [h.top for h in hs if any(_touches(h, v, y) for v in sides)]
+    return min(beside, key=lambda top: abs(top - y)) if beside else y
 
 
 def _ruled_short_of(x0: float, x1: float, y: float, end: str, hs: Sequence[Edge]) -> bool:
