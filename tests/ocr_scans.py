@@ -10,6 +10,7 @@ body is ``<img>`` tags (data: URIs or files beside the page). Deterministic per 
 from __future__ import annotations
 
 import base64
+import ctypes
 import io
 import random
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
+from pypdfium2 import raw
 
 # Degradation ranges (what real scans of reports show; see the module docstring).
 DPI_RANGE = (100, 200)
@@ -118,3 +120,67 @@ def docx_with_images(pages: list[Image.Image], title: str = "年度报告", text
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def outlined_pdf(pdf_bytes: bytes) -> bytes:
+    """The PDF with every glyph drawn as its outline, a filled path, and no text left: what a
+    design tool's "convert text to curves" or some print drivers make. Built with PDFium's
+    own glyph outlines, placed at each character's origin through its text object's matrix."""
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    for page in pdf:
+        textpage = page.get_textpage()
+        paths = [path for i in range(raw.FPDFText_CountChars(textpage.raw))
+                 if (path := _glyph_path(textpage.raw, i)) is not None]
+        textpage.close()
+        for index in reversed(range(raw.FPDFPage_CountObjects(page.raw))):
+            obj = raw.FPDFPage_GetObject(page.raw, index)
+            if raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_TEXT:
+                raw.FPDFPage_RemoveObject(page.raw, obj)
+                raw.FPDFPageObj_Destroy(obj)
+        for path in paths:
+            raw.FPDFPage_InsertObject(page.raw, path)
+        raw.FPDFPage_GenerateContent(page.raw)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def _glyph_path(textpage: object, i: int) -> object | None:
+    """Character ``i``'s glyph as a new filled path object on the page, or None."""
+    obj = raw.FPDFText_GetTextObject(textpage, i)
+    code = raw.FPDFText_GetUnicode(textpage, i)
+    if not obj or raw.FPDFText_IsGenerated(textpage, i) or chr(code).isspace():
+        return None
+    size, matrix = ctypes.c_float(), raw.FS_MATRIX()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    raw.FPDFTextObj_GetFontSize(obj, size)
+    raw.FPDFPageObj_GetMatrix(obj, matrix)
+    raw.FPDFText_GetCharOrigin(textpage, i, x, y)
+    glyph = raw.FPDFFont_GetGlyphPath(raw.FPDFTextObj_GetFont(obj), code, size.value)
+    if not glyph:
+        return None
+    px, py = ctypes.c_float(), ctypes.c_float()
+    path, curve = None, []
+    for k in range(raw.FPDFGlyphPath_CountGlyphSegments(glyph)):
+        segment = raw.FPDFGlyphPath_GetGlyphPathSegment(glyph, k)
+        raw.FPDFPathSegment_GetPoint(segment, px, py)
+        gx, gy = px.value * size.value, py.value * size.value  # the outline is per em
+        point = (x.value + matrix.a * gx + matrix.c * gy, y.value + matrix.b * gx + matrix.d * gy)
+        kind = raw.FPDFPathSegment_GetType(segment)
+        if path is None:
+            path = raw.FPDFPageObj_CreateNewPath(*point)
+        elif kind == raw.FPDF_SEGMENT_MOVETO:
+            raw.FPDFPath_MoveTo(path, *point)
+        elif kind == raw.FPDF_SEGMENT_LINETO:
+            raw.FPDFPath_LineTo(path, *point)
+        elif kind == raw.FPDF_SEGMENT_BEZIERTO:
+            curve.extend(point)
+            if len(curve) == 6:  # a cubic's two control points and its end
+                raw.FPDFPath_BezierTo(path, *curve)
+                curve = []
+        if raw.FPDFPathSegment_GetClose(segment):
+            raw.FPDFPath_Close(path)
+    if path is not None:
+        raw.FPDFPageObj_SetFillColor(path, 0, 0, 0, 255)
+        raw.FPDFPath_SetDrawMode(path, raw.FPDF_FILLMODE_WINDING, 0)
+    return path

@@ -27,6 +27,7 @@ from ocr_scans import (
     docx_with_images,
     html_with_images,
     image_pdf,
+    outlined_pdf,
     scan_pages,
 )
 from pdf_corpus import pdf_corpus
@@ -127,6 +128,22 @@ def test_hzq2024_scan_gives_the_text_pdfs_cells(hzq_doc: Document) -> None:
     for read, printed in zip(scan.sections, text.sections):  # each begins as printed
         assert "".join(read.text.split())[:12] == "".join(printed.text.split())[:12]
     wrong = wrong_cells(scan, {c.key: c.value.value for c in text.cells if c.table != "extra"})
+    assert len(wrong) <= 0.01 * len(text.cells), wrong
+    assert "unflagged" not in wrong.values(), wrong
+
+
+@requires_ocr
+def test_text_drawn_as_outlines_is_read_by_ocr() -> None:
+    """hzq2024 with every glyph drawn as a filled outline and no text left: each page is read
+    by OCR, into the text PDF's cells and sections."""
+    data = sample("hzq2024.pdf").read_bytes()
+    text = extract(data, "hzq2024.pdf")
+    outlined = extract(outlined_pdf(data), "hzq2024_outlined.pdf")
+    assert outlined.ocr and outlined.status == "ok", outlined.error
+    assert (outlined.agency, outlined.year) == (text.agency, text.year)
+    for read, printed in zip(outlined.sections, text.sections, strict=True):
+        assert "".join(read.text.split())[:12] == "".join(printed.text.split())[:12]
+    wrong = wrong_cells(outlined, {c.key: c.value.value for c in text.cells if c.table != "extra"})
     assert len(wrong) <= 0.01 * len(text.cells), wrong
     assert "unflagged" not in wrong.values(), wrong
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, sample
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -469,6 +469,16 @@ def test_unmapped_glyphs_are_reported_per_page_and_not_parsed() -> None:
                             "page 3: text layer unreadable ((cid:) glyphs); needs OCR")
     assert doc.unreadable_pages == (2, 3)
     assert [p.text for p in doc.paragraphs] == ["一、总体情况"]
+
+
+def test_text_drawn_as_outlines_is_left_for_ocr() -> None:
+    """Every glyph a filled outline and no text layer: each page needs OCR, and says why."""
+    from ocr_scans import outlined_pdf
+
+    doc = parse_pdf(outlined_pdf(sample("hzq2024.pdf").read_bytes()))
+    assert doc.unreadable_pages == (1, 2, 3, 4, 5) and not doc.tables
+    assert [w for w in doc.warnings if "outlines" in w] == [
+        f"page {n}: no text layer (text drawn as outlines); needs OCR" for n in range(1, 6)]
 
 
 def test_latin_garbage_on_a_chinese_page_is_unreadable() -> None:

@@ -45,9 +45,9 @@ def _pdf_with(paths: list[tuple[float, float, float, float]], back_to_start: boo
 def _edges(data: bytes) -> list[Edge]:
     pdf = pdfium.PdfDocument(data)
     page = pdf[0]
-    edges, _, warnings = read_rulings(page.raw, lambda x, y: (x, PAGE_H - y), 1)
-    assert warnings == []
-    return edges
+    drawing = read_rulings(page.raw, lambda x, y: (x, PAGE_H - y), 1)
+    assert drawing.warnings == []
+    return drawing.edges
 
 
 @pytest.mark.parametrize("back_to_start", [False, True])

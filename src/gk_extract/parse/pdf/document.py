@@ -17,8 +17,8 @@ Reference conventions (page numbers are 1-based, as printed by PDF viewers):
 * ``Cell.ref`` is ``p{page} table{t} r{row} c{col}`` with the cell's 0-based grid row and
   column (``Cell.row``/``Cell.col``) in the whole, joined table, and the page it is printed on.
 
-Pages whose text layer cannot be used (unmappable glyphs, Latin garbage, image-only scans)
-contribute no blocks; they are listed in ``Document.unreadable_pages`` and in the warnings.
+Pages whose text layer cannot be used (unmappable glyphs, Latin garbage, image-only scans,
+text drawn as outlines) contribute no blocks; they are listed in ``Document.unreadable_pages`` and in the warnings.
 """
 
 from __future__ import annotations
@@ -58,6 +58,10 @@ MAX_INPUT_BYTES = 256 * 1024 * 1024
 EOF_TAIL_BYTES = 8192
 # A page with an image and fewer glyphs than this is a scan (perhaps with a text page number).
 IMAGE_PAGE_MAX_GLYPHS = 20
+# A page with fewer glyphs and at least this many curved segments drawn has its text drawn as
+# outlines (a CJK glyph takes 20-60 curves; a report page of text, thousands). Rulings and
+# a stamp or two draw a few hundred at most.
+OUTLINED_TEXT_MIN_CURVES = 1000
 # An image covering this share of a text page, with no glyph of the text layer on it, holds
 # what the text layer lacks: a table pasted as a picture (seals and logos are a few percent).
 PICTURE_MIN_SHARE = 0.1
@@ -200,6 +204,10 @@ def _unreadable(content: PageContent, warnings: list[str]) -> bool:
         return True
     if content.n_images and glyphs < IMAGE_PAGE_MAX_GLYPHS:
         warnings.append(f"page {content.number}: no text layer (image only); needs OCR")
+        return True
+    if content.curves >= OUTLINED_TEXT_MIN_CURVES and glyphs < IMAGE_PAGE_MAX_GLYPHS:
+        warnings.append(f"page {content.number}: no text layer (text drawn as outlines); "
+                        "needs OCR")
         return True
     return False
 

@@ -75,6 +75,7 @@ class PageContent:
     images: tuple[BBox, ...]  # where each image object lies on the page
     unreadable: str | None = None
     warnings: tuple[str, ...] = ()
+    curves: int = 0  # curved segments drawn (not text): glyphs drawn as outlines have many
 
     @property
     def n_images(self) -> int:
@@ -135,10 +136,11 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
             chars, verdict, warnings = _read_chars(textpage.raw, frame, index + 1)
         finally:
             textpage.close()
-        edges, images, more = read_rulings(page.raw, frame.point, index + 1)
+        drawing = read_rulings(page.raw, frame.point, index + 1)
         width, height = frame.size
-        return PageContent(index + 1, width, height, tuple(chars), tuple(edges), tuple(images),
-                           verdict, tuple(warnings + more))
+        return PageContent(index + 1, width, height, tuple(chars), tuple(drawing.edges),
+                           tuple(drawing.images), verdict, tuple(warnings + drawing.warnings),
+                           drawing.curves)
     finally:
         page.close()
 

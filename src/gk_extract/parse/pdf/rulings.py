@@ -62,9 +62,18 @@ class _OutParams:
 _MATRIX = struct.Struct("=6f")
 
 
-def read_rulings(page: Any, to_display: ToDisplay,
-                 number: int) -> tuple[list[Edge], list[BBox], list[str]]:
-    """Visible straight rulings as pdfplumber edges, and the box of each image object.
+class Drawing(NamedTuple):
+    """What a page draws besides its text."""
+
+    edges: list[Edge]  # visible straight rulings
+    images: list[BBox]  # the box of each image object
+    curves: int  # visible curved segments: glyphs drawn as outlines draw thousands
+    warnings: list[str]
+
+
+def read_rulings(page: Any, to_display: ToDisplay, number: int) -> Drawing:
+    """Visible straight rulings as pdfplumber edges, the box of each image object, and how
+    many curves are drawn.
 
     Walks the raw object list (and Form XObjects) without pypdfium2's wrappers: a text-heavy
     page has one object per glyph run, and wrapping each cost more than reading the paths.
@@ -76,7 +85,7 @@ def read_rulings(page: Any, to_display: ToDisplay,
     if walk.budget < 0:
         walk.warnings.append(f"page {number}: more than {MAX_PATH_SEGMENTS} path segments; "
                              "rulings beyond them ignored")
-    return walk.edges, walk.images, walk.warnings
+    return Drawing(walk.edges, walk.images, walk.curves, walk.warnings)
 
 
 class _PathWalk:
@@ -85,6 +94,7 @@ class _PathWalk:
         self.edges: list[Edge] = []
         self.warnings: list[str] = []
         self.images: list[BBox] = []
+        self.curves = 0
         self.budget = MAX_PATH_SEGMENTS
         self.out = _OutParams()
 
@@ -122,8 +132,9 @@ class _PathWalk:
         fill, stroke = _visible_paint(obj, self.out)
         if fill or stroke:  # the matrix only of what shows: WPS paints most paths white
             matrix = _compose(_matrix(obj, self.out), outer)
-            self.edges.extend(_path_edges(obj, n_segments, matrix, (fill, stroke),
-                                          self.to_display, self.out))
+            subpaths = _subpaths(obj, n_segments, matrix, self.to_display, self.out)
+            self.curves += sum(point is None for points in subpaths for point in points)
+            self.edges.extend(_path_edges(subpaths, (fill, stroke)))
 
 
 def _matrix(raw: Any, out: _OutParams) -> Matrix:
@@ -143,12 +154,11 @@ def _compose(inner: Matrix, outer: Matrix | None) -> Matrix:
             e * A + f * C + E, e * B + f * D + F)
 
 
-def _path_edges(raw: Any, n_segments: int, matrix: Matrix, paint: tuple[bool, bool],
-                to_display: ToDisplay, out: _OutParams) -> list[Edge]:
+def _path_edges(subpaths: list[list[_Point | None]], paint: tuple[bool, bool]) -> list[Edge]:
     """The rulings a visible path draws; ``paint``: whether it is filled, stroked."""
     fill, stroke = paint
     edges: list[Edge] = []
-    for points in _subpaths(raw, n_segments, matrix, to_display, out):
+    for points in subpaths:
         if stroke:
             edges.extend(_segment_edges(points))
         elif fill:
