@@ -29,6 +29,7 @@ from ocr_scans import (
     image_pdf,
     outlined_pdf,
     scan_pages,
+    searchable_pdf,
 )
 from pdf_corpus import pdf_corpus
 from PIL import Image
@@ -133,17 +134,19 @@ def test_hzq2024_scan_gives_the_text_pdfs_cells(hzq_doc: Document) -> None:
 
 
 @requires_ocr
-def test_text_drawn_as_outlines_is_read_by_ocr() -> None:
-    """hzq2024 with every glyph drawn as a filled outline and no text left: each page is read
-    by OCR, into the text PDF's cells and sections."""
+@pytest.mark.parametrize("make", [outlined_pdf, searchable_pdf], ids=["outlines", "searchable"])
+def test_pdf_of_outlines_or_a_searchable_scan_is_read_by_ocr(make) -> None:  # type: ignore[no-untyped-def]
+    """hzq2024 with every glyph drawn as a filled outline and no text left, or as a scan with
+    its text kept invisible over the picture (another program's OCR layer, without the
+    rulings): each page is read by OCR, into the text PDF's cells and sections."""
     data = sample("hzq2024.pdf").read_bytes()
     text = extract(data, "hzq2024.pdf")
-    outlined = extract(outlined_pdf(data), "hzq2024_outlined.pdf")
-    assert outlined.ocr and outlined.status == "ok", outlined.error
-    assert (outlined.agency, outlined.year) == (text.agency, text.year)
-    for read, printed in zip(outlined.sections, text.sections, strict=True):
-        assert "".join(read.text.split())[:12] == "".join(printed.text.split())[:12]
-    wrong = wrong_cells(outlined, {c.key: c.value.value for c in text.cells if c.table != "extra"})
+    read = extract(make(data), "hzq2024_made.pdf")
+    assert read.ocr and read.status == "ok", read.error
+    assert (read.agency, read.year) == (text.agency, text.year)
+    for got, printed in zip(read.sections, text.sections, strict=True):
+        assert "".join(got.text.split())[:12] == "".join(printed.text.split())[:12]
+    wrong = wrong_cells(read, {c.key: c.value.value for c in text.cells if c.table != "extra"})
     assert len(wrong) <= 0.01 * len(text.cells), wrong
     assert "unflagged" not in wrong.values(), wrong
 

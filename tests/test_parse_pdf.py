@@ -481,6 +481,27 @@ def test_text_drawn_as_outlines_is_left_for_ocr() -> None:
         f"page {n}: no text layer (text drawn as outlines); needs OCR" for n in range(1, 6)]
 
 
+def test_scan_under_an_invisible_text_layer_is_left_for_ocr() -> None:
+    """A searchable scan (the page a picture, another program's OCR text invisible over it):
+    each page is read by OCR again, and says why."""
+    from ocr_scans import searchable_pdf
+
+    doc = parse_pdf(searchable_pdf(sample("hzq2024.pdf").read_bytes()))
+    assert doc.unreadable_pages == (1, 2, 3, 4, 5) and not doc.tables
+    assert sum("invisible text layer" in w for w in doc.warnings) == 5
+
+
+def test_invisible_text_with_no_picture_under_it_is_no_scan() -> None:
+    """Invisible text over no picture is not another program's OCR layer of a scan: there is
+    nothing to read again, and the page is not sent to OCR."""
+    page = Page()
+    for i, line in enumerate(["政府信息公开工作年度报告", "一、总体情况", "本机关全年主动公开信息"]):
+        page.ops.append(f"BT 3 Tr /F1 10.5 Tf 72 {700 - 20 * i} Td <{_hex(line)}> Tj ET")
+    doc = parse_pdf(make_pdf([page]))
+    assert doc.unreadable_pages == ()
+    assert not any("invisible" in w for w in doc.warnings)
+
+
 def test_latin_garbage_on_a_chinese_page_is_unreadable() -> None:
     page = body_page(["Ë¼Ïë¹¤×÷µÄÖ¸µ¼Ë¼ÏëºÍ¹¤×÷" * 2, "ÕþÎñ¹«¿ª¹¤×÷Äê¶È±¨¸æ" * 3])
     doc = parse_pdf(make_pdf([page]))

@@ -18,7 +18,8 @@ Reference conventions (page numbers are 1-based, as printed by PDF viewers):
   column (``Cell.row``/``Cell.col``) in the whole, joined table, and the page it is printed on.
 
 Pages whose text layer cannot be used (unmappable glyphs, Latin garbage, image-only scans,
-text drawn as outlines) contribute no blocks; they are listed in ``Document.unreadable_pages`` and in the warnings.
+text drawn as outlines, a scan under another program's invisible OCR text) contribute no
+blocks; they are listed in ``Document.unreadable_pages`` and in the warnings.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ IMAGE_PAGE_MAX_GLYPHS = 20
 # outlines (a CJK glyph takes 20-60 curves; a report page of text, thousands). Rulings and
 # a stamp or two draw a few hundred at most.
 OUTLINED_TEXT_MIN_CURVES = 1000
+# A page whose text objects are at least this share invisible (render mode 3), over an image
+# covering at least SCAN_MIN_SHARE of it, is a "searchable" scan: a scanner's or another
+# program's OCR layer, of unknown quality and without the table's rulings, over the picture.
+# The picture is read by OCR again, as any scan is.
+OCR_LAYER_MIN_SHARE = 0.9
+SCAN_MIN_SHARE = 0.5
 # An image covering this share of a text page, with no glyph of the text layer on it, holds
 # what the text layer lacks: a table pasted as a picture (seals and logos are a few percent).
 PICTURE_MIN_SHARE = 0.1
@@ -205,11 +212,22 @@ def _unreadable(content: PageContent, warnings: list[str]) -> bool:
     if content.n_images and glyphs < IMAGE_PAGE_MAX_GLYPHS:
         warnings.append(f"page {content.number}: no text layer (image only); needs OCR")
         return True
+    if content.invisible_texts >= OCR_LAYER_MIN_SHARE * content.texts > 0 and _covered(content):
+        warnings.append(f"page {content.number}: a scan under an invisible text layer (another "
+                        "program's OCR); read by OCR again")
+        return True
     if content.curves >= OUTLINED_TEXT_MIN_CURVES and glyphs < IMAGE_PAGE_MAX_GLYPHS:
         warnings.append(f"page {content.number}: no text layer (text drawn as outlines); "
                         "needs OCR")
         return True
     return False
+
+
+def _covered(content: PageContent) -> bool:
+    """An image covers most of the page: the page is a scan."""
+    page = content.width * content.height
+    return any((x1 - x0) * (bottom - top) >= SCAN_MIN_SHARE * page
+               for x0, top, x1, bottom in content.images)
 
 
 def _lay_out(content: PageContent, warnings: list[str]) -> LaidOutPage:

@@ -76,6 +76,8 @@ class PageContent:
     unreadable: str | None = None
     warnings: tuple[str, ...] = ()
     curves: int = 0  # curved segments drawn (not text): glyphs drawn as outlines have many
+    texts: int = 0  # text objects
+    invisible_texts: int = 0  # of those, invisible ones (a searchable scan's OCR layer)
 
     @property
     def n_images(self) -> int:
@@ -140,7 +142,7 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
         width, height = frame.size
         return PageContent(index + 1, width, height, tuple(chars), tuple(drawing.edges),
                            tuple(drawing.images), verdict, tuple(warnings + drawing.warnings),
-                           drawing.curves)
+                           drawing.curves, drawing.texts, drawing.invisible_texts)
     finally:
         page.close()
 

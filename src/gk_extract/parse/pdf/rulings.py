@@ -68,12 +68,14 @@ class Drawing(NamedTuple):
     edges: list[Edge]  # visible straight rulings
     images: list[BBox]  # the box of each image object
     curves: int  # visible curved segments: glyphs drawn as outlines draw thousands
+    texts: int  # text objects
+    invisible_texts: int  # of those, drawn invisibly (render mode 3: a scan's OCR layer)
     warnings: list[str]
 
 
 def read_rulings(page: Any, to_display: ToDisplay, number: int) -> Drawing:
-    """Visible straight rulings as pdfplumber edges, the box of each image object, and how
-    many curves are drawn.
+    """Visible straight rulings as pdfplumber edges, the box of each image object, how many
+    curves are drawn, and how many text objects, invisible ones apart.
 
     Walks the raw object list (and Form XObjects) without pypdfium2's wrappers: a text-heavy
     page has one object per glyph run, and wrapping each cost more than reading the paths.
@@ -85,7 +87,8 @@ def read_rulings(page: Any, to_display: ToDisplay, number: int) -> Drawing:
     if walk.budget < 0:
         walk.warnings.append(f"page {number}: more than {MAX_PATH_SEGMENTS} path segments; "
                              "rulings beyond them ignored")
-    return Drawing(walk.edges, walk.images, walk.curves, walk.warnings)
+    return Drawing(walk.edges, walk.images, walk.curves, walk.texts, walk.invisible_texts,
+                   walk.warnings)
 
 
 class _PathWalk:
@@ -94,14 +97,18 @@ class _PathWalk:
         self.edges: list[Edge] = []
         self.warnings: list[str] = []
         self.images: list[BBox] = []
-        self.curves = 0
+        self.curves = self.texts = self.invisible_texts = 0
         self.budget = MAX_PATH_SEGMENTS
         self.out = _OutParams()
 
     def objects(self, objs: list[Any], outer: Matrix | None, depth: int) -> None:
         for obj in objs:
             kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                self.texts += 1
+                self.invisible_texts += pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == \
+                    pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 self.images.append(self._box(obj, outer))
             elif kind == pdfium_c.FPDF_PAGEOBJ_PATH and self.budget >= 0:
                 self._path(obj, outer)
