@@ -295,6 +295,26 @@ def test_text_pdf_with_tables_pasted_as_pictures_reads_them(
 
 
 @requires_ocr
+def test_web_page_with_one_table_pasted_as_a_picture_reads_it(tmp_path: Path) -> None:
+    """Section 三's table a screenshot, the other tables typed: the picture's table is read
+    by OCR beside the typed ones, and nothing else of it is taken for the report's text."""
+    from gk_extract.testing.corpora import CORPORA, missing_tool
+    from gk_extract.testing.tally import Tally, compare
+
+    corpus = CORPORA["pictured_table"]
+    if (tool := missing_tool(corpus)) is not None:
+        pytest.skip(f"{tool} is not installed")
+    tally = Tally()
+    for data, truth in corpus.build(tmp_path, 2, 2026):
+        report = extract(data, "page.html")
+        assert report.ocr and any(c.method == "ocr" for c in report.cells)
+        assert any(c.method != "ocr" for c in report.cells)  # the typed tables' cells
+        tally.add(compare(report, truth))
+    assert tally.cell_share >= 0.99 and tally.unflagged == 0, tally.line("pictured_table")
+    assert tally.sections_found == tally.sections, tally.line("pictured_table")
+
+
+@requires_ocr
 def test_saved_page_reads_the_images_beside_it_and_none_outside(
         scans: list[tuple[list[Image.Image], int, SyntheticReport]], tmp_path: Path) -> None:
     pages, _, truth = scans[0]

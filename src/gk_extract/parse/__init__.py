@@ -16,12 +16,15 @@ from dataclasses import replace
 
 from gk_extract.errors import UnsupportedFormat
 from gk_extract.formats import Format, sniff
-from gk_extract.models import BBox, Block, Document, Paragraph
+from gk_extract.models import BBox, Block, Document, Paragraph, Table
 from gk_extract.normalize.codepoints import has_lookalikes, unify_lookalikes
 from gk_extract.parse.images import ImageSource, no_images
 
 logger = logging.getLogger(__name__)
 
+# Pictures of a document with tables of its own read for a table pasted as a picture: each
+# costs a page's OCR, and a report pastes a few.
+MAX_BODY_PICTURES = 20
 # A parser: the file's bytes, its format and where an HTML page's images are read from.
 Parser = Callable[[bytes, Format, ImageSource], Document]
 
@@ -170,24 +173,38 @@ def _pages(pictures: tuple[tuple[int, BBox], ...]) -> str:
 
 
 def ocr_body_images(doc: Document, images: ImageSource = no_images) -> Document:
-    """A web page or Word document whose tables are pictures, with those pictures read by
-    OCR and their blocks put after the document's own.
+    """A web page or Word document with its pictures read by OCR, their blocks put after the
+    document's own.
 
-    Only when the document has no table of its own (its pictures then are the tables, or
-    the whole report). An HTML page's images are read from data: URIs and from ``images``
-    (files beside it, a crawl store), the others skipped with a warning (no network); a
-    Word document's from its own package.
+    A document with no table of its own has its pictures as its tables, or as the whole
+    report: everything read from them is kept. One with tables of its own may have pasted
+    one as a screenshot (section 三's big table as a picture beside typed small ones): of
+    its first MAX_BODY_PICTURES pictures only the ruled tables are kept, and no text, like
+    that of a photograph or a banner, which is no report's. A table typed and pictured both
+    is matched from the typed one, which comes first. An HTML page's images are read from
+    data: URIs and from ``images`` (files beside it, a crawl store), the others skipped with
+    a warning (no network); a Word document's from its own package.
     """
     srcs = doc.images
-    if not srcs or any(t.n_cols >= 2 for t in doc.tables):
+    if not srcs:
         return doc
+    own = any(t.n_cols >= 2 for t in doc.tables)
     from gk_extract.parse.ocr.engine import INSTALL_HINT, ocr_available
 
     if not ocr_available():
+        if own:
+            return doc
         hint = f"images not read; OCR extra not installed: {INSTALL_HINT}"
         return replace(doc, warnings=(*doc.warnings, hint))
-    from gk_extract.parse.ocr.document import assemble, read_images
+    from gk_extract.parse.ocr.document import assemble, holds_table, read_images
 
+    if own:
+        pages, warnings = read_images(srcs[:MAX_BODY_PICTURES], images)
+        tables = [b for b in assemble([p for p in pages if holds_table(p)]) if isinstance(b, Table)]
+        if not tables:
+            return replace(doc, warnings=(*doc.warnings, *warnings))
+        return replace(doc, blocks=(*doc.blocks, *tables), ocr=True,
+                       warnings=(*doc.warnings, *warnings))
     pages, warnings = read_images(srcs, images)
     if not pages:
         return replace(doc, warnings=(*doc.warnings, *warnings))

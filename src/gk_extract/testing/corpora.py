@@ -4,7 +4,8 @@ Each corpus draws random reports (every layout variant, filler paragraphs that m
 page breaks through the tables) and turns them into documents the way real reports are
 made: printed by LibreOffice, printed or screenshotted by Chromium, printed and then
 scanned (``scan100``), a web page with its site's chrome pictured whole (``screenshot``,
-the 图片版 report), and so on. Tests take a few dozen (a report or two of the pictures,
+the 图片版 report), a web page with one table pasted as a picture (``pictured_table``), and
+so on. Tests take a few dozen (a report or two of the pictures,
 which OCR reads at seconds a page); ``benchmarks/corpora.py`` takes the full sets and prints a tally per corpus::
 
     for data, truth in CORPORA["chromium"].build(work_dir, count=20, seed=1):
@@ -16,6 +17,7 @@ absent, so a test can skip with the reason.
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import random
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 from PIL import Image
 
 from gk_extract.testing.synth import (
@@ -359,6 +362,42 @@ def screenshot_pages(work_dir: Path, count: int, seed: int) -> list[Pair]:
     return [(path.read_bytes(), report) for path, report in zip(shots, reports)]
 
 
+def pictured_table_pages(work_dir: Path, count: int, seed: int) -> list[Pair]:
+    """The generator's web pages with section 三's table pasted in as a picture (Chromium's
+    screenshot of the table alone), the other tables typed: what a site's editor makes of a
+    table too merged for it."""
+    reports = random_reports(count, seed)
+    pages = html_pages(work_dir / "html", reports)
+    alone_dir = work_dir / "table"
+    alone_dir.mkdir(parents=True, exist_ok=True)
+    found = []
+    for page in pages:
+        root = lxml.html.document_fromstring(page.read_bytes())
+        table = _innermost_table(root, "申请人情况")
+        (alone_dir / page.name).write_text(
+            '<html><head><meta charset="utf-8"></head><body>'
+            + lxml.html.tostring(table, encoding="unicode") + "</body></html>", encoding="utf-8")
+        found.append((page, root, table))
+    shots = chromium.screenshots([alone_dir / page.name for page, _, _ in found],
+                                 work_dir / "png", width=1000)
+    pairs = []
+    for (page, root, table), shot, report in zip(found, shots, reports, strict=True):
+        uri = "data:image/png;base64," + base64.b64encode(shot.read_bytes()).decode()
+        picture = lxml.html.fragment_fromstring(f'<p><img src="{uri}"></p>')
+        table.getparent().replace(table, picture)
+        encoding = "gbk" if b"gbk" in page.read_bytes()[:400].lower() else "utf-8"
+        pairs.append((lxml.html.tostring(root, encoding=encoding, doctype="<!DOCTYPE html>"),
+                      report))
+    return pairs
+
+
+def _innermost_table(root: Any, text: str) -> Any:
+    """The table holding ``text`` that holds no table holding it (not a layout table)."""
+    holding = [t for t in root.iter("table") if text in t.text_content()]
+    return next(t for t in holding
+                if not any(u is not t and text in u.text_content() for u in t.iter("table")))
+
+
 @dataclass(frozen=True, slots=True)
 class Corpus:
     build: Builder
@@ -374,6 +413,7 @@ CORPORA: dict[str, Corpus] = {
     "pagebreak": Corpus(pagebreak_pdfs, 100, ("chromium",)),
     "scan100": Corpus(scan100, 100, ("soffice", "chromium"), scanned=True),
     "screenshot": Corpus(screenshot_pages, 50, ("chromium",), scanned=True),
+    "pictured_table": Corpus(pictured_table_pages, 50, ("chromium",), scanned=True),
 }
 
 

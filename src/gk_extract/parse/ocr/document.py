@@ -162,12 +162,17 @@ def ocr_pdf_pictures(data: bytes, pictures: Sequence[tuple[int, BBox]]) -> list[
                 continue
             placed = compose(translate(left / px, top / px), scale(1 / px, 1 / px))
             page = read_page_image(crop, crop.shape[1] / A4_WIDTH_IN, number, placed)
-            if any(part.method == "ruled" and len(part.cells) >= MIN_PICTURE_TABLE_CELLS
-                   for part in page.parts):
+            if holds_table(page):
                 pages.append(page)
     finally:
         pdf.close()
     return pages
+
+
+def holds_table(page: OcrPage) -> bool:
+    """The page read from a picture holds a ruled table (not a photograph or a chart)."""
+    return any(part.method == "ruled" and len(part.cells) >= MIN_PICTURE_TABLE_CELLS
+               for part in page.parts)
 
 
 def _read_page(page: Any, number: int) -> OcrPage:
