@@ -224,10 +224,11 @@ def _unreadable(content: PageContent, warnings: list[str]) -> bool:
 
 
 def _covered(content: PageContent) -> bool:
-    """An image covers most of the page: the page is a scan."""
-    page = content.width * content.height
-    return any((x1 - x0) * (bottom - top) >= SCAN_MIN_SHARE * page
-               for x0, top, x1, bottom in content.images)
+    """Images cover most of the page: the page is a scan (some scanners cut it into strips)."""
+    width, height = content.width, content.height
+    drawn = sum(max(min(x1, width) - max(x0, 0.0), 0.0) * max(min(bottom, height) - max(top, 0.0), 0.0)
+                for x0, top, x1, bottom in content.images)
+    return drawn >= SCAN_MIN_SHARE * width * height
 
 
 def _lay_out(content: PageContent, warnings: list[str]) -> LaidOutPage:
