@@ -186,15 +186,15 @@ def _glyph_path(textpage: object, i: int) -> object | None:
     return path
 
 
-def searchable_pdf(pdf_bytes: bytes, dpi: int = 150, quality: int = 60) -> bytes:
-    """A "searchable" scan of the PDF: each page a grey JPEG of itself, with the page's text
-    kept over it but invisible (render mode 3), as a scanner's or Acrobat's OCR layer lies
-    over the picture; the rulings are only in the picture."""
+def searchable_pdf(pdf_bytes: bytes, dpi: int = 150, quality: int = 60, strips: int = 1) -> bytes:
+    """A "searchable" scan of the PDF: each page a grey JPEG of itself (cut into ``strips``
+    images one under another, as some scanners write it), with the page's text kept over it
+    but invisible (render mode 3), as a scanner's or Acrobat's OCR layer lies over the
+    picture; the rulings are only in the picture."""
     pdf = pdfium.PdfDocument(pdf_bytes)
     for page in pdf:
         width, height = page.get_size()
-        picture = io.BytesIO()
-        page.render(scale=dpi / 72).to_pil().convert("L").save(picture, "JPEG", quality=quality)
+        picture = page.render(scale=dpi / 72).to_pil().convert("L")
         for index in reversed(range(raw.FPDFPage_CountObjects(page.raw))):
             obj = raw.FPDFPage_GetObject(page.raw, index)
             if raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_TEXT:
@@ -202,10 +202,16 @@ def searchable_pdf(pdf_bytes: bytes, dpi: int = 150, quality: int = 60) -> bytes
             else:  # rulings, shading and images: on paper, now only in the picture
                 raw.FPDFPage_RemoveObject(page.raw, obj)
                 raw.FPDFPageObj_Destroy(obj)
-        image = pdfium.PdfImage.new(pdf)
-        image.load_jpeg(io.BytesIO(picture.getvalue()), inline=False)
-        image.set_matrix(pdfium.PdfMatrix(width, 0, 0, height, 0, 0))
-        page.insert_obj(image)
+        pixels = picture.height
+        for k in range(strips):
+            strip = io.BytesIO()
+            picture.crop((0, k * pixels // strips, picture.width, (k + 1) * pixels // strips)) \
+                .save(strip, "JPEG", quality=quality)
+            image = pdfium.PdfImage.new(pdf)
+            image.load_jpeg(io.BytesIO(strip.getvalue()), inline=False)
+            image.set_matrix(pdfium.PdfMatrix(width, 0, 0, height / strips, 0,
+                                              height - (k + 1) * height / strips))
+            page.insert_obj(image)
         page.gen_content()
     out = io.BytesIO()
     pdf.save(out)

@@ -481,12 +481,13 @@ def test_text_drawn_as_outlines_is_left_for_ocr() -> None:
         f"page {n}: no text layer (text drawn as outlines); needs OCR" for n in range(1, 6)]
 
 
-def test_scan_under_an_invisible_text_layer_is_left_for_ocr() -> None:
-    """A searchable scan (the page a picture, another program's OCR text invisible over it):
-    each page is read by OCR again, and says why."""
+@pytest.mark.parametrize("strips", [1, 4])
+def test_scan_under_an_invisible_text_layer_is_left_for_ocr(strips: int) -> None:
+    """A searchable scan (the page a picture, or strips of one, another program's OCR text
+    invisible over it): each page is read by OCR again, and says why."""
     from ocr_scans import searchable_pdf
 
-    doc = parse_pdf(searchable_pdf(sample("hzq2024.pdf").read_bytes()))
+    doc = parse_pdf(searchable_pdf(sample("hzq2024.pdf").read_bytes(), strips=strips))
     assert doc.unreadable_pages == (1, 2, 3, 4, 5) and not doc.tables
     assert sum("invisible text layer" in w for w in doc.warnings) == 5
 
