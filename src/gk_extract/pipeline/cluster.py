@@ -54,7 +54,10 @@ if TYPE_CHECKING:
 LOCAL = "local:"
 # Dask workers are daemonic by default, and a daemonic process may not start the pool's
 # worker process: each Dask worker must run with this setting (see docs/cluster.md).
-WORKER_CONFIG = {"distributed.worker.daemon": False}
+WORKER_CONFIG = {"distributed.worker.daemon": False,
+                 # the statistical profiler samples every thread's stack 100 times a second,
+                 # a share of a core that the documents' work needs more
+                 "distributed.worker.profile.enabled": False}
 # The scheduler holds back tasks until a worker is nearly idle (queuing), which costs a round
 # trip per document of a few milliseconds; documents are many and alike, so every worker gets
 # its share up front (a LocalCluster's scheduler runs here; see docs/cluster.md for others).
