@@ -659,6 +659,24 @@ def test_merged_labels_reaching_below_the_last_row_are_continued_not_a_header() 
         ("（五）不予处\n理", "2.重复申请"), ("（五）不予处\n理", "3.要求提供")]
 
 
+def test_table_continued_by_the_first_of_two_tables_drawn_together_joins_only_it() -> None:
+    """Section 四 as three narrow tables, the page break after the first one's header: the
+    next page starts with its value row, drawn touching the next table, which is wider. The
+    value row joins its header; the next table stays a table of its own."""
+    narrow = [72.0, 110.0, 150.0, 190.0, 230.0, 270.0]
+    wide = [72.0, 122.0, 172.0, 222.0, 272.0, 322.0]
+    heads = ["维持", "纠正", "其他", "尚未", "总计"]
+    first = Page().table(narrow, [700.0, 722.0, 750.0], [(0, 0, "行政复议", 1, 5)] + [
+        (1, i, h) for i, h in enumerate(heads)])
+    second = Page().table(narrow, [80.0, 100.0], [(0, i, str(i + 1)) for i in range(5)])
+    second.table(wide, [100.0, 122.0, 150.0, 170.0], [(0, 0, "行政诉讼", 1, 5)] + [
+        (1, i, h) for i, h in enumerate(heads)] + [(2, i, "0") for i in range(5)])
+    doc = parse_pdf(make_pdf([first, second]))
+    assert [rows_of(t) for t in doc.tables] == [
+        [["行政复议"], heads, ["1", "2", "3", "4", "5"]],
+        [["行政诉讼"], heads, ["0"] * 5]]
+
+
 def test_section2_caption_alone_at_the_bottom_of_a_page_joins_its_table() -> None:
     xs = [72.0, 262.0, 522.0]
     first = body_page(["\t二、主动公开政府信息情况"], top=700)

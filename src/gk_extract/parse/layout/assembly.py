@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from gk_extract.models import Block, Paragraph, Table, TextLine, Word
 from gk_extract.parse.layout import lines as text
 from gk_extract.parse.layout.geometry import BBox, Char, Edge, outward, text_box
-from gk_extract.parse.layout.join import join_parts
+from gk_extract.parse.layout.join import first_block, join_parts
 from gk_extract.parse.layout.tables import (
     TEXT_SLACK_PT,
     TablePart,
@@ -174,6 +174,13 @@ def join_split_tables(items: list[_Item]) -> list[_Item]:
                 items[i] = (page, top, joined)
                 del items[i + 1]
                 continue
+            cut = first_block(second)
+            joined = join_parts(first, cut[0]) if cut is not None else None
+            if cut is not None and joined is not None:
+                logger.debug("table on page %d continued by the first block of page %d", page,
+                             next_page)
+                items[i] = (page, top, joined)
+                items[i + 1] = (next_page, cut[1].bbox[1], cut[1])
         i += 1
     return items
 

@@ -10,6 +10,11 @@ starts like the first does (a caption or header row of the same shape with anoth
 while the first has no such row further down: that is a new table of the same kind
 (section 四 printed as three tables), not a continuation.
 
+When the second part's columns do not match, its first block alone may continue the first
+part: tables set one under another and drawn as one part (a browser's section 四 of three
+narrow tables, the page starting with the first one's value row) are cut where the table's
+width changes, and the block above the cut is joined if its columns match.
+
 Before stacking the second part under the first:
 
 * a repeated header is dropped: leading rows of the second part equal (text and position)
@@ -42,6 +47,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 import regex
 
@@ -93,6 +99,25 @@ def join_parts(first: TablePart, second: TablePart) -> TablePart | None:
     shift = first.bbox[3] - min(c.top for c in cells)
     cells = [c.moved(c.x0, c.top + shift, c.x1, c.bottom + shift) for c in cells]
     return replace(first, cells=tuple(_mend_cut_cells(above, cells)))
+
+
+def first_block(part: TablePart) -> tuple[TablePart, TablePart] | None:
+    """The part cut under its first block, and the rest: tables set one under another that a
+    page's rulings drew as one part (a browser's section 四 of three narrow tables, the page
+    starting with the first one's last row). A block ends where the table's width changes;
+    None when the part is one block or a cell reaches over the cut."""
+    ys, _ = _rows(part.cells)
+    widths = [_extent([c for c in part.cells if c.top <= a + 1.0 and c.bottom >= b - 1.0])
+              for a, b in pairwise(ys)]
+    end = next((k for k, width in enumerate(widths) if width != widths[0]), None)
+    if end is None:
+        return None
+    cut = ys[end]
+    head = [c for c in part.cells if c.top < cut - 1.0]
+    rest = [c for c in part.cells if c.top >= cut - 1.0]
+    if not head or not rest or any(c.bottom > cut + 1.0 for c in head):
+        return None
+    return replace(part, cells=tuple(head)), replace(part, cells=tuple(rest))
 
 
 def columns_match(xs_a: Sequence[float], xs_b: Sequence[float]) -> bool:
