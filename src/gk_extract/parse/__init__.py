@@ -18,13 +18,10 @@ from gk_extract.errors import UnsupportedFormat
 from gk_extract.formats import Format, sniff
 from gk_extract.models import BBox, Block, Document, Paragraph, Table
 from gk_extract.normalize.codepoints import has_lookalikes, unify_lookalikes
-from gk_extract.parse.images import ImageSource, no_images
+from gk_extract.parse.images import MAX_PICTURES, ImageSource, no_images
 
 logger = logging.getLogger(__name__)
 
-# Pictures of a document with tables of its own read for a table pasted as a picture: each
-# costs a page's OCR, and a report pastes a few.
-MAX_BODY_PICTURES = 20
 # A parser: the file's bytes, its format and where an HTML page's images are read from.
 Parser = Callable[[bytes, Format, ImageSource], Document]
 
@@ -179,7 +176,7 @@ def ocr_body_images(doc: Document, images: ImageSource = no_images) -> Document:
     A document with no table of its own has its pictures as its tables, or as the whole
     report: everything read from them is kept. One with tables of its own may have pasted
     one as a screenshot (section 三's big table as a picture beside typed small ones): of
-    its first MAX_BODY_PICTURES pictures only the ruled tables are kept, and no text, like
+    its first MAX_PICTURES pictures only the ruled tables are kept, and no text, like
     that of a photograph or a banner, which is no report's. A table typed and pictured both
     is matched from the typed one, which comes first. An HTML page's images are read from
     data: URIs and from ``images`` (files beside it, a crawl store), the others skipped with
@@ -198,18 +195,17 @@ def ocr_body_images(doc: Document, images: ImageSource = no_images) -> Document:
         return replace(doc, warnings=(*doc.warnings, hint))
     from gk_extract.parse.ocr.document import assemble, holds_table, read_images
 
-    if own:
-        pages, warnings = read_images(srcs[:MAX_BODY_PICTURES], images)
-        tables = [b for b in assemble([p for p in pages if holds_table(p)]) if isinstance(b, Table)]
-        if not tables:
-            return replace(doc, warnings=(*doc.warnings, *warnings))
-        return replace(doc, blocks=(*doc.blocks, *tables), ocr=True,
-                       warnings=(*doc.warnings, *warnings))
-    pages, warnings = read_images(srcs, images)
-    if not pages:
-        return replace(doc, warnings=(*doc.warnings, *warnings))
-    return replace(doc, blocks=(*doc.blocks, *assemble(pages)), ocr=True,
-                   warnings=(*doc.warnings, *warnings))
+    warnings = list(doc.warnings)
+    if own and len(srcs) > MAX_PICTURES:
+        warnings.append(f"{len(srcs)} pictures beside the document's tables; only the first "
+                        f"{MAX_PICTURES} read")
+        srcs = srcs[:MAX_PICTURES]
+    pages, more = read_images(srcs, images)
+    blocks: list[Block] = ([b for b in assemble(list(filter(holds_table, pages)))
+                            if isinstance(b, Table)] if own else assemble(pages))
+    if not (blocks if own else pages):
+        return replace(doc, warnings=(*warnings, *more))
+    return replace(doc, blocks=(*doc.blocks, *blocks), ocr=True, warnings=(*warnings, *more))
 
 
 def _require_ocr(what: str) -> None:

@@ -13,9 +13,13 @@ from urllib.parse import unquote, urlsplit
 
 from gk_extract.models import ImageSource
 
-__all__ = ["ImageSource", "data_uri", "folder_images", "no_images"]
+__all__ = ["MAX_PICTURES", "ImageSource", "data_uri", "folder_images", "no_images"]
 
 
+# Pictures read by OCR per document beside its own text or tables (a table pasted as a
+# picture on a PDF's text page, or beside a web page's or Word file's typed tables): each
+# is a page's worth of OCR, and a report pastes a few.
+MAX_PICTURES = 20
 # An image file beside an HTML page is read only up to this size (a 600-dpi page as PNG is
 # ~10 MB).
 MAX_IMAGE_FILE_BYTES = 50_000_000

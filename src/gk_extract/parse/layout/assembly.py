@@ -175,8 +175,7 @@ def join_split_tables(items: list[_Item]) -> list[_Item]:
                 del items[i + 1]
                 continue
             cut = first_block(second)
-            joined = join_parts(first, cut[0]) if cut is not None else None
-            if cut is not None and joined is not None:
+            if cut is not None and (joined := join_parts(first, cut[0])) is not None:
                 logger.debug("table on page %d continued by the first block of page %d", page,
                              next_page)
                 items[i] = (page, top, joined)

@@ -106,7 +106,7 @@ def first_block(part: TablePart) -> tuple[TablePart, TablePart] | None:
     page's rulings drew as one part (a browser's section 四 of three narrow tables, the page
     starting with the first one's last row). A block ends where the table's width changes;
     None when the part is one block or a cell reaches over the cut."""
-    ys, _ = _rows(part.cells)
+    ys = grid_lines(v for c in part.cells for v in (c.top, c.bottom))
     widths = [_extent([c for c in part.cells if c.top <= a + 1.0 and c.bottom >= b - 1.0])
               for a, b in pairwise(ys)]
     end = next((k for k, width in enumerate(widths) if width != widths[0]), None)

@@ -216,13 +216,14 @@ def close_open_ends(edges: Sequence[Edge]) -> list[Edge]:
             ending = sorted((v for v in vs if abs(getattr(v, end) - y) <= tol
                              or (not closed[id(v)] and _runs_on_open(v, end, y, hs))),
                             key=lambda v: v.x0)
-            level = _level_beside(y, ending, hs)
+            level = None  # the closings' height, looked up for the first one made here
             for a, b in pairwise(ending):
                 if abs(getattr(a, end) - y) > tol and abs(getattr(b, end) - y) > tol:
                     continue  # both run on: the row between them goes on
                 open_end = not (closed[id(a)] and closed[id(b)])
                 if open_end and _spanned(a.x0, b.x0, hs, a, b) and not _ruled_short_of(
                         a.x0, b.x0, y, end, ruled):
+                    level = _level_beside(y, ending, hs) if level is None else level
                     closing.append(Edge.horizontal(a.x0, b.x0, level))
                     ruled.append(closing[-1])
     return closing

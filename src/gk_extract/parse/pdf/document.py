@@ -34,6 +34,7 @@ import regex
 from gk_extract.errors import ParseError
 from gk_extract.formats import Format
 from gk_extract.models import Document
+from gk_extract.parse.images import MAX_PICTURES
 from gk_extract.parse.layout.assembly import (
     LaidOutPage,
     aligned_fallback,
@@ -72,8 +73,6 @@ SCAN_MIN_SHARE = 0.5
 # An image covering this share of a text page, with no glyph of the text layer on it, holds
 # what the text layer lacks: a table pasted as a picture (seals and logos are a few percent).
 PICTURE_MIN_SHARE = 0.1
-# Pictures read by OCR per document, each a page's worth of OCR: a report pastes a few.
-MAX_PICTURES = 20
 _METADATA_KEYS = ("Title", "Author", "Producer", "Creator", "CreationDate")
 # Info strings are a line or two; a longer one is junk and is cut.
 MAX_META_BYTES = 4096
